@@ -1,0 +1,50 @@
+"""The app factory."""
+import logging
+import os
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+
+from app.extensions import csrf, db, migrate
+
+BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
+DEV_SECRET_PREFIX = "dev-only"
+
+
+def create_app(config=None):
+    """Build the app. `config` is a config class (or its dotted name) or a dict laid over Config."""
+    app = Flask(__name__, instance_path=os.path.join(BASE_DIR, "instance"))
+    if config is None or isinstance(config, dict):
+        app.config.from_object("config.Config")
+        app.config.update(config or {})
+    else:
+        app.config.from_object(config)
+    if app.config["ENVIRONMENT"] == "production" and app.config["SECRET_KEY"].startswith(DEV_SECRET_PREFIX):
+        raise RuntimeError("Set SECRET_KEY: the development key must not be used in production")
+    from app.roles import FAB_ROLES
+
+    app.config.setdefault("FAB_ROLES", FAB_ROLES)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    os.makedirs(app.instance_path, exist_ok=True)
+    if app.config.get("UPLOAD_DIR"):
+        os.makedirs(app.config["UPLOAD_DIR"], exist_ok=True)
+    logging.getLogger("flask_appbuilder").setLevel(logging.WARNING)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))
+    csrf.init_app(app)
+
+    from app import filters
+    from views import register_views
+    from views.portal import PortalIndexView
+
+    appbuilder = AppBuilder(indexview=PortalIndexView, base_template="layout.html")
+    with app.app_context():
+        appbuilder.init_app(app, db.session)
+        register_views(appbuilder)
+    filters.register(app)
+
+    from app import cli
+
+    cli.register(app)
+    return app

@@ -1,0 +1,161 @@
+"""Row-level access: which rows each role may read and change.
+
+Every list, show, action, download, PDF and API route comes through here; FAB role permissions
+only decide which *views* a role sees. Deny by default: a user with none of our roles (the admin
+included) gets no application rows.
+"""
+from types import SimpleNamespace
+
+from flask import abort, g
+from flask_appbuilder.models.filters import BaseFilter
+from flask_login import current_user
+from sqlalchemy import false, select
+
+from app import roles
+from app.extensions import db
+from models import Application, Enterprise, EnterpriseAccount, Person, Registration
+
+# Statuses the center works on or has decided; drafts and unit-level steps are not its business.
+CENTER_VISIBLE = ("pending_center", "returned_by_center", "approved", "refused")
+
+
+def actor(user=None):
+    """Who the user is in the domain: their role and their person or enterprise. Cached per request."""
+    user = current_user if user is None else user
+    if not getattr(user, "is_authenticated", False):
+        return SimpleNamespace(kind=None, person_id=None, enterprise_id=None, user=None)
+    cache = g.setdefault("_actors", {})
+    if user.id not in cache:
+        names = {r.name for r in user.roles}
+        kind = person_id = enterprise_id = None
+        if roles.CENTER in names:
+            kind = "center"
+        elif roles.ENTERPRISE in names:
+            kind = "enterprise"
+            enterprise_id = db.session.scalar(
+                select(EnterpriseAccount.enterprise_id).where(EnterpriseAccount.user_id == user.id)
+            )
+        elif roles.APPLICANT in names:
+            kind = "applicant"
+            person_id = db.session.scalar(select(Person.id).where(Person.user_id == user.id))
+        cache[user.id] = SimpleNamespace(
+            kind=kind, person_id=person_id, enterprise_id=enterprise_id, user=user
+        )
+    return cache[user.id]
+
+
+def current_person(user=None):
+    who = actor(user)
+    return db.session.get(Person, who.person_id) if who.person_id else None
+
+
+def current_enterprise(user=None):
+    who = actor(user)
+    return db.session.get(Enterprise, who.enterprise_id) if who.enterprise_id else None
+
+
+def applications(user=None, query=None):
+    q = db.session.query(Application) if query is None else query
+    who = actor(user)
+    if who.kind == "center":
+        return q.filter(Application.status.in_(CENTER_VISIBLE))
+    if who.kind == "enterprise" and who.enterprise_id:
+        return q.filter(Application.enterprise_id == who.enterprise_id, Application.status != "draft")
+    if who.kind == "applicant" and who.person_id:
+        return q.filter(Application.person_id == who.person_id)
+    return q.filter(false())
+
+
+def get_application(pk, user=None):
+    """The application if this user may see it; 404 otherwise (do not confirm the row exists)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        abort(404)
+    found = applications(user).filter(Application.id == pk).one_or_none()
+    if found is None:
+        abort(404)
+    return found
+
+
+def role_on(application, user=None):
+    """The workflow role this user holds on this application, or None."""
+    who = actor(user)
+    if who.kind == "applicant" and application.person_id == who.person_id:
+        return "applicant"
+    if who.kind == "enterprise" and application.enterprise_id == who.enterprise_id:
+        return "enterprise"
+    if who.kind == "center":
+        return "center"
+    return None
+
+
+def registrations(user=None, query=None):
+    q = db.session.query(Registration) if query is None else query
+    who = actor(user)
+    if who.kind == "center":
+        return q
+    if who.kind == "enterprise" and who.enterprise_id:
+        return q.filter(Registration.enterprise_id == who.enterprise_id)
+    if who.kind == "applicant" and who.person_id:
+        return q.filter(Registration.person_id == who.person_id)
+    return q.filter(false())
+
+
+def get_registration(pk, user=None):
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        abort(404)
+    found = registrations(user).filter(Registration.id == pk).one_or_none()
+    if found is None:
+        abort(404)
+    return found
+
+
+def enterprises(user=None, query=None):
+    """Enterprise records a user may open: the center all, a reviewer only their own."""
+    q = db.session.query(Enterprise) if query is None else query
+    who = actor(user)
+    if who.kind == "center":
+        return q
+    if who.kind == "enterprise" and who.enterprise_id:
+        return q.filter(Enterprise.id == who.enterprise_id)
+    return q.filter(false())
+
+
+def get_enterprise(pk, user=None):
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        abort(404)
+    found = enterprises(user).filter(Enterprise.id == pk).one_or_none()
+    if found is None:
+        abort(404)
+    return found
+
+
+class ApplicationScope(BaseFilter):
+    """The same rule as applications(), plugged into FAB's base_filters."""
+
+    name = "scope"
+    arg_name = "scope"
+
+    def apply(self, query, value):
+        return applications(current_user, query)
+
+
+class RegistrationScope(BaseFilter):
+    name = "scope"
+    arg_name = "scope"
+
+    def apply(self, query, value):
+        return registrations(current_user, query)
+
+
+class EnterpriseScope(BaseFilter):
+    name = "scope"
+    arg_name = "scope"
+
+    def apply(self, query, value):
+        return enterprises(current_user, query)

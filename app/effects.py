@@ -1,0 +1,81 @@
+"""What an approved application does to the registration record, per business type.
+
+Called by workflow.transition() inside its transaction; nothing here commits.
+"""
+from datetime import date
+
+from flask import current_app
+
+from app.extensions import db
+from models import Registration
+
+
+def add_years(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a common year
+        return day.replace(year=day.year + years, day=28)
+
+
+def apply(application, move, today=None):
+    if not (move.role == "center" and move.action == "approve"):
+        return
+    today = today or date.today()
+    handler = _HANDLERS[application.business_type]
+    handler(application, today)
+
+
+def _years():
+    return current_app.config["REGISTRATION_YEARS"]
+
+
+def _new_registration(application, today):
+    registration = Registration(
+        person=application.person,
+        enterprise=application.enterprise,
+        valid_from=today,
+        valid_until=add_years(today, _years()),
+        status="active",
+        specialties=list(application.specialties),
+    )
+    db.session.add(registration)
+    db.session.flush()  # the id makes the certificate number unique
+    registration.certificate_number = certificate_number(registration, today)
+    application.registration = registration
+    return registration
+
+
+def certificate_number(registration, today):
+    """Province prefix + level 2 + year + a sequence unique to the registration (domain.md)."""
+    prefix = current_app.config["CERT_PROVINCE_PREFIX"]
+    return f"{prefix}2{today.year}{registration.id:08d}"
+
+
+def _add_specialty(application, today):
+    registration = application.registration
+    for specialty in application.specialties:
+        if specialty not in registration.specialties:
+            registration.specialties.append(specialty)
+
+
+def _renew(application, today):
+    registration = application.registration
+    registration.valid_until = add_years(registration.valid_until, _years())
+
+
+def _change_unit(application, today):
+    application.registration.enterprise = application.enterprise
+
+
+def _cancel(application, today):
+    application.registration.status = "cancelled"
+
+
+_HANDLERS = {
+    "initial": _new_registration,
+    "add_specialty": _add_specialty,
+    "renewal": _renew,
+    "change_unit": _change_unit,
+    "reregister": _new_registration,
+    "cancel": _cancel,
+}

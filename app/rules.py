@@ -1,0 +1,166 @@
+"""Business types and their rules: who may start which business, and what a filing must hold.
+
+Each check returns reasons in the user's language (an empty list means allowed), so that pages
+can say why an action is unavailable instead of hiding it.
+"""
+from collections import namedtuple
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from models import Application, Registration
+
+BusinessType = namedtuple("BusinessType", "code label picks_unit picks_specialties")
+BUSINESS_TYPES = tuple(BusinessType(*row) for row in (
+    # code            label              the applicant picks the unit / the specialties
+    ("initial",       _l("初始注册"),    True,  True),
+    ("add_specialty", _l("增项注册"),    False, True),
+    ("renewal",       _l("延续注册"),    False, False),
+    ("change_unit",   _l("变更注册"),    True,  False),
+    ("reregister",    _l("重新注册"),    True,  True),
+    ("cancel",        _l("注销申请"),    False, False),
+))
+TYPES = {t.code: t for t in BUSINESS_TYPES}
+
+# The form's fields the applicant must fill before submitting, with their labels.
+REQUIRED_FIELDS = {
+    "ethnicity": _l("民族"),
+    "education": _l("学历"),
+    "major": _l("所学专业"),
+    "school": _l("毕业院校"),
+    "phone": _l("手机号码"),
+}
+
+
+def type_label(code):
+    return TYPES[code].label if code in TYPES else code
+
+
+def current_registration(person, today=None):
+    """The person's registration in force, if any (never more than one)."""
+    today = today or date.today()
+    return db.session.scalars(
+        select(Registration).where(
+            Registration.person_id == person.id,
+            Registration.status == "active",
+            Registration.valid_until >= today,
+        )
+    ).first()
+
+
+def open_application(person, exclude_id=None):
+    from app.workflow import OPEN
+
+    query = select(Application).where(Application.person_id == person.id, Application.status.in_(OPEN))
+    if exclude_id:
+        query = query.where(Application.id != exclude_id)
+    return db.session.scalars(query).first()
+
+
+def renewal_window(registration):
+    cfg = current_app.config
+    opens = registration.valid_until - timedelta(days=cfg["RENEWAL_WINDOW_OPENS_DAYS"])
+    closes = registration.valid_until - timedelta(days=cfg["RENEWAL_WINDOW_CLOSES_DAYS"])
+    return opens, closes
+
+
+def start_problems(person, code, today=None, exclude_id=None):
+    """Why this person cannot start (or still hold) a filing of this business type now."""
+    today = today or date.today()
+    problems = []
+    pending = open_application(person, exclude_id)
+    if pending is not None:
+        problems.append(_l("您已有一件未办结的申请（%(number)s，%(type)s），办结或撤回后才能新增",
+                           number=pending.number, type=type_label(pending.business_type)))
+    registration = current_registration(person, today)
+    held = {q.specialty_id for q in person.qualifications}
+    if code in ("initial", "reregister"):
+        if registration is not None:
+            problems.append(_l("您已有有效的注册（证书编号 %(number)s），不能再次申请初始或重新注册；"
+                               "更换单位请办理变更注册，增加专业请办理增项注册",
+                               number=registration.certificate_number))
+        if not held:
+            problems.append(_l("未查到您的资格证书，请先确认资格证书信息已录入资格证书库"))
+    if code == "reregister" and registration is None:
+        had = db.session.scalar(select(Registration.id).where(Registration.person_id == person.id))
+        refused = db.session.scalar(select(Application.id).where(
+            Application.person_id == person.id, Application.status == "refused"))
+        if had is None and refused is None:
+            problems.append(_l("重新注册适用于注册已失效、已注销或曾被不予注册的人员；首次注册请办理初始注册"))
+    if code in ("add_specialty", "renewal", "change_unit", "cancel") and registration is None:
+        problems.append(_l("您没有有效的注册，不能办理%(type)s", type=type_label(code)))
+    if code == "add_specialty" and registration is not None:
+        registered = {s.id for s in registration.specialties}
+        if not held - registered:
+            problems.append(_l("您所持资格证书的专业均已注册，没有可增项的专业"))
+    if code == "renewal" and registration is not None:
+        opens, closes = renewal_window(registration)
+        if today < opens:
+            problems.append(_l("延续注册自有效期届满前%(days)s天起受理（%(date)s起），现在还不能申请",
+                               days=current_app.config["RENEWAL_WINDOW_OPENS_DAYS"], date=opens.isoformat()))
+        elif today > closes:
+            problems.append(_l("延续注册须在有效期届满%(days)s天前申请，已超过期限（截止 %(date)s）；"
+                               "请办理注销后重新注册",
+                               days=current_app.config["RENEWAL_WINDOW_CLOSES_DAYS"], date=closes.isoformat()))
+    return problems
+
+
+def prepare(application, person, code, today=None):
+    """Fill a new filing of this type from the profile and the registration in force."""
+    today = today or date.today()
+    application.business_type = code
+    application.person = person
+    for field in ("name", "sex", "birth_date", "id_number", "phone", "ethnicity", "education",
+                  "major", "school", "title", "email"):
+        setattr(application, field, getattr(person, field))
+    registration = current_registration(person, today)
+    if registration is not None:
+        application.registration = registration
+        if not TYPES[code].picks_unit:
+            application.enterprise = registration.enterprise
+        if not TYPES[code].picks_specialties:
+            application.specialties = list(registration.specialties)
+
+
+def submit_problems(application, today=None):
+    """Everything that keeps this filing from reaching the enterprise complete and valid."""
+    today = today or date.today()
+    problems = list(start_problems(application.person, application.business_type, today,
+                                   exclude_id=application.id))
+    for field, label in REQUIRED_FIELDS.items():
+        if not (getattr(application, field) or "").strip():
+            problems.append(_l("请填写%(field)s", field=label))
+    kind = TYPES[application.business_type]
+    if application.enterprise is None:
+        problems.append(_l("请选择聘用单位"))
+    elif not application.enterprise.is_docked:
+        problems.append(_l("所选单位尚未完成数据对接，不能作为聘用单位"))
+    if kind.picks_specialties:
+        if not application.specialties:
+            problems.append(_l("请选择注册专业"))
+        held = {q.specialty_id for q in application.person.qualifications}
+        for specialty in application.specialties:
+            if specialty.id not in held:
+                problems.append(_l("您没有%(specialty)s专业的资格证书", specialty=specialty.name))
+    registration = current_registration(application.person, today)
+    if application.business_type == "add_specialty" and registration is not None:
+        for specialty in application.specialties:
+            if specialty in registration.specialties:
+                problems.append(_l("%(specialty)s专业已在注册证书上，无需增项", specialty=specialty.name))
+    if application.business_type == "change_unit" and registration is not None \
+            and application.enterprise_id == registration.enterprise_id:
+        problems.append(_l("变更注册须选择与当前注册单位不同的新单位"))
+    if application.business_type == "cancel" and not (application.reason or "").strip():
+        problems.append(_l("请填写注销原因"))
+    return problems
+
+
+def forward_problems(application):
+    """Why the enterprise cannot forward this filing to the center."""
+    if application.enterprise is not None and application.enterprise.govnet_status != "存续":
+        return [_l("单位在政务服务网的登记状态为“%(status)s”，其人员的申请不能报送注册中心",
+                   status=application.enterprise.govnet_status)]
+    return []

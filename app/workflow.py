@@ -1,0 +1,143 @@
+"""The application workflow: its states, the one table of allowed moves, and transition().
+
+transition() is the only code that assigns Application.status (models/applications.py refuses
+any other writer). Views, CLI commands, seeds and tests all move applications through it.
+"""
+from collections import namedtuple
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import access, effects, rules
+from app.extensions import db
+from models import Review
+from models.applications import status_writer
+
+STATUS_LABELS = {
+    "draft": _l("草稿"),
+    "pending_enterprise": _l("待企业审核"),
+    "returned_by_enterprise": _l("企业退回"),
+    "pending_center": _l("待注册中心审核"),
+    "returned_by_center": _l("中心退回"),
+    "approved": _l("已办结（准予注册）"),
+    "refused": _l("不予注册"),
+}
+ROLE_LABELS = {"applicant": _l("申请人"), "enterprise": _l("聘用单位"), "center": _l("注册中心")}
+
+Move = namedtuple("Move", "source action target role opinion label")
+MOVES = tuple(Move(*row) for row in (
+    # source                   action      target                    role          opinion     label
+    ("draft",                  "submit",   "pending_enterprise",     "applicant",  "",         _l("提交")),
+    ("returned_by_enterprise", "submit",   "pending_enterprise",     "applicant",  "",         _l("提交")),
+    ("returned_by_center",     "submit",   "pending_enterprise",     "applicant",  "",         _l("提交")),
+    ("pending_enterprise",     "withdraw", "draft",                  "applicant",  "",         _l("撤回")),
+    ("pending_enterprise",     "approve",  "pending_center",         "enterprise", "optional", _l("通过")),
+    ("pending_enterprise",     "return",   "returned_by_enterprise", "enterprise", "required", _l("不通过")),
+    ("pending_center",         "approve",  "approved",               "center",     "optional", _l("准予注册")),
+    ("pending_center",         "return",   "returned_by_center",     "center",     "required", _l("退回")),
+    ("pending_center",         "refuse",   "refused",                "center",     "required", _l("不予注册")),
+))
+
+# Where the applicant may still change what they filed.
+EDITABLE = frozenset(m.source for m in MOVES if m.action == "submit")
+FINAL = frozenset({"approved", "refused"})
+OPEN = frozenset(STATUS_LABELS) - FINAL
+
+# The step timeline shown on every detail page: (label, statuses in which this step is current).
+STEPS = (
+    (_l("填报"), {"draft", "returned_by_enterprise", "returned_by_center"}),
+    (_l("企业审核"), {"pending_enterprise"}),
+    (_l("注册中心审核"), {"pending_center"}),
+    (_l("办结"), FINAL),
+)
+
+
+class Refused(Exception):
+    """A move that is not allowed; str() is the reason in the user's language."""
+
+    def __init__(self, message, problems=()):
+        super().__init__(str(message))
+        self.problems = list(problems)
+
+
+def moves_for(application, user=None):
+    """The moves this user may make on this application now: they drive the buttons."""
+    role = access.role_on(application, user)
+    return [m for m in MOVES if m.source == application.status and m.role == role]
+
+
+def find_move(action, source, role):
+    return next((m for m in MOVES if (m.source, m.action, m.role) == (source, action, role)), None)
+
+
+def action_label(action, role):
+    return next((m.label for m in MOVES if m.action == action and m.role == role), action)
+
+
+def current_step(status):
+    return next(i for i, (_, statuses) in enumerate(STEPS) if status in statuses)
+
+
+def transition(application, action, user, opinion="", expected_version=None, now=None):
+    """Perform one move: checks, status change, review record and effect, in one transaction."""
+    opinion = (opinion or "").strip()
+    role = access.role_on(application, user)
+    if role is None:
+        raise Refused(_l("您无权处理该申请"))
+    move = find_move(action, application.status, role)
+    if move is None:
+        raise Refused(
+            _l("当前状态为“%(status)s”，不能执行“%(action)s”",
+               status=STATUS_LABELS.get(application.status, application.status),
+               action=action_label(action, role))
+        )
+    if expected_version is not None and int(expected_version) != application.version:
+        raise Refused(_l("该申请已被他人处理，请刷新后查看最新状态"))
+    if move.opinion == "required" and not opinion:
+        raise Refused(_l("请填写审核意见"))
+    if move.action == "submit":
+        problems = rules.submit_problems(application)
+        if problems:
+            raise Refused(_l("申请尚不完整，不能提交"), problems)
+    if move.action == "approve" and move.role == "enterprise":
+        problems = rules.forward_problems(application)
+        if problems:
+            raise Refused(problems[0], problems)
+
+    now = now or datetime.now()
+    db.session.add(Review(
+        application=application,
+        actor_id=user.id,
+        actor_name=_display_name(user),
+        role=role,
+        action=move.action,
+        from_status=move.source,
+        to_status=move.target,
+        opinion=opinion or None,
+        created_at=now,
+    ))
+    token = status_writer.set(True)
+    try:
+        application.status = move.target
+    finally:
+        status_writer.reset(token)
+    if move.action == "submit":
+        application.submitted_at = now
+    if move.target in FINAL:
+        application.decided_at = now
+    effects.apply(application, move, now.date())
+    try:
+        db.session.commit()  # version_id_col: a concurrent second move raises StaleDataError
+    except StaleDataError:
+        db.session.rollback()
+        raise Refused(_l("该申请已被他人处理，请刷新后查看最新状态"))
+    except Exception:
+        db.session.rollback()
+        raise
+    return move
+
+
+def _display_name(user):
+    full = f"{user.last_name or ''}{user.first_name or ''}".strip()
+    return full or user.username

@@ -1,0 +1,6 @@
+"""Domain models, one module per aggregate. All share FAB's declarative metadata."""
+from models.reference import Specialty  # noqa: F401
+from models.enterprises import Enterprise, EnterpriseAccount  # noqa: F401
+from models.people import Person, Qualification  # noqa: F401
+from models.registrations import Registration, registration_specialty  # noqa: F401
+from models.applications import Application, Review, application_specialty  # noqa: F401

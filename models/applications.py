@@ -1,0 +1,113 @@
+from contextvars import ContextVar
+from datetime import date, datetime
+
+from flask_appbuilder import Model
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.enterprises import Enterprise
+from models.people import Person
+from models.reference import Specialty
+from models.registrations import Registration
+
+application_specialty = Table(
+    "application_specialty",
+    Model.metadata,
+    Column("application_id", ForeignKey("application.id", ondelete="CASCADE"), primary_key=True),
+    Column("specialty_id", ForeignKey("specialty.id"), primary_key=True),
+)
+
+# Only app/workflow.py may change Application.status; it sets this flag while it does.
+status_writer: ContextVar[bool] = ContextVar("status_writer", default=False)
+
+
+class StatusGuardError(RuntimeError):
+    pass
+
+
+class Application(Model):
+    """One filing of one business type by one person (申请)."""
+
+    __tablename__ = "application"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    business_type: Mapped[str] = mapped_column(String(24), index=True)
+    status: Mapped[str] = mapped_column(String(32), default="draft", index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id"))
+    # the person's data as filed on the form (申请表), prefilled from the profile
+    name: Mapped[str] = mapped_column(String(64))
+    sex: Mapped[str] = mapped_column(String(2))
+    birth_date: Mapped[date] = mapped_column(Date)
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    phone: Mapped[str | None] = mapped_column(String(11))
+    ethnicity: Mapped[str | None] = mapped_column(String(16))
+    education: Mapped[str | None] = mapped_column(String(32))
+    major: Mapped[str | None] = mapped_column(String(64))
+    school: Mapped[str | None] = mapped_column(String(128))
+    title: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(128))
+    reason: Mapped[str | None] = mapped_column(Text)  # cancellation reason, remarks
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now, onupdate=datetime.now)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    person: Mapped[Person] = relationship()
+    enterprise: Mapped[Enterprise | None] = relationship()
+    registration: Mapped[Registration | None] = relationship(foreign_keys=[registration_id])
+    specialties: Mapped[list[Specialty]] = relationship(
+        secondary=application_specialty, order_by=Specialty.id, lazy="selectin"
+    )
+    reviews: Mapped[list["Review"]] = relationship(
+        back_populates="application", order_by="Review.id", passive_deletes=True
+    )
+
+    # A second, concurrent write of the same row fails with StaleDataError instead of applying twice.
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def number(self):
+        """The filing number shown to users: SQ + year + zero-padded id."""
+        year = (self.created_at or datetime.now()).year
+        return f"SQ{year}{self.id:07d}" if self.id else ""
+
+    @property
+    def specialty_names(self):
+        return "、".join(s.name for s in self.specialties)
+
+    def __str__(self):
+        return self.number
+
+
+@event.listens_for(Application.status, "set", propagate=True)
+def _only_the_workflow_sets_status(target, value, oldvalue, initiator):
+    if not status_writer.get():
+        raise StatusGuardError("Application.status changes only through app.workflow.transition()")
+
+
+@event.listens_for(Application, "init")
+def _new_applications_start_as_drafts(target, args, kwargs):
+    if "status" in kwargs:
+        raise StatusGuardError("a new application is always a draft")
+
+
+class Review(Model):
+    """One move in an application's life (审核记录). Written once, never edited or deleted."""
+
+    __tablename__ = "review"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    actor_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(24))
+    from_status: Mapped[str] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    opinion: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now, index=True)
+
+    application: Mapped[Application] = relationship(back_populates="reviews")

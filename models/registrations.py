@@ -1,0 +1,53 @@
+from datetime import date, datetime
+
+from flask_appbuilder import Model
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.enterprises import Enterprise
+from models.people import Person
+from models.reference import Specialty
+
+registration_specialty = Table(
+    "registration_specialty",
+    Model.metadata,
+    Column("registration_id", ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True),
+    Column("specialty_id", ForeignKey("specialty.id"), primary_key=True),
+)
+
+REGISTRATION_STATUS = {"active": "有效", "cancelled": "已注销", "expired": "已失效"}
+
+
+class Registration(Model):
+    """A registration in force or past (注册证书): what the center's approval produces."""
+
+    __tablename__ = "registration"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    certificate_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now, onupdate=datetime.now)
+
+    person: Mapped[Person] = relationship()
+    enterprise: Mapped[Enterprise] = relationship()
+    specialties: Mapped[list[Specialty]] = relationship(
+        secondary=registration_specialty, order_by=Specialty.id, lazy="selectin"
+    )
+
+    @property
+    def status_label(self):
+        return REGISTRATION_STATUS.get(self.status, self.status)
+
+    @property
+    def specialty_names(self):
+        return "、".join(s.name for s in self.specialties)
+
+    def is_current(self, today=None):
+        return self.status == "active" and self.valid_until >= (today or date.today())
+
+    def __str__(self):
+        return self.certificate_number or f"#{self.id}"

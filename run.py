@@ -1,0 +1,40 @@
+"""python run.py: upgrade the schema, load reference data, seed the demo into an empty database, serve.
+
+Prints the address and the demo logins. PORT (default 5000) and HOST (default 127.0.0.1) override.
+"""
+import os
+
+from flask_migrate import upgrade
+
+from app import create_app
+
+
+def prepare(app):
+    """Bring the database to the current schema and load what an empty one needs."""
+    from seeds import demo, reference
+
+    with app.app_context():
+        upgrade()
+        sm = app.appbuilder.sm
+        reference.load(sm)
+        if app.config["ENVIRONMENT"] != "production":
+            demo.load(sm)
+
+
+def main():
+    app = create_app()
+    prepare(app)
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "5000"))
+    print(f"\n  二级建造师注册管理平台: http://{host}:{port}/")
+    if app.config["ENVIRONMENT"] != "production":
+        from seeds.demo import DEMO_PASSWORD
+
+        print(f"  演示账号（密码均为 {DEMO_PASSWORD}）:")
+        print("    个人版  app1 app2 app3（app1、app2 属单位一，app3 属单位二）")
+        print("    企业版  ent1 ent2    注册中心  center    管理员  admin\n")
+    app.run(host=host, port=port, debug=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""The demo: two docked enterprises, the center, and applicants with filings in every state.
+
+Every filing reaches its state through workflow.transition(), as a user's clicks would, so the
+demo's review records are real ones. All demo accounts share the password DEMO_PASSWORD.
+"""
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from app import roles, rules, workflow
+from app.extensions import db
+from app.validators import make_credit_code, make_id_number
+from models import Application, Enterprise, EnterpriseAccount, Person, Qualification, Specialty
+from seeds import reference
+
+DEMO_PASSWORD = "Demo@2026"
+
+ENTERPRISES = {
+    # key: (name, credit code body, legal representative, address, docked)
+    "ent1": ("陕西秦川建设工程有限公司", "91610100MA6TG1234", "赵建华", "西安市雁塔区科技路88号", True),
+    "ent2": ("西安长安市政工程有限公司", "91610113MA6U05678", "钱立新", "西安市长安区航天大道16号", True),
+    "ent3": ("宝鸡渭水水利水电有限公司", "91610300MA6X09012", "孙海波", "宝鸡市渭滨区经二路5号", False),
+}
+
+# username: (family name, given name, sex, birth, region, unit, specialties held, phone)
+APPLICANTS = {
+    "app1": ("王", "建国", "男", date(1988, 3, 15), "610102", "ent1", ("JZ", "SZ"), "13800000001"),
+    "app2": ("李", "秀英", "女", date(1985, 7, 2), "610103", "ent1", ("JZ", "JD"), "13800000002"),
+    "app3": ("张", "伟", "男", date(1990, 11, 20), "610113", "ent2", ("SZ",), "13800000003"),
+    "app4": ("刘", "洋", "男", date(1992, 1, 8), "610104", "ent1", ("GL",), "13800000004"),
+    "app5": ("陈", "静", "女", date(1987, 5, 30), "610111", "ent2", ("SL",), "13800000005"),
+    "app6": ("杨", "帆", "男", date(1983, 9, 12), "610112", "ent1", ("JZ",), "13800000006"),
+    "app7": ("赵", "敏", "女", date(1980, 12, 1), "610114", "ent2", ("JD", "JZ"), "13800000007"),
+}
+
+STAFF = {
+    # username: (role, family name, given name, enterprise key)
+    "admin": (roles.ADMIN, "系统", "管理员", None),
+    "center": (roles.CENTER, "注册中心", "审核员", None),
+    "ent1": (roles.ENTERPRISE, "秦川建设", "经办人", "ent1"),
+    "ent2": (roles.ENTERPRISE, "长安市政", "经办人", "ent2"),
+}
+
+PROFILE = {"ethnicity": "汉族", "education": "本科", "major": "土木工程", "school": "西安建筑科技大学",
+           "title": "工程师"}
+
+
+class DemoRefused(RuntimeError):
+    pass
+
+
+def load(sm, today=None):
+    """Load the demo once; a second call changes nothing. Refused in production."""
+    if current_app.config["ENVIRONMENT"] == "production":
+        raise DemoRefused("演示数据不能载入生产环境（APP_ENV=production）")
+    reference.load(sm)
+    if sm.find_user(username="admin") is not None:
+        return False
+    today = today or date.today()
+    now = datetime.combine(today, datetime.min.time()).replace(hour=9)
+    specialties = {s.code: s for s in db.session.scalars(select(Specialty))}
+
+    units = {}
+    for key, (name, body, legal, address, docked) in ENTERPRISES.items():
+        units[key] = Enterprise(
+            credit_code=make_credit_code(body), name=name, legal_representative=legal,
+            registered_address=address, enterprise_type="有限责任公司", govnet_status="存续",
+            docked_at=now - timedelta(days=400) if docked else None,
+            synced_at=now - timedelta(days=1) if docked else None,
+            contact_person="周经办", contact_phone="029-88886666", office_address=address,
+            qualification_grade="建筑工程施工总承包二级",
+        )
+        db.session.add(units[key])
+    db.session.flush()
+
+    users = {}
+    for username, (role, last, first, unit) in STAFF.items():
+        users[username] = _user(sm, username, first, last, role)
+        if unit:
+            db.session.add(EnterpriseAccount(user_id=users[username].id, enterprise_id=units[unit].id))
+
+    people = {}
+    for seq, (username, (last, first, sex, birth, region, unit, held, phone)) in enumerate(APPLICANTS.items()):
+        users[username] = _user(sm, username, first, last, roles.APPLICANT)
+        person = Person(
+            user_id=users[username].id, name=last + first, sex=sex, birth_date=birth,
+            id_number=make_id_number(region=region, birth=birth, seq=100 + seq * 7, sex=sex),
+            phone=phone, email=f"{username}@example.cn", verified_at=now - timedelta(days=30), **PROFILE,
+        )
+        db.session.add(person)
+        db.session.flush()
+        for n, code in enumerate(held):
+            db.session.add(Qualification(
+                person=person, specialty=specialties[code], issue_date=today - timedelta(days=400 + 30 * n),
+                certificate_number=f"0{21 + n}{region}{seq:02d}{n}{birth:%m%d}",
+            ))
+        people[username] = person
+    db.session.commit()
+
+    def file(username, code, unit=None, picked=(), reason=None):
+        person = people[username]
+        application = Application()
+        rules.prepare(application, person, code, today)
+        if unit:
+            application.enterprise = units[unit]
+        if picked:
+            application.specialties = [specialties[c] for c in picked]
+        application.reason = reason
+        db.session.add(application)
+        db.session.commit()
+        return application
+
+    def move(application, action, username, opinion=""):
+        workflow.transition(application, action, users[username], opinion=opinion)
+
+    def walk(application, *steps):
+        move(application, "submit", application.person.user.username)
+        for action, username, opinion in steps:
+            move(application, action, username, opinion)
+
+    # app1: qualified, nothing filed: the person to walk through the demo with.
+    # app2: registered (建筑工程), now adding 机电工程, awaiting the unit.
+    a = file("app2", "initial", "ent1", ("JZ",))
+    walk(a, ("approve", "ent1", ""), ("approve", "center", "材料齐全，准予注册。"))
+    walk(file("app2", "add_specialty", picked=("JD",)))
+    # app3: initial, approved by the unit, in the center's queue.
+    walk(file("app3", "initial", "ent2", ("SZ",)), ("approve", "ent2", "同意报送。"))
+    # app4: initial, returned by the unit.
+    walk(file("app4", "initial", "ent1", ("GL",)),
+         ("return", "ent1", "劳动合同未盖单位公章，请重新上传。"))
+    # app5: initial, returned by the center.
+    walk(file("app5", "initial", "ent2", ("SL",)), ("approve", "ent2", ""),
+         ("return", "center", "学历证书扫描件不清晰，请补正。"))
+    # app6: refused once, now preparing a re-registration (draft).
+    walk(file("app6", "initial", "ent1", ("JZ",)), ("approve", "ent1", ""),
+         ("refuse", "center", "经核查，申请人同时在两个单位申请注册，不予注册。"))
+    file("app6", "reregister", "ent1", ("JZ",))
+    # app7: registered, expiring in 60 days: inside the renewal window.
+    b = file("app7", "initial", "ent2", ("JD", "JZ"))
+    walk(b, ("approve", "ent2", ""), ("approve", "center", ""))
+    b.registration.valid_until = today + timedelta(days=60)
+    b.registration.valid_from = b.registration.valid_until - timedelta(days=3 * 365)
+    db.session.commit()
+    return True
+
+
+def _user(sm, username, first, last, role_name):
+    user = sm.add_user(username, first, last, f"{username}@demo.example.cn", sm.find_role(role_name),
+                       password=DEMO_PASSWORD)
+    if not user:
+        raise RuntimeError(f"could not create demo user {username}")
+    return user

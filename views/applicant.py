@@ -1,0 +1,139 @@
+"""个人版: the constructor files business for themself, one menu entry per business type."""
+from flask import flash, redirect, url_for
+from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from app import access, rules, workflow
+from models import Registration
+from views.applications import ApplicationViewBase
+from views.forms import form_for
+
+
+class ApplicantApplicationView(ApplicationViewBase):
+    """The applicant's own filings of one business type; subclasses name the type."""
+
+    business_type = None
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_move"]
+    list_columns = ["number", "business_type", "enterprise.name", "status", "created_at", "submitted_at"]
+    search_columns = ["status", "created_at"]
+    list_template = "applications/applicant_list.html"
+
+    def __init__(self, **kwargs):
+        kind = rules.TYPES[self.business_type]
+        self.kind = kind
+        self.base_filters = self.base_filters + [["business_type", FilterEqual, kind.code]]
+        form, columns, fieldsets = form_for(kind)
+        self.add_form = self.edit_form = form
+        self.add_columns = self.edit_columns = columns
+        self.add_fieldsets = self.edit_fieldsets = fieldsets
+        self.list_title = kind.label
+        self.add_title = _l("新增%(type)s", type=kind.label)
+        self.edit_title = _l("修改%(type)s", type=kind.label)
+        super().__init__(**kwargs)
+
+    # --- 新增: refused with the reasons before any form is shown or data saved ------------------
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        person = access.current_person()
+        if person is None:
+            flash(_l("您的账号尚未关联个人信息，请联系注册中心"), "danger")
+            return redirect(url_for(f"{self.endpoint}.list"))
+        problems = rules.start_problems(person, self.kind.code)
+        if problems:
+            for problem in problems:
+                flash(str(problem), "warning")
+            return redirect(url_for(f"{self.endpoint}.list"))
+        return super().add()
+
+    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+        from flask import request
+
+        if request.method == "GET":
+            form.process(obj=access.current_person())  # prefill from the profile
+        return super()._get_add_widget(form, exclude_cols, widgets)
+
+    def pre_add(self, item):
+        rules.prepare(item, access.current_person(), self.kind.code)
+
+    def post_add_redirect(self):
+        return redirect(url_for(f"{self.endpoint}.list"))
+
+    # --- 修改: only while the application is back with the applicant ---------------------------
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        application = self.get_row(pk)
+        if application.status not in workflow.EDITABLE:
+            flash(_l("当前状态为“%(status)s”，不能修改；如需修改请先撤回",
+                     status=workflow.STATUS_LABELS[application.status]), "warning")
+            return redirect(self.show_url(application))
+        return super().edit(application.id)
+
+    def post_edit_redirect(self):
+        return redirect(self.get_redirect())
+
+    # --- 删除: only a draft that never reached anyone ------------------------------------------
+    def pre_delete(self, item):
+        application = self.get_row(item.id)
+        if application.status != "draft" or application.reviews:
+            raise ValueError(_l("只能删除从未提交过的草稿；已提交过的申请会保留其办理记录"))
+
+    def list_extra(self):
+        """Why 新增 is unavailable now, shown above the list instead of a dead button."""
+        person = access.current_person()
+        if person is None:
+            return [_l("您的账号尚未关联个人信息，请联系注册中心")]
+        return rules.start_problems(person, self.kind.code)
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        widgets = self._list()
+        return self.render_template(
+            self.list_template, title=self.list_title, widgets=widgets, add_problems=self.list_extra()
+        )
+
+
+def _type_view(code, class_name):
+    return type(class_name, (ApplicantApplicationView,), {"business_type": code})
+
+
+ApplicantInitialView = _type_view("initial", "ApplicantInitialView")
+ApplicantAddSpecialtyView = _type_view("add_specialty", "ApplicantAddSpecialtyView")
+ApplicantRenewalView = _type_view("renewal", "ApplicantRenewalView")
+ApplicantChangeUnitView = _type_view("change_unit", "ApplicantChangeUnitView")
+ApplicantReregisterView = _type_view("reregister", "ApplicantReregisterView")
+ApplicantCancelView = _type_view("cancel", "ApplicantCancelView")
+
+TYPE_VIEWS = (
+    ApplicantInitialView,
+    ApplicantAddSpecialtyView,
+    ApplicantRenewalView,
+    ApplicantChangeUnitView,
+    ApplicantReregisterView,
+    ApplicantCancelView,
+)
+
+
+class ApplicantRegistrationView(ModelView):
+    """我的注册证书: the person's registrations, current and past."""
+
+    datamodel = SQLAInterface(Registration)
+    base_filters = [["id", access.RegistrationScope, lambda: None]]
+    base_permissions = ["can_list", "can_show"]
+    base_order = ("id", "desc")
+    list_columns = ["certificate_number", "enterprise.name", "specialty_names", "valid_from", "valid_until",
+                    "status_label"]
+    show_columns = list_columns
+    label_columns = {
+        "certificate_number": _l("注册证书编号"),
+        "enterprise.name": _l("注册单位"),
+        "specialty_names": _l("注册专业"),
+        "valid_from": _l("有效期自"),
+        "valid_until": _l("有效期至"),
+        "status_label": _l("状态"),
+    }
+    list_title = show_title = _l("我的注册证书")

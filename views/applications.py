@@ -1,0 +1,136 @@
+"""What every application view shares: columns, the detail page with its timeline and buttons,
+and the one route through which pages move an application (workflow.transition)."""
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name
+from flask_babel import lazy_gettext as _l
+
+from app import access, rules, workflow
+from app.validators import mask_id_number
+from models import Application
+from views.forms import MoveForm
+from views.search import ApplicationSearch
+
+LABELS = {
+    "number": _l("申请编号"),
+    "business_type": _l("业务类型"),
+    "status": _l("状态"),
+    "name": _l("姓名"),
+    "sex": _l("性别"),
+    "birth_date": _l("出生日期"),
+    "id_number": _l("身份证号"),
+    "phone": _l("手机号码"),
+    "ethnicity": _l("民族"),
+    "education": _l("学历"),
+    "major": _l("所学专业"),
+    "school": _l("毕业院校"),
+    "title": _l("职称"),
+    "email": _l("电子邮箱"),
+    "enterprise": _l("聘用单位"),
+    "enterprise.name": _l("聘用单位"),
+    "specialties": _l("注册专业"),
+    "reason": _l("注销原因"),
+    "created_at": _l("创建时间"),
+    "updated_at": _l("更新时间"),
+    "submitted_at": _l("提交时间"),
+    "decided_at": _l("办结时间"),
+}
+
+FORMATTERS = {
+    "business_type": rules.type_label,
+    "status": lambda s: workflow.STATUS_LABELS.get(s, s),
+    "id_number": mask_id_number,
+    "submitted_at": lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "",
+    "created_at": lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "",
+}
+
+
+class ApplicationViewBase(ModelView):
+    """A scoped list of applications; rows always come through app/access.py."""
+
+    datamodel = SQLAInterface(Application)
+    base_filters = [["id", access.ApplicationScope, lambda: None], ["id", ApplicationSearch, lambda: None]]
+    base_order = ("id", "desc")
+    label_columns = LABELS
+    formatters_columns = FORMATTERS
+    list_columns = ["number", "name", "id_number", "business_type", "enterprise.name", "status", "submitted_at"]
+    search_columns = ["name", "id_number", "business_type", "status", "submitted_at"]
+    show_template = "applications/show.html"
+    list_template = "applications/list.html"
+    page_size = 20
+
+    def get_row(self, pk):
+        """The application if it is in this view *and* the user may see it; 404 otherwise."""
+        application = access.get_application(pk)
+        in_view = self.datamodel.get(application.id, self._base_filters)
+        if in_view is None:
+            abort(404)
+        return application
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        application = self.get_row(pk)
+        self.update_redirect()
+        return self.render_template(
+            self.show_template,
+            title=_l("申请详情"),
+            application=application,
+            moves=workflow.moves_for(application),
+            steps=workflow.STEPS,
+            current_step=workflow.current_step(application.status),
+            form=MoveForm(formdata=None),
+            view=self,
+            editable_statuses=workflow.EDITABLE,
+            reveal_id=True,
+        )
+
+    @expose("/<int:pk>/move/<action>", methods=["POST"])
+    @has_access
+    @permission_name("move")
+    def move(self, pk, action):
+        application = self.get_row(pk)
+        form = MoveForm()
+        if not form.validate():
+            flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+            return redirect(self.show_url(application))
+        try:
+            move = workflow.transition(
+                application, action, g.user, opinion=form.opinion.data, expected_version=form.version.data
+            )
+        except workflow.Refused as refusal:
+            flash(str(refusal), "danger")
+            for problem in refusal.problems:
+                flash(str(problem), "warning")
+            return redirect(self.show_url(application))
+        flash(_l("已%(action)s：%(number)s，当前状态：%(status)s", action=move.label,
+                 number=application.number, status=workflow.STATUS_LABELS[move.target]), "success")
+        return redirect(self.after_move_url(application, move))
+
+    def show_url(self, application):
+        return url_for(f"{self.endpoint}.show", pk=application.id)
+
+    def after_move_url(self, application, move):
+        return self.show_url(application)
+
+    def move_url(self, application, action):
+        return url_for(f"{self.endpoint}.move", pk=application.id, action=action)
+
+    def rows_in_scope(self, items):
+        """FAB's action_post loads rows without base_filters: re-read each one, 404 if any is not ours."""
+        return [self.get_row(getattr(item, "id", None)) for item in items]
+
+    def move_many(self, items, action, opinion=""):
+        moved, refused = 0, []
+        for application in self.rows_in_scope(items):
+            try:
+                workflow.transition(application, action, g.user, opinion=opinion)
+                moved += 1
+            except workflow.Refused as refusal:
+                refused.append(f"{application.number}：{refusal}")
+        if moved:
+            flash(_l("已处理 %(count)s 件", count=moved), "success")
+        for line in refused:
+            flash(line, "warning")
+        return redirect(request.referrer or url_for(f"{self.endpoint}.list"))

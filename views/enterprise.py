@@ -1,0 +1,155 @@
+"""企业版: the employing unit checks its staff's filings and keeps its own record."""
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name
+from flask_babel import lazy_gettext as _l
+
+from app import access
+from app.validators import mask_id_number
+from models import Enterprise, Registration
+from views.applications import ApplicationViewBase
+from views.search import RegistrationSearch
+from views.forms import EnterpriseOwnForm, MoveForm
+
+
+class EnterprisePendingView(ApplicationViewBase):
+    """待办业务: filings awaiting this unit's review; 通过 for several at once from the list."""
+
+    base_filters = ApplicationViewBase.base_filters + [["status", FilterEqual, "pending_enterprise"]]
+    base_permissions = ["can_list", "can_show", "can_move", "can_approve", "can_return_many"]
+    base_order = ("submitted_at", "asc")
+    list_title = _l("待办业务")
+
+    def after_move_url(self, application, move):
+        return url_for(f"{self.endpoint}.list")
+
+    @action("approve", _l("通过"), _l("确认通过所选申请并报送注册中心？"), "fa-check", single=False)
+    def approve(self, items):
+        return self.move_many(items if isinstance(items, list) else [items], "approve")
+
+    @action("return_many", _l("不通过"), "", "fa-reply", single=False)
+    def return_many(self, items):
+        rows = self.rows_in_scope(items if isinstance(items, list) else [items])
+        return redirect(url_for(f"{self.endpoint}.return_form", ids=",".join(str(r.id) for r in rows)))
+
+    @expose("/return", methods=["GET", "POST"])
+    @has_access
+    @permission_name("return_many")
+    def return_form(self):
+        """不通过 for several filings at once: one opinion, each filing its own review record."""
+        try:
+            ids = [int(i) for i in (request.values.get("ids") or "").split(",") if i]
+        except ValueError:
+            abort(404)
+        rows = [self.get_row(pk) for pk in ids]
+        form = MoveForm()
+        if request.method == "POST":
+            if not form.validate():
+                flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+            elif not (form.opinion.data or "").strip():
+                form.opinion.errors = [_l("请填写审核意见")]
+            else:
+                return self.move_many(rows, "return", form.opinion.data)
+        return self.render_template(
+            "applications/return_many.html", title=_l("不通过"), rows=rows, form=form, view=self
+        )
+
+
+class EnterpriseApplicationView(ApplicationViewBase):
+    """全部申请: every filing that reached this unit, in any state after submission."""
+
+    base_permissions = ["can_list", "can_show", "can_move"]
+    list_title = _l("全部申请")
+
+
+class EnterpriseInfoView(ModelView):
+    """企业信息: synced fields are read-only; the enterprise edits only its own fields."""
+
+    datamodel = SQLAInterface(Enterprise)
+    base_filters = [["id", access.EnterpriseScope, lambda: None]]
+    base_permissions = ["can_list", "can_show", "can_edit"]
+    list_columns = ["name", "credit_code", "legal_representative", "docked_at"]
+    show_template = "enterprise/info.html"
+    edit_form = EnterpriseOwnForm
+    edit_columns = ["contact_person", "contact_phone", "office_address", "qualification_grade",
+                    "safety_licence_number"]
+    label_columns = {
+        "name": _l("单位名称"),
+        "credit_code": _l("统一社会信用代码"),
+        "legal_representative": _l("法定代表人"),
+        "registered_address": _l("注册地址"),
+        "enterprise_type": _l("企业类型"),
+        "govnet_status": _l("登记状态"),
+        "docked_at": _l("数据对接时间"),
+        "synced_at": _l("最近同步时间"),
+        "contact_person": _l("联系人"),
+        "contact_phone": _l("联系电话"),
+        "office_address": _l("办公地址"),
+        "qualification_grade": _l("资质等级"),
+        "safety_licence_number": _l("安全生产许可证编号"),
+    }
+    list_title = show_title = _l("企业信息")
+    edit_title = _l("企业信息完善")
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        enterprise = access.current_enterprise()
+        if enterprise is None:
+            abort(404)
+        return redirect(url_for(f"{self.endpoint}.show", pk=enterprise.id))
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        enterprise = access.get_enterprise(pk)
+        return self.render_template(
+            self.show_template, title=self.show_title, enterprise=enterprise, labels=self.label_columns, view=self
+        )
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        enterprise = access.get_enterprise(pk)
+        return super().edit(enterprise.id)
+
+    def post_edit_redirect(self):
+        return redirect(url_for(f"{self.endpoint}.list"))
+
+
+class EnterprisePersonnelView(ModelView):
+    """人员信息: the unit's registered persons with status, specialties and validity."""
+
+    datamodel = SQLAInterface(Registration)
+    base_filters = [["id", access.RegistrationScope, lambda: None], ["id", RegistrationSearch, lambda: None]]
+    list_template = "applications/list.html"
+    base_permissions = ["can_list", "can_show"]
+    base_order = ("valid_until", "asc")
+    list_columns = ["person.name", "person.id_number", "certificate_number", "specialty_names",
+                    "valid_from", "valid_until", "status_label"]
+    show_columns = list_columns
+    search_columns = ["certificate_number", "status", "valid_until"]
+    formatters_columns = {"person.id_number": mask_id_number}
+    label_columns = {
+        "person.name": _l("姓名"),
+        "person.id_number": _l("身份证号"),
+        "certificate_number": _l("注册证书编号"),
+        "specialty_names": _l("注册专业"),
+        "valid_from": _l("有效期自"),
+        "valid_until": _l("有效期至"),
+        "status_label": _l("状态"),
+        "status": _l("状态"),
+    }
+    list_title = show_title = _l("人员信息")
+
+
+def pending_count(user=None):
+    """待办业务数量 on the enterprise home page."""
+    who = access.actor(user)
+    if who.kind != "enterprise":
+        return 0
+    return access.applications(user).filter_by(status="pending_enterprise").count()
+

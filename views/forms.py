@@ -1,0 +1,121 @@
+"""WTForms forms of the pages. Field rules are declared once here; domain rules live in app/rules.py."""
+from flask_appbuilder.fields import QuerySelectField, QuerySelectMultipleField
+from flask_appbuilder.fieldwidgets import (
+    BS3TextAreaFieldWidget,
+    BS3TextFieldWidget,
+    Select2ManyWidget,
+    Select2Widget,
+)
+from flask_appbuilder.forms import DynamicForm
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from app.extensions import db
+from models import Enterprise, Specialty
+
+EDUCATION_HINT = _l("如：本科、大专、硕士研究生")
+
+
+def _text(label, max_length, required=False, description=None):
+    checks = [DataRequired(message=_l("请填写%(field)s", field=label))] if required else [Optional()]
+    checks.append(Length(max=max_length, message=_l("%(field)s最多%(max)s个字", field=label, max=max_length)))
+    return StringField(label, checks, widget=BS3TextFieldWidget(), description=description)
+
+
+def docked_enterprises():
+    return db.session.scalars(
+        select(Enterprise).where(Enterprise.docked_at.is_not(None)).order_by(Enterprise.name)
+    ).all()
+
+
+def all_specialties():
+    return db.session.scalars(select(Specialty).order_by(Specialty.id)).all()
+
+
+class ApplicationForm(DynamicForm):
+    ethnicity = _text(_l("民族"), 16, required=True)
+    education = _text(_l("学历"), 32, required=True, description=EDUCATION_HINT)
+    major = _text(_l("所学专业"), 64, required=True)
+    school = _text(_l("毕业院校"), 128, required=True)
+    title = _text(_l("职称"), 64)
+    email = StringField(
+        _l("电子邮箱"),
+        [Optional(), Length(max=128),
+         Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("电子邮箱格式不正确"))],
+        widget=BS3TextFieldWidget(),
+    )
+
+
+class UnitMixin:
+    enterprise = QuerySelectField(
+        _l("聘用单位"),
+        [DataRequired(message=_l("请选择聘用单位"))],
+        query_func=docked_enterprises,
+        get_pk_func=lambda e: str(e.id),
+        get_label=lambda e: f"{e.name}（{e.credit_code}）",
+        allow_blank=True,
+        blank_text=_l("请选择已完成数据对接的单位"),
+        widget=Select2Widget(),
+        description=_l("找不到单位？单位须先在政务服务网完成企业认证，并登录企业端完成数据对接"),
+    )
+
+
+class SpecialtiesMixin:
+    specialties = QuerySelectMultipleField(
+        _l("注册专业"),
+        [DataRequired(message=_l("请选择注册专业"))],
+        query_func=all_specialties,
+        get_pk_func=lambda s: str(s.id),
+        get_label="name",
+        widget=Select2ManyWidget(),
+    )
+
+
+class ReasonMixin:
+    reason = TextAreaField(
+        _l("注销原因"),
+        [DataRequired(message=_l("请填写注销原因")), Length(max=2000)],
+        widget=BS3TextAreaFieldWidget(),
+    )
+
+
+PERSON_FIELDS = ["ethnicity", "education", "major", "school", "title", "email"]
+
+
+def form_for(kind):
+    """The application form of one business type (rules.BusinessType) and its fieldsets."""
+    bases, business = [ApplicationForm], []
+    if kind.picks_unit:
+        bases.insert(0, UnitMixin)
+        business.append("enterprise")
+    if kind.picks_specialties:
+        bases.insert(0, SpecialtiesMixin)
+        business.append("specialties")
+    if kind.code == "cancel":
+        bases.insert(0, ReasonMixin)
+        business.append("reason")
+    form = type(f"{kind.code.title().replace('_', '')}Form", tuple(bases), {})
+    fieldsets = [(_l("个人信息"), {"fields": PERSON_FIELDS})]
+    if business:
+        fieldsets.insert(0, (_l("申请事项"), {"fields": business}))
+    return form, business + PERSON_FIELDS, fieldsets
+
+
+class MoveForm(FlaskForm):
+    """A workflow move posted from a detail page: the opinion and the version the user saw."""
+
+    opinion = TextAreaField(_l("审核意见"), [Optional(), Length(max=2000)])
+    version = HiddenField()
+
+
+class EnterpriseOwnForm(DynamicForm):
+    """What the enterprise maintains itself (企业信息完善); synced fields are not in this form."""
+
+    contact_person = _text(_l("联系人"), 64)
+    contact_phone = _text(_l("联系电话"), 32)
+    office_address = _text(_l("办公地址"), 256)
+    qualification_grade = _text(_l("资质等级"), 128)
+    safety_licence_number = _text(_l("安全生产许可证编号"), 64)

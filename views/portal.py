@@ -1,0 +1,36 @@
+"""The home page: each portal's own (个人版 / 企业版 / 注册中心), chosen by the user's role."""
+from flask_appbuilder import IndexView, expose
+
+from app import access, rules, workflow
+
+
+class PortalIndexView(IndexView):
+    route_base = ""
+    index_template = "portal/index.html"
+
+    @expose("/")
+    def index(self):
+        who = access.actor()
+        context = {"who": who, "workflow": workflow, "rules": rules}
+        if who.kind == "applicant" and who.person_id:
+            person = access.current_person()
+            context.update(
+                person=person,
+                registration=rules.current_registration(person),
+                open_application=rules.open_application(person),
+                recent=access.applications().order_by(access.Application.id.desc()).limit(5).all(),
+            )
+        elif who.kind == "enterprise" and who.enterprise_id:
+            scoped = access.applications()
+            context.update(
+                enterprise=access.current_enterprise(),
+                pending=scoped.filter_by(status="pending_enterprise").count(),
+                registered=access.registrations().filter_by(status="active").count(),
+            )
+        elif who.kind == "center":
+            scoped = access.applications()
+            context.update(
+                pending=scoped.filter_by(status="pending_center").count(),
+                registered=access.registrations().filter_by(status="active").count(),
+            )
+        return self.render_template(self.index_template, appbuilder=self.appbuilder, **context)
