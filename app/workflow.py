@@ -85,6 +85,8 @@ def transition(application, action, user, opinion="", expected_version=None, now
     role = access.role_on(application, user)
     if role is None:
         raise Refused(_l("您无权处理该申请"))
+    if expected_version not in (None, "") and str(expected_version) != str(application.version):
+        raise Refused(_l("该申请已被他人处理，请刷新后查看最新状态"))
     move = find_move(action, application.status, role)
     if move is None:
         raise Refused(
@@ -92,8 +94,6 @@ def transition(application, action, user, opinion="", expected_version=None, now
                status=STATUS_LABELS.get(application.status, application.status),
                action=action_label(action, role))
         )
-    if expected_version is not None and int(expected_version) != application.version:
-        raise Refused(_l("该申请已被他人处理，请刷新后查看最新状态"))
     if move.opinion == "required" and not opinion:
         raise Refused(_l("请填写审核意见"))
     if move.action == "submit":

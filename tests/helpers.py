@@ -1,0 +1,42 @@
+"""What a user does in the pages, as functions: open a page, fill its form, press its button."""
+import re
+
+from tests.conftest import csrf_token
+
+VERSION = re.compile(r'name="version" value="(\d+)"')
+
+TYPE_VIEWS = {
+    "initial": "applicantinitialview",
+    "add_specialty": "applicantaddspecialtyview",
+    "renewal": "applicantrenewalview",
+    "change_unit": "applicantchangeunitview",
+    "reregister": "applicantreregisterview",
+    "cancel": "applicantcancelview",
+}
+PROFILE = {"ethnicity": "汉族", "education": "本科", "major": "土木工程", "school": "长安大学", "title": "工程师",
+           "email": "someone@example.cn"}
+
+
+def add(client, code, **fields):
+    """新增 a filing of this business type through its form; returns the POST's response."""
+    view = TYPE_VIEWS[code]
+    page = client.get(f"/{view}/add")
+    assert page.status_code == 200, page.status_code
+    data = {**PROFILE, **fields, "csrf_token": csrf_token(page)}
+    return client.post(f"/{view}/add", data=data)
+
+
+def move(client, view, pk, action, opinion="", version=None):
+    """Press a move's button on the detail page, as its form posts it."""
+    page = client.get(f"/{view}/show/{pk}")
+    assert page.status_code == 200, page.status_code
+    if version is None:
+        found = VERSION.search(page.get_data(as_text=True))
+        version = found.group(1) if found else ""
+    return client.post(f"/{view}/{pk}/move/{action}",
+                       data={"csrf_token": csrf_token(page), "opinion": opinion, "version": version})
+
+
+def flashes(client):
+    with client.session_transaction() as session:
+        return [message for _, message in session.get("_flashes", [])]

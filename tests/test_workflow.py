@@ -1,0 +1,291 @@
+"""The whole workflow for each business type, through the pages, and every illegal move."""
+from datetime import date, timedelta
+
+import pytest
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import func, select
+
+from app import workflow
+from app.effects import add_years
+from models import Application, Enterprise, Person, Registration, Review, Specialty
+from models.applications import StatusGuardError
+from tests.helpers import TYPE_VIEWS, add, flashes, move
+
+
+def person_of(session, username):
+    return session.scalars(select(Person).join(Person.user).where(User.username == username)).one()
+
+
+def latest_application(session, username):
+    person = person_of(session, username)
+    return session.scalars(select(Application).where(Application.person_id == person.id)
+                           .order_by(Application.id.desc())).first()
+
+
+def ids(query, username):
+    def read(session):
+        a = latest_application(session, username)
+        return a.id, a.status
+
+    return query(read)
+
+
+def specialty_id(query, name):
+    return query(lambda s: s.scalar(select(Specialty.id).where(Specialty.name == name)))
+
+
+def enterprise_id(query, name_part):
+    return query(lambda s: s.scalar(select(Enterprise.id).where(Enterprise.name.like(f"%{name_part}%"))))
+
+
+def walk_through(client_as, pk, applicant_view, unit="ent1"):
+    """提交 → 企业通过 → 中心准予注册, each through its button; returns nothing, asserts each step."""
+    applicant = client_as(applicant_view[0])
+    assert move(applicant, applicant_view[1], pk, "submit").status_code == 302
+    assert flashes(applicant)[-1].startswith("已提交")
+    ent = client_as(unit)
+    assert move(ent, "enterprisependingview", pk, "approve").status_code == 302
+    center = client_as("center")
+    assert move(center, "centerqueueview", pk, "approve", opinion="准予").status_code == 302
+
+
+def test_initial_registration_end_to_end(demo, client_as, query):
+    app1 = client_as("app1")
+    answer = add(app1, "initial", enterprise=enterprise_id(query, "秦川"),
+                 specialties=[specialty_id(query, "建筑工程"), specialty_id(query, "市政公用工程")])
+    assert answer.status_code == 302
+    pk, status = ids(query, "app1")
+    assert status == "draft"
+
+    # The enterprise sees nothing of a draft; the home page counts what awaits it.
+    ent1 = client_as("ent1")
+    assert ent1.get(f"/enterprisependingview/show/{pk}").status_code == 404
+    before = ent1.get("/").get_data(as_text=True)
+
+    assert move(app1, "applicantinitialview", pk, "submit").status_code == 302
+    home = ent1.get("/").get_data(as_text=True)
+    assert "待办业务数量" in home
+    count = lambda html: int(html.split('id="pending-count">')[1].split("<")[0])  # noqa: E731
+    assert count(home) == count(before) + 1
+
+    assert move(ent1, "enterprisependingview", pk, "approve", opinion="同意").status_code == 302
+    center = client_as("center")
+    assert move(center, "centerqueueview", pk, "approve").status_code == 302
+
+    def check(session):
+        application = session.get(Application, pk)
+        registration = application.registration
+        assert application.status == "approved"
+        assert registration.certificate_number.startswith("陕2")
+        assert registration.valid_until == add_years(registration.valid_from, 3)
+        assert registration.valid_from == date.today()
+        assert {s.name for s in registration.specialties} == {"建筑工程", "市政公用工程"}
+        assert registration.enterprise.name.startswith("陕西秦川")
+        assert [r.action for r in application.reviews] == ["submit", "approve", "approve"]
+        assert [r.role for r in application.reviews] == ["applicant", "enterprise", "center"]
+        assert application.reviews[1].opinion == "同意"
+        return registration.certificate_number
+
+    number = query(check)
+    page = app1.get("/").get_data(as_text=True)
+    assert number in page
+
+
+def test_add_specialty_adds_to_the_registration(demo, client_as, query):
+    pk, status = ids(query, "app2")
+    assert status == "pending_enterprise"
+    before = query(lambda s: s.get(Application, pk).registration.valid_until)
+    ent1, center = client_as("ent1"), client_as("center")
+    assert move(ent1, "enterprisependingview", pk, "approve").status_code == 302
+    assert move(center, "centerqueueview", pk, "approve").status_code == 302
+
+    def check(session):
+        registration = session.get(Application, pk).registration
+        assert {s.name for s in registration.specialties} == {"建筑工程", "机电工程"}
+        assert registration.valid_until == before  # validity unchanged
+
+    query(check)
+
+
+def test_renewal_extends_validity_from_the_old_expiry(demo, client_as, query):
+    old = query(lambda s: latest_application(s, "app7").registration.valid_until)
+    app7 = client_as("app7")
+    assert add(app7, "renewal").status_code == 302
+    pk, status = ids(query, "app7")
+    walk_through(client_as, pk, ("app7", "applicantrenewalview"), unit="ent2")
+    assert query(lambda s: s.get(Application, pk).registration.valid_until) == add_years(old, 3)
+
+
+def test_change_of_unit_moves_the_registration(demo, client_as, query):
+    ent1 = enterprise_id(query, "秦川")
+    app7 = client_as("app7")
+    assert add(app7, "change_unit", enterprise=ent1).status_code == 302
+    pk, _ = ids(query, "app7")
+    walk_through(client_as, pk, ("app7", "applicantchangeunitview"), unit="ent1")
+
+    def check(session):
+        registration = session.get(Application, pk).registration
+        assert registration.enterprise_id == ent1
+        assert registration.valid_until == date.today() + timedelta(days=60)  # original validity stays
+
+    query(check)
+
+
+def test_reregistration_after_a_refusal(demo, client_as, query):
+    pk, status = ids(query, "app6")
+    assert status == "draft"
+    walk_through(client_as, pk, ("app6", "applicantreregisterview"), unit="ent1")
+
+    def check(session):
+        registration = session.get(Application, pk).registration
+        assert registration.status == "active" and registration.valid_from == date.today()
+
+    query(check)
+
+
+def test_cancellation_cancels_the_registration(demo, client_as, query):
+    app7 = client_as("app7")
+    assert add(app7, "cancel", reason="本人调离建设行业").status_code == 302
+    pk, _ = ids(query, "app7")
+    walk_through(client_as, pk, ("app7", "applicantcancelview"), unit="ent2")
+    assert query(lambda s: s.get(Application, pk).registration.status) == "cancelled"
+    assert "您目前没有有效的注册" in app7.get("/").get_data(as_text=True)
+
+
+def test_return_and_resubmit_after_editing(demo, client_as, query):
+    pk, status = ids(query, "app4")
+    assert status == "returned_by_enterprise"
+    app4 = client_as("app4")
+    page = app4.get(f"/applicantinitialview/show/{pk}").get_data(as_text=True)
+    assert "劳动合同未盖单位公章" in page  # the opinion is shown to the applicant
+    edit = app4.get(f"/applicantinitialview/edit/{pk}")
+    assert edit.status_code == 200
+    from tests.conftest import csrf_token
+
+    data = {"csrf_token": csrf_token(edit), "ethnicity": "回族", "education": "本科", "major": "道路工程",
+            "school": "长安大学", "title": "", "email": "", "enterprise": enterprise_id(query, "秦川"),
+            "specialties": [specialty_id(query, "公路工程")]}
+    assert app4.post(f"/applicantinitialview/edit/{pk}", data=data).status_code == 302
+    assert query(lambda s: s.get(Application, pk).ethnicity) == "回族"
+    assert move(app4, "applicantinitialview", pk, "submit").status_code == 302
+    assert ids(query, "app4")[1] == "pending_enterprise"
+
+
+# --- illegal moves change nothing and say why ----------------------------------------------------
+
+def snapshot(query, pk):
+    return query(lambda s: (s.get(Application, pk).status, s.get(Application, pk).version,
+                            s.scalar(select(func.count(Review.id)).where(Review.application_id == pk))))
+
+
+def test_return_without_opinion_is_refused(demo, client_as, query):
+    pk, _ = ids(query, "app2")
+    before = snapshot(query, pk)
+    ent1 = client_as("ent1")
+    assert move(ent1, "enterprisependingview", pk, "return", opinion="  ").status_code == 302
+    assert "请填写审核意见" in flashes(ent1)
+    assert snapshot(query, pk) == before
+
+
+def test_approving_twice_is_refused(demo, client_as, query):
+    pk, _ = ids(query, "app3")
+    center = client_as("center")
+    assert move(center, "centerapplicationview", pk, "approve").status_code == 302
+    after_first = snapshot(query, pk)
+    assert after_first[0] == "approved"
+    assert move(center, "centerapplicationview", pk, "approve").status_code == 302
+    assert any("不能执行" in m for m in flashes(center))
+    assert snapshot(query, pk) == after_first
+
+
+def test_applicant_cannot_approve_own_application(demo, client_as, query):
+    pk, _ = ids(query, "app2")
+    before = snapshot(query, pk)
+    app2 = client_as("app2")
+    assert move(app2, "applicantaddspecialtyview", pk, "approve").status_code == 302
+    assert any("不能执行" in m for m in flashes(app2))
+    assert snapshot(query, pk) == before
+
+
+def test_enterprise_cannot_approve_a_draft_or_another_units_filing(demo, client_as, query):
+    draft, _ = ids(query, "app6")  # ent1's person, a draft
+    other, _ = ids(query, "app3")  # ent2's person
+    ent1 = client_as("ent1")
+    for pk in (draft, other):
+        before = snapshot(query, pk)
+        page = ent1.get(f"/enterpriseapplicationview/show/{pk}")
+        assert page.status_code == 404
+        token = ent1.get("/enterpriseapplicationview/list/")
+        from tests.conftest import csrf_token
+
+        answer = ent1.post(f"/enterpriseapplicationview/{pk}/move/approve", data={"csrf_token": csrf_token(token)})
+        assert answer.status_code == 404
+        assert snapshot(query, pk) == before
+
+
+def test_center_cannot_act_before_the_unit(demo, client_as, query):
+    pk, _ = ids(query, "app2")  # pending at the enterprise
+    center = client_as("center")
+    assert center.get(f"/centerapplicationview/show/{pk}").status_code == 404
+
+
+def test_submit_of_an_incomplete_filing_lists_what_is_missing(demo, client_as, query):
+    app1 = client_as("app1")
+    add(app1, "initial", enterprise=enterprise_id(query, "秦川"), specialties=[specialty_id(query, "建筑工程")])
+    pk, _ = ids(query, "app1")
+
+    def blank(session):
+        application = session.get(Application, pk)
+        application.school = ""
+        session.commit()
+
+    query(blank)
+    assert move(app1, "applicantinitialview", pk, "submit").status_code == 302
+    messages = flashes(app1)
+    assert "申请尚不完整，不能提交" in messages and "请填写毕业院校" in messages
+    assert ids(query, "app1")[1] == "draft"
+
+
+def test_stale_version_from_a_second_session_is_refused(demo, client_as, query):
+    """Two reviewers open the same filing; the second click finds it already handled."""
+    pk, _ = ids(query, "app2")
+    first, second = client_as("ent1"), client_as("ent1")
+    version = query(lambda s: s.get(Application, pk).version)
+    assert move(first, "enterprisependingview", pk, "approve", version=version).status_code == 302
+    assert move(second, "enterpriseapplicationview", pk, "return", opinion="材料不全", version=version).status_code == 302
+    assert any("已被他人处理" in m for m in flashes(second))
+    assert query(lambda s: [r.action for r in s.get(Application, pk).reviews]) == ["submit", "approve"]
+
+
+def test_status_changes_only_through_the_workflow(demo, app):
+    with app.app_context():
+        from app.extensions import db
+
+        application = db.session.scalars(select(Application)).first()
+        with pytest.raises(StatusGuardError):
+            application.status = "approved"
+        with pytest.raises(StatusGuardError):
+            Application(status="approved")
+        db.session.rollback()
+
+
+def test_the_table_names_every_status_and_role():
+    sources = {m.source for m in workflow.MOVES} | {m.target for m in workflow.MOVES}
+    assert sources == set(workflow.STATUS_LABELS)
+    assert {m.role for m in workflow.MOVES} == {"applicant", "enterprise", "center"}
+    assert all(m.opinion == "required" for m in workflow.MOVES if m.action in ("return", "refuse"))
+
+
+def test_new_is_refused_with_the_reason_before_anything_is_saved(demo, client_as, query):
+    app2 = client_as("app2")  # registered and with an open filing
+    count = query(lambda s: s.scalar(select(func.count(Application.id))))
+    page = app2.get("/applicantinitialview/add")
+    assert page.status_code == 302
+    assert any("未办结的申请" in m for m in flashes(app2))
+    listing = app2.get("/applicantinitialview/list/").get_data(as_text=True)
+    assert "现在不能新增" in listing and "已有有效的注册" in listing
+    assert query(lambda s: s.scalar(select(func.count(Application.id)))) == count
+
+
+def test_registration_counts_match(demo, query):
+    assert query(lambda s: s.scalar(select(func.count(Registration.id)))) == 2
