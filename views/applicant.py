@@ -1,6 +1,6 @@
 """个人版: the constructor files business for themself, one menu entry per business type."""
 from flask import flash, redirect, url_for
-from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from app import access, rules, workflow
 from models import Registration
 from views.applications import ApplicationViewBase
+from views.base import ScopedModelView
 from views.forms import form_for
 
 
@@ -118,10 +119,11 @@ TYPE_VIEWS = (
 )
 
 
-class ApplicantRegistrationView(ModelView):
+class ApplicantRegistrationView(ScopedModelView):
     """我的注册证书: the person's registrations, current and past."""
 
     datamodel = SQLAInterface(Registration)
+    fetch = staticmethod(access.get_registration)
     base_filters = [["id", access.RegistrationScope, lambda: None]]
     base_permissions = ["can_list", "can_show"]
     base_order = ("id", "desc")

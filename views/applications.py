@@ -1,7 +1,7 @@
 """What every application view shares: columns, the detail page with its timeline and buttons,
 and the one route through which pages move an application (workflow.transition)."""
-from flask import abort, flash, g, redirect, request, url_for
-from flask_appbuilder import ModelView, expose, has_access
+from flask import flash, g, redirect, request, url_for
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from app import access, rules, workflow
 from app.validators import mask_id_number
 from models import Application
+from views.base import ScopedModelView
 from views.forms import MoveForm
 from views.search import ApplicationSearch
 
@@ -46,10 +47,11 @@ FORMATTERS = {
 }
 
 
-class ApplicationViewBase(ModelView):
+class ApplicationViewBase(ScopedModelView):
     """A scoped list of applications; rows always come through app/access.py."""
 
     datamodel = SQLAInterface(Application)
+    fetch = staticmethod(access.get_application)
     base_filters = [["id", access.ApplicationScope, lambda: None], ["id", ApplicationSearch, lambda: None]]
     base_order = ("id", "desc")
     label_columns = LABELS
@@ -59,14 +61,6 @@ class ApplicationViewBase(ModelView):
     show_template = "applications/show.html"
     list_template = "applications/list.html"
     page_size = 20
-
-    def get_row(self, pk):
-        """The application if it is in this view *and* the user may see it; 404 otherwise."""
-        application = access.get_application(pk)
-        in_view = self.datamodel.get(application.id, self._base_filters)
-        if in_view is None:
-            abort(404)
-        return application
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
@@ -116,10 +110,6 @@ class ApplicationViewBase(ModelView):
 
     def move_url(self, application, action):
         return url_for(f"{self.endpoint}.move", pk=application.id, action=action)
-
-    def rows_in_scope(self, items):
-        """FAB's action_post loads rows without base_filters: re-read each one, 404 if any is not ours."""
-        return [self.get_row(getattr(item, "id", None)) for item in items]
 
     def move_many(self, items, action, opinion=""):
         moved, refused = 0, []

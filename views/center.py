@@ -1,6 +1,5 @@
 """注册中心: reviews what the units forwarded; approval makes the registration effective."""
 from flask import url_for
-from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -10,6 +9,7 @@ from app import access
 from app.validators import mask_id_number
 from models import Registration
 from views.applications import ApplicationViewBase
+from views.base import ScopedModelView
 from views.search import RegistrationSearch
 
 
@@ -36,10 +36,11 @@ class CenterApplicationView(ApplicationViewBase):
     list_title = _l("全部申请记录")
 
 
-class CenterRegistrationView(ModelView):
+class CenterRegistrationView(ScopedModelView):
     """注册证书管理: every registration, searchable by name, ID number and certificate number."""
 
     datamodel = SQLAInterface(Registration)
+    fetch = staticmethod(access.get_registration)
     base_filters = [["id", access.RegistrationScope, lambda: None], ["id", RegistrationSearch, lambda: None]]
     list_template = "applications/list.html"
     base_permissions = ["can_list", "can_show"]

@@ -1,6 +1,6 @@
 """企业版: the employing unit checks its staff's filings and keeps its own record."""
 from flask import abort, flash, redirect, request, url_for
-from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -11,6 +11,7 @@ from app import access
 from app.validators import mask_id_number
 from models import Enterprise, Registration
 from views.applications import ApplicationViewBase
+from views.base import ScopedModelView
 from views.search import RegistrationSearch
 from views.forms import EnterpriseOwnForm, MoveForm
 
@@ -32,7 +33,7 @@ class EnterprisePendingView(ApplicationViewBase):
 
     @action("return_many", _l("不通过"), "", "fa-reply", single=False)
     def return_many(self, items):
-        rows = self.rows_in_scope(items if isinstance(items, list) else [items])
+        rows = self.rows_in_scope(items)
         return redirect(url_for(f"{self.endpoint}.return_form", ids=",".join(str(r.id) for r in rows)))
 
     @expose("/return", methods=["GET", "POST"])
@@ -65,10 +66,11 @@ class EnterpriseApplicationView(ApplicationViewBase):
     list_title = _l("全部申请")
 
 
-class EnterpriseInfoView(ModelView):
+class EnterpriseInfoView(ScopedModelView):
     """企业信息: synced fields are read-only; the enterprise edits only its own fields."""
 
     datamodel = SQLAInterface(Enterprise)
+    fetch = staticmethod(access.get_enterprise)
     base_filters = [["id", access.EnterpriseScope, lambda: None]]
     base_permissions = ["can_list", "can_show", "can_edit"]
     list_columns = ["name", "credit_code", "legal_representative", "docked_at"]
@@ -105,7 +107,7 @@ class EnterpriseInfoView(ModelView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
-        enterprise = access.get_enterprise(pk)
+        enterprise = self.get_row(pk)
         return self.render_template(
             self.show_template, title=self.show_title, enterprise=enterprise, labels=self.label_columns, view=self
         )
@@ -113,17 +115,18 @@ class EnterpriseInfoView(ModelView):
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access
     def edit(self, pk):
-        enterprise = access.get_enterprise(pk)
+        enterprise = self.get_row(pk)
         return super().edit(enterprise.id)
 
     def post_edit_redirect(self):
         return redirect(url_for(f"{self.endpoint}.list"))
 
 
-class EnterprisePersonnelView(ModelView):
+class EnterprisePersonnelView(ScopedModelView):
     """人员信息: the unit's registered persons with status, specialties and validity."""
 
     datamodel = SQLAInterface(Registration)
+    fetch = staticmethod(access.get_registration)
     base_filters = [["id", access.RegistrationScope, lambda: None], ["id", RegistrationSearch, lambda: None]]
     list_template = "applications/list.html"
     base_permissions = ["can_list", "can_show"]

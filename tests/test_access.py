@@ -1,0 +1,190 @@
+"""The access matrix: every role × every route × a row that is not theirs.
+
+Each route of the app, FAB's generated ones included (action, action_post, download, edit,
+delete …), is called by each role with the id of a row that role must not see. The answer is
+403 or 404 (anonymous users are sent to the login page), it shows none of the row's data, and
+nothing in the database changes. A guard fails for any new route that is neither public nor
+walked here.
+"""
+import re
+
+import pytest
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import func, select
+
+from models import Application, Enterprise, Person, Registration, Review
+from tests.conftest import csrf_token
+from views.applications import ApplicationViewBase
+from views.base import ScopedModelView
+
+# Routes anyone may call: signing in and out, the language switch, static files.
+PUBLIC = {
+    "PortalIndexView.index", "AuthDBView.login", "AuthDBView.logout", "LocaleView.index", "UtilView.back",
+    "SecurityApi.login", "SecurityApi.refresh", "MenuApi.get_menu_data", "static", "appbuilder.static",
+}
+# FAB's user and role management: the admin's, and nobody else's.
+ADMIN_ONLY = re.compile(r"^(UserDBModelView|RoleModelView|PermissionModelView|ViewMenuModelView|"
+                        r"PermissionViewModelView|UserGroupModelView|UserStatsChartView|ResetPasswordView|"
+                        r"AdminSpecialtyView)\.")
+OWN_ACCOUNT = {"ResetMyPasswordView.this_form_get", "ResetMyPasswordView.this_form_post",
+               "UserInfoEditView.this_form_get", "UserInfoEditView.this_form_post", "UserDBModelView.userinfo"}
+
+ROLES = ("app1", "ent1", "center", "admin", None)
+
+
+def foreign_rows(session):
+    """For each user, one application, registration and enterprise that user must not reach."""
+    def person(username):
+        return session.scalars(select(Person).join(Person.user).where(User.username == username)).one()
+
+    def latest(username):
+        return session.scalars(select(Application).where(Application.person_id == person(username).id)
+                               .order_by(Application.id.desc())).first()
+
+    app3, app2, app7 = latest("app3"), latest("app2"), latest("app7")
+    ent2 = session.scalars(select(Enterprise).where(Enterprise.name.like("%长安%"))).one()
+    reg7 = session.scalars(select(Registration).where(Registration.person_id == app7.person_id)).one()
+    markers = lambda a: (a.id_number, a.person.phone)  # noqa: E731
+    return {
+        # user: (application, registration or None, enterprise or None, texts that must not show)
+        "app1": (app3, reg7, ent2, markers(app3) + markers(app7)),
+        "ent1": (app3, reg7, ent2, markers(app3) + markers(app7)),
+        "center": (app2, None, ent2, markers(app2)),  # the center sees every registration
+        "admin": (app3, reg7, ent2, markers(app3) + markers(app7)),
+        None: (app3, reg7, ent2, markers(app3) + markers(app7)),
+    }
+
+
+def state(session):
+    return (
+        tuple(session.execute(select(Application.id, Application.status, Application.version)
+                              .order_by(Application.id)).all()),
+        session.scalar(select(func.count(Review.id))),
+        tuple(session.execute(select(Registration.id, Registration.status, Registration.enterprise_id,
+                                     Registration.valid_until).order_by(Registration.id)).all()),
+        tuple(session.execute(select(Enterprise.id, Enterprise.contact_person).order_by(Enterprise.id)).all()),
+    )
+
+
+def view_class(app, endpoint):
+    name = endpoint.split(".")[0]
+    for view in app.appbuilder.baseviews:
+        if view.__class__.__name__ == name:
+            return view
+    return None
+
+
+def build(rule, pk):
+    url = rule.rule
+    for pattern, value in ((r"<(int:)?pk>", str(pk)), (r"<string:name>", "approve"), (r"<action>", "approve"),
+                           (r"<string:filename>", "x.pdf"), (r"<group_by>", "username")):
+        url = re.sub(pattern, value, url)
+    return url
+
+
+def walked_rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC or rule.endpoint.startswith(("appbuilder", "static")):
+            continue
+        yield rule
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_no_route_reaches_another_partys_row(demo, app, client_as, query, username):
+    rows = query(lambda s: {k: (a.id, r.id if r else None, e.id, texts)
+                            for k, (a, r, e, texts) in foreign_rows(s).items()})
+    application_id, registration_id, enterprise_id, texts = rows[username]
+    client = client_as(username) if username else app.test_client()
+    token = csrf_token(client.get("/" if username else "/login/"))
+    before = query(state)
+    failures = []
+    for rule in walked_rules(app):
+        view = view_class(app, rule.endpoint)
+        if username == "admin" and (ADMIN_ONLY.match(rule.endpoint) or rule.endpoint in OWN_ACCOUNT):
+            continue  # the admin's own pages
+        if username and rule.endpoint in OWN_ACCOUNT:
+            continue  # a user's own account pages
+        if isinstance(view, ApplicationViewBase):
+            pk = application_id
+        elif isinstance(view, ScopedModelView) and view.datamodel.obj is Registration:
+            if registration_id is None:
+                continue
+            pk = registration_id
+        elif isinstance(view, ScopedModelView) and view.datamodel.obj is Enterprise:
+            pk = enterprise_id
+        else:
+            pk = 1
+        url = build(rule, pk)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if method == "GET":
+                answer = client.get(url + ("?ids=%s" % pk if rule.endpoint.endswith("return_form") else ""))
+            else:
+                answer = client.post(url, data={"csrf_token": token, "rowid": str(pk), "action": "approve",
+                                                "ids": str(pk), "opinion": "越权测试", "version": "",
+                                                "contact_person": "越权测试"})
+            body = answer.get_data(as_text=True)
+            leaked = [t for t in texts if t and t in body]
+            takes_row = "<" in rule.rule and "<group_by>" not in rule.rule
+            if username is None:
+                ok = answer.status_code in (302, 401, 403, 404, 405) and (
+                    answer.status_code != 302 or "/login/" in answer.headers.get("Location", ""))
+            elif takes_row:
+                ok = answer.status_code in (403, 404, 405)
+            else:
+                ok = answer.status_code in (200, 302, 403, 404, 405)
+            if not ok or leaked:
+                failures.append(f"{method} {url} -> {answer.status_code} leaked={leaked}")
+    assert not failures, "\n".join(failures)
+    assert query(state) == before
+
+
+def test_every_route_is_public_or_walked_by_the_matrix(app):
+    """A new route must be declared public or be reachable by the matrix above (it walks them all);
+    routes that take a row must belong to a view that re-reads rows through app/access.py."""
+    unguarded = []
+    for rule in walked_rules(app):
+        view = view_class(app, rule.endpoint)
+        takes_row = "<pk>" in rule.rule or "<int:pk>" in rule.rule
+        if takes_row and not isinstance(view, ScopedModelView) and not ADMIN_ONLY.match(rule.endpoint):
+            unguarded.append(rule.rule)
+    assert not unguarded, unguarded
+
+
+@pytest.mark.parametrize("username,allowed,denied", [
+    ("app1", ["/applicantinitialview/list/", "/applicantregistrationview/list/"],
+     ["/enterprisependingview/list/", "/centerqueueview/list/", "/users/list/"]),
+    ("ent1", ["/enterprisependingview/list/", "/enterprisepersonnelview/list/"],
+     ["/applicantinitialview/list/", "/centerqueueview/list/", "/users/list/"]),
+    ("center", ["/centerqueueview/list/", "/centerregistrationview/list/"],
+     ["/applicantinitialview/list/", "/enterprisependingview/list/", "/users/list/"]),
+    ("admin", ["/users/list/", "/adminspecialtyview/list/"],
+     ["/applicantinitialview/list/", "/enterprisependingview/list/", "/centerqueueview/list/"]),
+])
+def test_each_role_sees_only_its_own_menus(demo, client_as, username, allowed, denied):
+    client = client_as(username)
+    home = client.get("/").get_data(as_text=True)
+    for url in allowed:
+        assert client.get(url).status_code == 200, url
+        assert url in home, f"{url} missing from {username}'s menu"
+    for url in denied:
+        assert client.get(url).status_code == 403, url
+        assert url not in home, f"{url} in {username}'s menu"
+
+
+def test_lists_show_only_own_rows(demo, client_as, query):
+    names = query(lambda s: {a.person.user.username: a.name for a in s.scalars(select(Application))})
+    ent1 = client_as("ent1").get("/enterpriseapplicationview/list/").get_data(as_text=True)
+    assert names["app4"] in ent1 and names["app3"] not in ent1
+    ent2 = client_as("ent2").get("/enterpriseapplicationview/list/").get_data(as_text=True)
+    assert names["app3"] in ent2 and names["app4"] not in ent2
+    center = client_as("center").get("/centerapplicationview/list/").get_data(as_text=True)
+    assert names["app3"] in center and names["app4"] not in center  # app4 never got past its unit
+    mine = client_as("app2").get("/applicantinitialview/list/").get_data(as_text=True)
+    assert "SQ" in mine and names["app3"] not in mine
+
+
+def test_lists_mask_id_numbers(demo, client_as, query):
+    id_number = query(lambda s: s.scalars(select(Application).where(Application.status == "pending_center"))
+                      .first().id_number)
+    page = client_as("center").get("/centerqueueview/list/").get_data(as_text=True)
+    assert id_number not in page and f"{id_number[:3]}***********{id_number[-4:]}" in page
