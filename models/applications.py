@@ -58,7 +58,7 @@ class Application(Model):
     enterprise: Mapped[Enterprise | None] = relationship()
     registration: Mapped[Registration | None] = relationship(foreign_keys=[registration_id])
     specialties: Mapped[list[Specialty]] = relationship(
-        secondary=application_specialty, order_by=Specialty.id, lazy="selectin"
+        secondary=application_specialty, order_by=Specialty.id
     )
     reviews: Mapped[list["Review"]] = relationship(
         back_populates="application", order_by="Review.id", passive_deletes=True

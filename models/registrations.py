@@ -35,7 +35,7 @@ class Registration(Model):
     person: Mapped[Person] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
     specialties: Mapped[list[Specialty]] = relationship(
-        secondary=registration_specialty, order_by=Specialty.id, lazy="selectin"
+        secondary=registration_specialty, order_by=Specialty.id
     )
 
     @property

@@ -2,13 +2,12 @@
 from flask import flash, redirect, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app import access, rules, workflow
 from models import Registration
 from views.applications import ApplicationViewBase
-from views.base import ScopedModelView
+from views.base import ListInterface, ScopedModelView
 from views.forms import form_for
 
 
@@ -122,7 +121,7 @@ TYPE_VIEWS = (
 class ApplicantRegistrationView(ScopedModelView):
     """我的注册证书: the person's registrations, current and past."""
 
-    datamodel = SQLAInterface(Registration)
+    datamodel = ListInterface(Registration, joined=("person", "enterprise"), collections=("specialties",))
     fetch = staticmethod(access.get_registration)
     base_filters = [["id", access.RegistrationScope, lambda: None]]
     base_permissions = ["can_list", "can_show"]
@@ -130,7 +129,9 @@ class ApplicantRegistrationView(ScopedModelView):
     list_columns = ["certificate_number", "enterprise.name", "specialty_names", "valid_from", "valid_until",
                     "status_label"]
     show_columns = list_columns
+    search_columns = ["certificate_number", "status"]
     label_columns = {
+        "status": _l("状态"),
         "certificate_number": _l("注册证书编号"),
         "enterprise.name": _l("注册单位"),
         "specialty_names": _l("注册专业"),

@@ -2,14 +2,13 @@
 and the one route through which pages move an application (workflow.transition)."""
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
 from app import access, rules, workflow
 from app.validators import mask_id_number
 from models import Application
-from views.base import ScopedModelView
+from views.base import ListInterface, ScopedModelView
 from views.forms import MoveForm
 from views.search import ApplicationSearch
 
@@ -50,7 +49,7 @@ FORMATTERS = {
 class ApplicationViewBase(ScopedModelView):
     """A scoped list of applications; rows always come through app/access.py."""
 
-    datamodel = SQLAInterface(Application)
+    datamodel = ListInterface(Application, joined=("enterprise",))
     fetch = staticmethod(access.get_application)
     base_filters = [["id", access.ApplicationScope, lambda: None], ["id", ApplicationSearch, lambda: None]]
     base_order = ("id", "desc")

@@ -6,6 +6,22 @@ through app/access.py, so no FAB route reaches a row its user may not see.
 """
 from flask import abort, request
 from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy.orm import joinedload, selectinload
+
+
+class ListInterface(SQLAInterface):
+    """FAB's interface, with list queries that load what the list shows in a fixed number of
+    statements: many-to-one rows joined, collections in one extra SELECT (no per-row queries)."""
+
+    def __init__(self, obj, joined=(), collections=(), session=None):
+        super().__init__(obj, session)
+        self.load_options = [joinedload(getattr(obj, name)) for name in joined] + [
+            selectinload(getattr(obj, name)) for name in collections
+        ]
+
+    def apply_all(self, query, *args, **kwargs):
+        return super().apply_all(query, *args, **kwargs).options(*self.load_options)
 
 
 class ScopedModelView(ModelView):

@@ -2,14 +2,13 @@
 from flask import url_for
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqual
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app import access
 from app.validators import mask_id_number
 from models import Registration
 from views.applications import ApplicationViewBase
-from views.base import ScopedModelView
+from views.base import ListInterface, ScopedModelView
 from views.search import RegistrationSearch
 
 
@@ -39,7 +38,7 @@ class CenterApplicationView(ApplicationViewBase):
 class CenterRegistrationView(ScopedModelView):
     """注册证书管理: every registration, searchable by name, ID number and certificate number."""
 
-    datamodel = SQLAInterface(Registration)
+    datamodel = ListInterface(Registration, joined=("person", "enterprise"), collections=("specialties",))
     fetch = staticmethod(access.get_registration)
     base_filters = [["id", access.RegistrationScope, lambda: None], ["id", RegistrationSearch, lambda: None]]
     list_template = "applications/list.html"

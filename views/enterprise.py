@@ -11,7 +11,7 @@ from app import access
 from app.validators import mask_id_number
 from models import Enterprise, Registration
 from views.applications import ApplicationViewBase
-from views.base import ScopedModelView
+from views.base import ListInterface, ScopedModelView
 from views.search import RegistrationSearch
 from views.forms import EnterpriseOwnForm, MoveForm
 
@@ -125,7 +125,7 @@ class EnterpriseInfoView(ScopedModelView):
 class EnterprisePersonnelView(ScopedModelView):
     """人员信息: the unit's registered persons with status, specialties and validity."""
 
-    datamodel = SQLAInterface(Registration)
+    datamodel = ListInterface(Registration, joined=("person", "enterprise"), collections=("specialties",))
     fetch = staticmethod(access.get_registration)
     base_filters = [["id", access.RegistrationScope, lambda: None], ["id", RegistrationSearch, lambda: None]]
     list_template = "applications/list.html"
