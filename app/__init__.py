@@ -36,7 +36,7 @@ def create_app(config=None):
 
     from app import filters
     from views import register_views
-    from views.base import reject_unknown_actions
+    from views.base import guard_fab_routes
     from views.portal import PortalIndexView
 
     appbuilder = AppBuilder(indexview=PortalIndexView, base_template="layout.html")
@@ -44,7 +44,7 @@ def create_app(config=None):
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
     filters.register(app)
-    reject_unknown_actions(app)
+    guard_fab_routes(app)
 
     from app import cli
 

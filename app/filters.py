@@ -1,5 +1,5 @@
 """Jinja filters: how the domain's codes read on a page."""
-from app import rules, workflow
+from app import access, rules, workflow
 from app.validators import mask_id_number, mask_phone
 
 STATUS_CLASSES = {
@@ -28,3 +28,4 @@ def register(app):
         mask_phone=mask_phone,
         datetime=_datetime,
     )
+    app.jinja_env.globals.update(current_person=access.current_person)

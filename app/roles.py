@@ -26,10 +26,12 @@ FAB_ROLES = {
     ],
     ENTERPRISE: _OWN_ACCOUNT + [
         ["Enterprise.*View", "can_(list|show|edit|move|pdf|approve|return_many)"],
+        ["EnterprisePendingView", "(approve|return_many)$"],  # FAB names list actions without can_
         ["(企业业务|待办业务|全部申请|企业信息|人员信息)", "menu_access"],
     ],
     CENTER: _OWN_ACCOUNT + [
         ["Center.*View", "can_(list|show|move|pdf|approve)"],
+        ["CenterQueueView", "approve$"],
         ["(注册中心|待审核申请|全部申请记录|注册证书管理)", "menu_access"],
     ],
     ADMIN: _OWN_ACCOUNT + [

@@ -188,3 +188,17 @@ def test_lists_mask_id_numbers(demo, client_as, query):
                       .first().id_number)
     page = client_as("center").get("/centerqueueview/list/").get_data(as_text=True)
     assert id_number not in page and f"{id_number[:3]}***********{id_number[-4:]}" in page
+
+
+@pytest.mark.parametrize("query_string", [
+    "_oc_CenterApplicationView=number&_od_CenterApplicationView=asc",
+    "_oc_CenterApplicationView=xyz&_od_CenterApplicationView=asc",
+    "_oc_CenterApplicationView=name&_od_CenterApplicationView=sideways",
+    "page_CenterApplicationView=abc",
+    "psize_CenterApplicationView=-5",
+    "psize_CenterApplicationView=100000",
+    "page_CenterApplicationView=99999",
+])
+def test_crafted_list_arguments_never_fail(demo, client_as, query_string):
+    answer = client_as("center").get(f"/centerapplicationview/list/?{query_string}")
+    assert answer.status_code in (200, 404)

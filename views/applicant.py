@@ -19,6 +19,7 @@ class ApplicantApplicationView(ApplicationViewBase):
     list_columns = ["number", "business_type", "enterprise.name", "status", "created_at", "submitted_at"]
     search_columns = ["status", "created_at"]
     list_template = "applications/applicant_list.html"
+    add_template = edit_template = "applications/form.html"
 
     def __init__(self, **kwargs):
         kind = rules.TYPES[self.business_type]

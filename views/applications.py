@@ -57,6 +57,7 @@ class ApplicationViewBase(ScopedModelView):
     formatters_columns = FORMATTERS
     list_columns = ["number", "name", "id_number", "business_type", "enterprise.name", "status", "submitted_at"]
     search_columns = ["name", "id_number", "business_type", "status", "submitted_at"]
+    order_columns = ["name", "business_type", "enterprise.name", "status", "created_at", "submitted_at"]
     show_template = "applications/show.html"
     list_template = "applications/list.html"
     page_size = 20

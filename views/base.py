@@ -28,6 +28,20 @@ class ScopedModelView(ModelView):
     """A ModelView whose rows come from `fetch(pk)`: an app/access.py getter that 404s."""
 
     fetch = None  # staticmethod(access.get_xxx)
+    max_page_size = 100
+
+    def _get_list_widget(self, filters, actions=None, order_column="", order_direction="", page=None,
+                         page_size=None, widgets=None, **kwargs):
+        # FAB passes the URL's sort column and page size through unchecked: an unknown column is a
+        # 500 and a huge page size loads the whole table. Only offered columns, bounded pages.
+        if order_column not in self.order_columns or order_direction not in ("asc", "desc"):
+            order_column, order_direction = "", ""
+        if page_size is not None:
+            page_size = max(1, min(int(page_size), self.max_page_size))
+        if page is not None:
+            page = max(0, int(page))
+        return super()._get_list_widget(filters, actions, order_column, order_direction, page, page_size,
+                                        widgets, **kwargs)
 
     def get_row(self, pk):
         """The row if it is in this view *and* the user may see it; 404 otherwise."""
@@ -63,13 +77,16 @@ class ScopedModelView(ModelView):
         abort(404)  # files are served by their owners' views through app/access.py, never from here
 
 
-def reject_unknown_actions(app):
-    """FAB's `action/<name>/<pk>` and `action_post` routes fail with a 500 for an action name the
-    view does not declare, on every model view (its own user and role views included): answer 404
-    before they run."""
+def guard_fab_routes(app):
+    """Requests that FAB itself would answer with a 500 are answered 404 before they run:
+    an action name the view does not declare (`action/<name>/<pk>`, `action_post`, on every model
+    view, FAB's own user and role views included), and a page or page size that is not a number."""
 
     @app.before_request
-    def _known_action_or_404():
+    def _reject_what_fab_cannot_handle():
+        for arg, value in request.args.items():
+            if arg.startswith(("page_", "psize_")) and not (value.isascii() and value.isdigit()):
+                abort(404)
         endpoint = request.endpoint or ""
         if endpoint.endswith(".action"):
             name = (request.view_args or {}).get("name")

@@ -22,7 +22,7 @@ EDUCATION_HINT = _l("如：本科、大专、硕士研究生")
 def _text(label, max_length, required=False, description=None):
     checks = [DataRequired(message=_l("请填写%(field)s", field=label))] if required else [Optional()]
     checks.append(Length(max=max_length, message=_l("%(field)s最多%(max)s个字", field=label, max=max_length)))
-    return StringField(label, checks, widget=BS3TextFieldWidget(), description=description)
+    return StringField(label, checks, widget=BS3TextFieldWidget(), description=description or "")
 
 
 def docked_enterprises():
