@@ -20,6 +20,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{BASE_DIR}/instance/app.db")
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     UPLOAD_DIR = env("UPLOAD_DIR", f"{BASE_DIR}/instance/uploads")  # never under static/
+    CJK_FONT_PATH = env("CJK_FONT_PATH", "")  # TrueType CJK font for PDFs; empty: look in the usual places
     MAX_CONTENT_LENGTH = env("MAX_UPLOAD_MB", 10, int) * 1024 * 1024 + 64 * 1024
     PERMANENT_SESSION_LIFETIME = env("SESSION_IDLE_MINUTES", 30, int) * 60
     SESSION_COOKIE_HTTPONLY = True

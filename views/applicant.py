@@ -15,7 +15,7 @@ class ApplicantApplicationView(ApplicationViewBase):
     """The applicant's own filings of one business type; subclasses name the type."""
 
     business_type = None
-    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_move"]
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_move", "can_pdf"]
     list_columns = ["number", "business_type", "enterprise.name", "status", "created_at", "submitted_at"]
     search_columns = ["status", "created_at"]
     list_template = "applications/applicant_list.html"

@@ -6,6 +6,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
 from app import access, rules, workflow
+from app.documents.render import form_filename, pdf_response, render_application_form
 from app.validators import mask_id_number
 from models import Application
 from views.base import ListInterface, ScopedModelView
@@ -101,6 +102,14 @@ class ApplicationViewBase(ScopedModelView):
         flash(_l("已%(action)s：%(number)s，当前状态：%(status)s", action=move.label,
                  number=application.number, status=workflow.STATUS_LABELS[move.target]), "success")
         return redirect(self.after_move_url(application, move))
+
+    @expose("/<int:pk>/form.pdf")
+    @has_access
+    @permission_name("pdf")
+    def form_pdf(self, pk):
+        """下载申请表: the application form generated from the filing's data."""
+        application = self.get_row(pk)
+        return pdf_response(render_application_form(application), form_filename(application))
 
     def show_url(self, application):
         return url_for(f"{self.endpoint}.show", pk=application.id)

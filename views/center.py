@@ -16,7 +16,7 @@ class CenterQueueView(ApplicationViewBase):
     """待审核申请: what the units approved, oldest first."""
 
     base_filters = ApplicationViewBase.base_filters + [["status", FilterEqual, "pending_center"]]
-    base_permissions = ["can_list", "can_show", "can_move", "can_approve"]
+    base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_approve"]
     base_order = ("submitted_at", "asc")
     list_title = _l("待审核申请")
 
@@ -31,7 +31,7 @@ class CenterQueueView(ApplicationViewBase):
 class CenterApplicationView(ApplicationViewBase):
     """全部申请记录: everything the center has worked on, searchable."""
 
-    base_permissions = ["can_list", "can_show", "can_move"]
+    base_permissions = ["can_list", "can_show", "can_move", "can_pdf"]
     list_title = _l("全部申请记录")
 
 

@@ -20,7 +20,7 @@ class EnterprisePendingView(ApplicationViewBase):
     """待办业务: filings awaiting this unit's review; 通过 for several at once from the list."""
 
     base_filters = ApplicationViewBase.base_filters + [["status", FilterEqual, "pending_enterprise"]]
-    base_permissions = ["can_list", "can_show", "can_move", "can_approve", "can_return_many"]
+    base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_approve", "can_return_many"]
     base_order = ("submitted_at", "asc")
     list_title = _l("待办业务")
 
@@ -62,7 +62,7 @@ class EnterprisePendingView(ApplicationViewBase):
 class EnterpriseApplicationView(ApplicationViewBase):
     """全部申请: every filing that reached this unit, in any state after submission."""
 
-    base_permissions = ["can_list", "can_show", "can_move"]
+    base_permissions = ["can_list", "can_show", "can_move", "can_pdf"]
     list_title = _l("全部申请")
 
 

@@ -1,0 +1,164 @@
+"""Templates under templates/documents/ rendered to PDF with xhtml2pdf.
+
+render_pdf() needs an app context (it uses flask.render_template). The documents are official
+Chinese forms, so their wording is Chinese whatever the reader's UI language.
+"""
+import io
+import os
+from datetime import date, datetime
+
+from flask import current_app, render_template
+from xhtml2pdf import pisa
+from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+from app import rules, workflow
+from app.documents.fonts import cjk_font
+from app.effects import add_years
+
+
+# The headings of the block that differs per business type (the tests look for them too).
+TYPE_HEADINGS = {
+    "initial": "初始注册事项",
+    "add_specialty": "增项注册事项",
+    "renewal": "延续注册事项",
+    "change_unit": "变更注册事项",
+    "reregister": "重新注册事项",
+    "cancel": "注销事项",
+}
+
+
+def render_pdf(template_name, **context):
+    """Render `template_name` with `context` (plus `cjk_font`) and return the PDF bytes.
+
+    Raises RuntimeError when xhtml2pdf reports errors, or when it could not load the CJK font
+    (it would draw the Chinese text with Helvetica: an unreadable form).
+    """
+    font = cjk_font()
+    html = render_template(template_name, cjk_font=font, **context)
+    out = io.BytesIO()
+    result = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=_policy(font))
+    if result.err:
+        messages = "; ".join(str(entry[2]) for entry in result.log if entry[0] == "error")
+        raise RuntimeError(f"xhtml2pdf could not render {template_name}: {result.err} error(s): "
+                           f"{messages or 'see the xhtml2pdf log'}")
+    if font.embedded:
+        lost = [str(entry[2]) for entry in result.log
+                if "@font-face" in str(entry[2]) or f"'{font.family}'" in str(entry[2])]
+        if lost:
+            raise RuntimeError(f"xhtml2pdf could not use the CJK font {font.path} for {template_name}: "
+                               + "; ".join(lost))
+    return out.getvalue()
+
+
+def _policy(font):
+    """What the document may read: the font file's directory, nothing else, no network.
+
+    xhtml2pdf confines local reads to the working directory by default, which would refuse
+    /usr/share/fonts; our documents need no other file.
+    """
+    roots = (os.path.dirname(os.path.realpath(font.path)),) if font.path else ()
+    return ResourceAccessPolicy.server(
+        base_dir=None, extra_roots=roots, allow_remote=False,
+        max_local_bytes=64 * 1024 * 1024, max_total_bytes=64 * 1024 * 1024,  # uming.ttc is 21 MB
+    )
+
+
+def render_application_form(application):
+    """The application form (申请表) of one filing, as PDF bytes."""
+    return render_pdf("documents/application_form.html", **form_context(application))
+
+
+def form_filename(application):
+    """E.g. "申请表-SQ20260000012.pdf" (Chinese: send it with an RFC 5987 filename*)."""
+    return f"申请表-{application.number or 'draft'}.pdf"
+
+
+def form_context(application, today=None):
+    """Everything application_form.html shows besides the application itself."""
+    today = today or date.today()
+    code = application.business_type
+    kind = rules.TYPES.get(code)
+    label = chinese(rules.type_label(code))
+    filed = application.submitted_at or application.created_at
+    qualifications = list(application.person.qualifications or ()) if application.person else []
+    if kind is None or kind.picks_specialties:
+        chosen = {s.name for s in application.specialties or ()}
+        qualifications = [q for q in qualifications if q.specialty.name in chosen]
+    registration = application.registration
+    enterprise = application.enterprise
+    cfg = current_app.config
+    return {
+        "application": application,
+        "type_label": label,
+        # 二级建造师初始注册申请表; 注销申请 gives 二级建造师注销申请表, not 注销申请申请表
+        "title": f"二级建造师{label[:-2] if label.endswith('申请') else label}申请表",
+        "type_heading": TYPE_HEADINGS.get(code, f"{label}事项"),
+        "filed_on": filed,
+        "qualifications": qualifications,
+        "registration": registration,
+        "enterprise": enterprise,
+        "unit_address": (enterprise.office_address or enterprise.registered_address or "") if enterprise else "",
+        "education_note": _education_note(code, qualifications, (filed or today), cfg),
+        "renewed_until": (add_years(registration.valid_until, cfg.get("REGISTRATION_YEARS", 3))
+                          if code == "renewal" and registration is not None and registration.valid_until
+                          else None),
+        "enterprise_review": latest_review(application, "enterprise"),
+        "center_review": latest_review(application, "center"),
+        "cn_date": cn_date,
+    }
+
+
+def latest_review(application, role):
+    """The newest review by `role` as {text, actor, date}, or None. Reviews come oldest first."""
+    for review in reversed(list(application.reviews or ())):
+        if review.role == role:
+            text = (review.opinion or "").strip() or chinese(workflow.action_label(review.action, role))
+            return {"text": text, "actor": review.actor_name or "", "date": review.created_at}
+    return None
+
+
+def cn_date(value, blank="\u00a0" * 8 + "年" + "\u00a0" * 5 + "月" + "\u00a0" * 5 + "日"):
+    """2026年3月5日; the blank form of a date line when there is no value."""
+    if not value:
+        return blank
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def chinese(label):
+    """The Chinese source text of a lazy_gettext label: forms stay Chinese in every UI language."""
+    args = getattr(label, "_args", None)
+    if getattr(label, "_func", None) is not None and args and isinstance(args[0], str):
+        return args[0]
+    return str(label)
+
+
+def _education_note(code, qualifications, on, cfg):
+    if isinstance(on, datetime):
+        on = on.date()
+    if code == "initial":
+        years = cfg.get("INITIAL_WITHOUT_EDUCATION_YEARS", 3)
+        old = [q.specialty.name for q in qualifications
+               if q.issue_date and add_years(q.issue_date, years) < on]
+        if old:
+            return f"资格证书签发已满{years}年（{'、'.join(old)}），须附继续教育证明"
+        return f"资格证书签发未满{years}年，无需提供继续教育证明"
+    if code == "reregister":
+        return "须附继续教育证明"
+    if code == "renewal":
+        return "须附本注册有效期内的继续教育证明"
+    return ""
+
+
+def pdf_response(data, filename, inline=False):
+    """A PDF download whose Chinese file name survives every browser (RFC 5987)."""
+    from urllib.parse import quote
+
+    from flask import Response
+
+    disposition = "inline" if inline else "attachment"
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f"{disposition}; filename=\"application.pdf\"; filename*=UTF-8''{quote(filename)}",
+        "Cache-Control": "private, no-store",
+    })
