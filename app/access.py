@@ -10,6 +10,7 @@ from flask import abort, g
 from flask_appbuilder.models.filters import BaseFilter
 from flask_login import current_user
 from sqlalchemy import false, select
+from sqlalchemy.orm import joinedload
 
 from app import roles
 from app.extensions import db
@@ -23,11 +24,11 @@ def actor(user=None):
     """Who the user is in the domain: their role and their person or enterprise. Cached per request."""
     user = current_user if user is None else user
     if not getattr(user, "is_authenticated", False):
-        return SimpleNamespace(kind=None, person_id=None, enterprise_id=None, user=None)
+        return SimpleNamespace(kind=None, person=None, person_id=None, enterprise_id=None, user=None)
     cache = g.setdefault("_actors", {})
     if user.id not in cache:
         names = {r.name for r in user.roles}
-        kind = person_id = enterprise_id = None
+        kind = person = enterprise_id = None
         if roles.CENTER in names:
             kind = "center"
         elif roles.ENTERPRISE in names:
@@ -37,16 +38,19 @@ def actor(user=None):
             )
         elif roles.APPLICANT in names:
             kind = "applicant"
-            person_id = db.session.scalar(select(Person.id).where(Person.user_id == user.id))
+            # the profile with its qualifications: the rules read them on most applicant pages
+            person = db.session.scalars(
+                select(Person).where(Person.user_id == user.id).options(joinedload(Person.qualifications))
+            ).unique().one_or_none()
         cache[user.id] = SimpleNamespace(
-            kind=kind, person_id=person_id, enterprise_id=enterprise_id, user=user
+            kind=kind, person=person, person_id=person.id if person else None, enterprise_id=enterprise_id,
+            user=user,
         )
     return cache[user.id]
 
 
 def current_person(user=None):
-    who = actor(user)
-    return db.session.get(Person, who.person_id) if who.person_id else None
+    return actor(user).person
 
 
 def current_enterprise(user=None):

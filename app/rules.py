@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from models import Application, Registration
@@ -47,8 +48,8 @@ def current_registration(person, today=None):
             Registration.person_id == person.id,
             Registration.status == "active",
             Registration.valid_until >= today,
-        )
-    ).first()
+        ).options(joinedload(Registration.specialties))
+    ).unique().first()
 
 
 def open_application(person, exclude_id=None):
@@ -85,10 +86,11 @@ def start_problems(person, code, today=None, exclude_id=None):
         if not held:
             problems.append(_l("未查到您的资格证书，请先确认资格证书信息已录入资格证书库"))
     if code == "reregister" and registration is None:
-        had = db.session.scalar(select(Registration.id).where(Registration.person_id == person.id))
-        refused = db.session.scalar(select(Application.id).where(
-            Application.person_id == person.id, Application.status == "refused"))
-        if had is None and refused is None:
+        had, refused = db.session.execute(select(
+            exists().where(Registration.person_id == person.id),
+            exists().where(Application.person_id == person.id, Application.status == "refused"),
+        )).one()
+        if not (had or refused):
             problems.append(_l("重新注册适用于注册已失效、已注销或曾被不予注册的人员；首次注册请办理初始注册"))
     if code in ("add_specialty", "renewal", "change_unit", "cancel") and registration is None:
         problems.append(_l("您没有有效的注册，不能办理%(type)s", type=type_label(code)))

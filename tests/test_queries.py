@@ -1,0 +1,61 @@
+"""List pages cost a fixed number of SQL statements, however many rows they show."""
+import pytest
+from sqlalchemy import event, insert, select
+
+from app.extensions import db
+from models import Application, Registration, application_specialty, registration_specialty
+
+PAGES = {
+    "app2": ["/applicantinitialview/list/", "/applicantaddspecialtyview/list/", "/applicantregistrationview/list/"],
+    "ent1": ["/enterprisependingview/list/", "/enterpriseapplicationview/list/", "/enterprisepersonnelview/list/"],
+    "center": ["/centerqueueview/list/", "/centerapplicationview/list/", "/centerregistrationview/list/"],
+}
+
+
+def statements(app, client, url):
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(*_):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        answer = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert answer.status_code == 200, url
+    return len(seen)
+
+
+def multiply_rows(app, copies=15):
+    """Copy every application and registration (with their specialties) straight into the tables."""
+    with app.app_context():
+        apps = db.session.scalars(select(Application)).all()
+        regs = db.session.scalars(select(Registration)).all()
+        columns = [c.key for c in Application.__table__.columns if c.key != "id"]
+        for _ in range(copies):
+            for a in apps:
+                new_id = db.session.execute(insert(Application).values(
+                    {c: getattr(a, c) for c in columns}).returning(Application.id)).scalar()
+                for s in a.specialties:
+                    db.session.execute(insert(application_specialty).values(application_id=new_id, specialty_id=s.id))
+            for r in regs:
+                new_id = db.session.execute(insert(Registration).values(
+                    person_id=r.person_id, enterprise_id=r.enterprise_id, valid_from=r.valid_from,
+                    valid_until=r.valid_until, status=r.status).returning(Registration.id)).scalar()
+                for s in r.specialties:
+                    db.session.execute(insert(registration_specialty).values(registration_id=new_id, specialty_id=s.id))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.mark.parametrize("username", sorted(PAGES))
+def test_list_pages_cost_the_same_with_many_rows(demo, app, client_as, username):
+    client = client_as(username)
+    small = {url: statements(app, client, url) for url in PAGES[username]}
+    multiply_rows(app)
+    large = {url: statements(app, client, url) for url in PAGES[username]}
+    assert large == small
+    assert max(large.values()) <= 6, large

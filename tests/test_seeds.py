@@ -1,0 +1,67 @@
+"""The demo seed and the start-up path of `python run.py`."""
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from models import Application, Registration, Review
+from seeds import demo as demo_seed
+
+
+def test_demo_has_every_state_and_is_idempotent(demo, app, query):
+    statuses = query(lambda s: set(s.scalars(select(Application.status))))
+    assert statuses == {"draft", "pending_enterprise", "returned_by_enterprise", "pending_center",
+                        "returned_by_center", "approved", "refused"}
+    counts = query(lambda s: (s.scalar(select(func.count(Application.id))), s.scalar(select(func.count(Review.id)))))
+    with app.app_context():
+        assert demo_seed.load(app.appbuilder.sm) is False
+        db.session.remove()
+    assert query(lambda s: (s.scalar(select(func.count(Application.id))),
+                            s.scalar(select(func.count(Review.id))))) == counts
+
+
+def test_demo_logins_work(demo, client_as):
+    for username in ("admin", "center", "ent1", "ent2", "app1", "app2", "app3"):
+        assert client_as(username).get("/").status_code == 200
+
+
+def test_demo_is_refused_in_production(app, query):
+    app.config["ENVIRONMENT"] = "production"
+    try:
+        with app.app_context(), pytest.raises(demo_seed.DemoRefused):
+            demo_seed.load(app.appbuilder.sm)
+    finally:
+        app.config["ENVIRONMENT"] = "testing"
+    assert query(lambda s: s.scalar(select(func.count(Registration.id)))) == 0
+
+
+def test_cli_seed_demo(app, query):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed", "demo"])
+    assert first.exit_code == 0 and "演示数据已载入" in first.output
+    second = runner.invoke(args=["seed", "demo"])
+    assert second.exit_code == 0 and "未作改动" in second.output
+
+
+def test_production_refuses_the_development_secret_key():
+    from app import create_app
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"ENVIRONMENT": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_run_prepares_an_empty_database(tmp_path):
+    """python run.py's preparation: migrate an empty database, load reference data and the demo."""
+    import run
+    from app import create_app
+    from config import TestConfig
+
+    class Empty(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'fresh.db'}"
+        UPLOAD_DIR = str(tmp_path / "uploads")
+
+    fresh = create_app(Empty)
+    run.prepare(fresh)
+    with fresh.app_context():
+        assert db.session.scalar(select(func.count(Application.id))) > 0
+        db.session.remove()
+        db.engine.dispose()
