@@ -14,7 +14,7 @@ def prepare(app):
     from seeds import demo, reference
 
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         sm = app.appbuilder.sm
         reference.load(sm)
         if app.config["ENVIRONMENT"] != "production":

@@ -38,7 +38,7 @@ def app(database_url, tmp_path_factory):
 
     application = create_app(Config)
     with application.app_context():
-        upgrade()
+        upgrade(revision="heads")
     return application
 
 
