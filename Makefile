@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := app:create_app
 
-.PHONY: run test test-pg install lint clean
+.PHONY: run test test-pg install lint clean translations
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,3 +22,10 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# The English catalogue: re-extract the Chinese msgids, merge them into app/translations/en, compile.
+# New entries come in with an empty msgstr: translate them, then run this again to compile.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k gettext -k _ -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d app/translations --statistics

@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,7 +16,7 @@ registration_specialty = Table(
     Column("specialty_id", ForeignKey("specialty.id"), primary_key=True),
 )
 
-REGISTRATION_STATUS = {"active": "有效", "cancelled": "已注销", "expired": "已失效"}
+REGISTRATION_STATUS = {"active": _l("有效"), "cancelled": _l("已注销"), "expired": _l("已失效")}
 
 
 class Registration(Model):

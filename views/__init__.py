@@ -1,15 +1,17 @@
 """One module per audience; register_views puts them into the menus each role sees."""
 from flask_babel import lazy_gettext as _l
 
+from app.i18n import chinese
+
 
 def register_views(appbuilder):
     from views import admin, applicant, center, enterprise
 
     for view in applicant.TYPE_VIEWS:
-        kind = view.business_type
-        label = str(applicant.rules.TYPES[kind].label)
-        appbuilder.add_view(view, label, icon="fa-file-text-o", category="个人业务",
-                            category_label=_l("个人业务"), label=_l(label))
+        label = applicant.rules.TYPES[view.business_type].label
+        # the menu's name is its permission name (app/roles.py): the Chinese source text, never translated
+        appbuilder.add_view(view, chinese(label), icon="fa-file-text-o", category="个人业务",
+                            category_label=_l("个人业务"), label=label)
     appbuilder.add_view(applicant.ApplicantRegistrationView, "我的注册证书", icon="fa-id-card-o",
                         category="个人业务", label=_l("我的注册证书"))
 

@@ -13,6 +13,7 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from app import rules, workflow
 from app.documents.fonts import cjk_font
+from app.i18n import chinese
 from app.effects import add_years
 
 
@@ -124,14 +125,6 @@ def cn_date(value, blank="\u00a0" * 8 + "年" + "\u00a0" * 5 + "月" + "\u00a0" 
     if isinstance(value, datetime):
         value = value.date()
     return f"{value.year}年{value.month}月{value.day}日"
-
-
-def chinese(label):
-    """The Chinese source text of a lazy_gettext label: forms stay Chinese in every UI language."""
-    args = getattr(label, "_args", None)
-    if getattr(label, "_func", None) is not None and args and isinstance(args[0], str):
-        return args[0]
-    return str(label)
 
 
 def _education_note(code, qualifications, on, cfg):
