@@ -21,7 +21,8 @@ class Config:
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     UPLOAD_DIR = env("UPLOAD_DIR", f"{BASE_DIR}/instance/uploads")  # never under static/
     CJK_FONT_PATH = env("CJK_FONT_PATH", "")  # TrueType CJK font for PDFs; empty: look in the usual places
-    MAX_CONTENT_LENGTH = env("MAX_UPLOAD_MB", 10, int) * 1024 * 1024 + 64 * 1024
+    MAX_UPLOAD_MB = env("MAX_UPLOAD_MB", 10, int)  # per attachment
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024  # the request: one file plus the form
     PERMANENT_SESSION_LIFETIME = env("SESSION_IDLE_MINUTES", 30, int) * 60
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

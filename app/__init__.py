@@ -44,9 +44,20 @@ def create_app(config=None):
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
     filters.register(app)
+    _register_error_pages(app)
     guard_fab_routes(app)
 
     from app import cli
 
     cli.register(app)
     return app
+
+
+def _register_error_pages(app):
+    from flask import flash, redirect, request
+    from flask_babel import lazy_gettext as _l
+
+    @app.errorhandler(413)
+    def _too_large(error):
+        flash(_l("文件超过%(mb)sMB，请压缩后再上传", mb=app.config["MAX_UPLOAD_MB"]), "danger")
+        return redirect(request.referrer or "/")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from app import roles
 from app.extensions import db
-from models import Application, Enterprise, EnterpriseAccount, Person, Registration
+from models import Application, Attachment, Enterprise, EnterpriseAccount, Person, Registration
 
 # Statuses the center works on or has decided; drafts and unit-level steps are not its business.
 CENTER_VISIBLE = ("pending_center", "returned_by_center", "approved", "refused")
@@ -77,6 +77,16 @@ def get_application(pk, user=None):
     except (TypeError, ValueError):
         abort(404)
     found = applications(user).filter(Application.id == pk).one_or_none()
+    if found is None:
+        abort(404)
+    return found
+
+
+def get_attachment(application, file_id):
+    """An attachment of an application the caller has already read through get_application()."""
+    found = db.session.scalars(
+        select(Attachment).where(Attachment.id == file_id, Attachment.application_id == application.id)
+    ).one_or_none()
     if found is None:
         abort(404)
     return found

@@ -21,7 +21,7 @@ _OWN_ACCOUNT = [
 
 FAB_ROLES = {
     APPLICANT: _OWN_ACCOUNT + [
-        ["Applicant.*View", "can_(list|show|add|edit|delete|move|form|pdf)"],
+        ["Applicant.*View", "can_(list|show|add|edit|delete|move|pdf|attach)"],
         ["(个人业务|初始注册|增项注册|延续注册|变更注册|重新注册|注销申请|我的注册证书)", "menu_access"],
     ],
     ENTERPRISE: _OWN_ACCOUNT + [

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
+from app.effects import add_years
 from app.extensions import db
 from models import Application, Registration
 
@@ -33,6 +34,29 @@ REQUIRED_FIELDS = {
     "major": _l("所学专业"),
     "school": _l("毕业院校"),
     "phone": _l("手机号码"),
+}
+
+
+# Attachments as the center names them (domain.md), and which ones a signed commitment may replace.
+ATTACHMENT_KINDS = {
+    "application_form": _l("申请表（签字盖章后的扫描件）"),
+    "id_card": _l("身份证"),
+    "qualification": _l("资格证书"),
+    "diploma": _l("学历证书"),
+    "labour_contract": _l("劳动合同（或其他聘用证明）"),
+    "continuing_education": _l("继续教育证明"),
+    "new_contract": _l("新单位劳动合同"),
+    "release_proof": _l("解除劳动关系证明（或退休证）"),
+    "cancel_statement": _l("注销原因说明"),
+}
+COMMITMENT_ALLOWED = frozenset({"continuing_education"})
+REQUIRED_ATTACHMENTS = {
+    "initial": ("qualification", "diploma", "labour_contract"),
+    "add_specialty": ("qualification", "labour_contract", "continuing_education"),
+    "renewal": ("labour_contract", "continuing_education"),
+    "change_unit": ("new_contract", "release_proof"),
+    "reregister": ("qualification", "labour_contract", "continuing_education"),
+    "cancel": ("cancel_statement",),
 }
 
 
@@ -157,7 +181,31 @@ def submit_problems(application, today=None):
         problems.append(_l("变更注册须选择与当前注册单位不同的新单位"))
     if application.business_type == "cancel" and not (application.reason or "").strip():
         problems.append(_l("请填写注销原因"))
+    problems.extend(attachment_problems(application, today))
     return problems
+
+
+def needs_education_proof(application, today=None):
+    """Initial registration more than N years after a certificate's issue needs the proof."""
+    today = today or date.today()
+    years = current_app.config["INITIAL_WITHOUT_EDUCATION_YEARS"]
+    wanted = {s.id for s in application.specialties}
+    issued = [q.issue_date for q in application.person.qualifications if q.specialty_id in wanted]
+    return any(add_years(day, years) < today for day in issued)
+
+
+def required_attachments(application, today=None):
+    """The attachment kinds this filing must carry before 提交, in checklist order."""
+    kinds = ["application_form", "id_card", *REQUIRED_ATTACHMENTS[application.business_type]]
+    if application.business_type == "initial" and needs_education_proof(application, today):
+        kinds.append("continuing_education")
+    return kinds
+
+
+def attachment_problems(application, today=None):
+    present = {a.kind for a in application.attachments if a.removed_at is None}
+    return [_l("缺少附件：%(kind)s", kind=ATTACHMENT_KINDS[kind])
+            for kind in required_attachments(application, today) if kind not in present]
 
 
 def forward_problems(application):

@@ -67,6 +67,11 @@ def moves_for(application, user=None):
     return [m for m in MOVES if m.source == application.status and m.role == role]
 
 
+def editable_by(application, user=None):
+    """The applicant may change what they filed (fields, attachments) only while it is with them."""
+    return application.status in EDITABLE and access.role_on(application, user) == "applicant"
+
+
 def find_move(action, source, role):
     return next((m for m in MOVES if (m.source, m.action, m.role) == (source, action, role)), None)
 

@@ -63,6 +63,9 @@ class Application(Model):
     reviews: Mapped[list["Review"]] = relationship(
         back_populates="application", order_by="Review.id", passive_deletes=True
     )
+    attachments: Mapped[list["Attachment"]] = relationship(  # noqa: F821
+        back_populates="application", order_by="Attachment.id", passive_deletes=True
+    )
 
     # A second, concurrent write of the same row fails with StaleDataError instead of applying twice.
     __mapper_args__ = {"version_id_col": version}

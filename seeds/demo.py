@@ -3,12 +3,16 @@
 Every filing reaches its state through workflow.transition(), as a user's clicks would, so the
 demo's review records are real ones. All demo accounts share the password DEMO_PASSWORD.
 """
+import io
 from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
-from app import roles, rules, workflow
+from app import attachments, roles, rules, workflow
+from app.documents.render import render_pdf
+from app.i18n import chinese
 from app.extensions import db
 from app.validators import make_credit_code, make_id_number
 from models import Application, Enterprise, EnterpriseAccount, Person, Qualification, Specialty
@@ -109,7 +113,13 @@ def load(sm, today=None):
         application.reason = reason
         db.session.add(application)
         db.session.commit()
+        attach_all(application)
         return application
+
+    def attach_all(application):
+        for kind in rules.required_attachments(application, today):
+            upload = FileStorage(stream=io.BytesIO(sample_attachment(kind)), filename=f"{kind}.pdf")
+            attachments.attach(application, kind, upload, application.person.user)
 
     def move(application, action, username, opinion=""):
         workflow.transition(application, action, users[username], opinion=opinion)
@@ -143,6 +153,16 @@ def load(sm, today=None):
     b.registration.valid_from = b.registration.valid_until - timedelta(days=3 * 365)
     db.session.commit()
     return True
+
+
+_SAMPLES = {}
+
+
+def sample_attachment(kind):
+    """A PDF that says plainly it is demo material, one per attachment kind (rendered once)."""
+    if kind not in _SAMPLES:
+        _SAMPLES[kind] = render_pdf("documents/demo_attachment.html", label=chinese(rules.ATTACHMENT_KINDS[kind]))
+    return _SAMPLES[kind]
 
 
 def _user(sm, username, first, last, role_name):

@@ -9,7 +9,7 @@ from app import workflow
 from app.effects import add_years
 from models import Application, Enterprise, Person, Registration, Review, Specialty
 from models.applications import StatusGuardError
-from tests.helpers import TYPE_VIEWS, add, flashes, move
+from tests.helpers import add, flashes, move, submit
 
 
 def person_of(session, username):
@@ -41,7 +41,7 @@ def enterprise_id(query, name_part):
 def walk_through(client_as, pk, applicant_view, unit="ent1"):
     """提交 → 企业通过 → 中心准予注册, each through its button; returns nothing, asserts each step."""
     applicant = client_as(applicant_view[0])
-    assert move(applicant, applicant_view[1], pk, "submit").status_code == 302
+    assert submit(applicant, applicant_view[1], pk).status_code == 302
     assert flashes(applicant)[-1].startswith("已提交")
     ent = client_as(unit)
     assert move(ent, "enterprisependingview", pk, "approve").status_code == 302
@@ -62,7 +62,7 @@ def test_initial_registration_end_to_end(demo, client_as, query):
     assert ent1.get(f"/enterprisependingview/show/{pk}").status_code == 404
     before = ent1.get("/").get_data(as_text=True)
 
-    assert move(app1, "applicantinitialview", pk, "submit").status_code == 302
+    assert submit(app1, "applicantinitialview", pk).status_code == 302
     home = ent1.get("/").get_data(as_text=True)
     assert "待办业务数量" in home
     count = lambda html: int(html.split('id="pending-count">')[1].split("<")[0])  # noqa: E731

@@ -15,7 +15,7 @@ class ApplicantApplicationView(ApplicationViewBase):
     """The applicant's own filings of one business type; subclasses name the type."""
 
     business_type = None
-    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_move", "can_pdf"]
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_move", "can_pdf", "can_attach"]
     list_columns = ["number", "business_type", "enterprise.name", "status", "created_at", "submitted_at"]
     search_columns = ["status", "created_at"]
     list_template = "applications/applicant_list.html"
@@ -67,7 +67,7 @@ class ApplicantApplicationView(ApplicationViewBase):
     @has_access
     def edit(self, pk):
         application = self.get_row(pk)
-        if application.status not in workflow.EDITABLE:
+        if not workflow.editable_by(application):
             flash(_l("当前状态为“%(status)s”，不能修改；如需修改请先撤回",
                      status=workflow.STATUS_LABELS[application.status]), "warning")
             return redirect(self.show_url(application))

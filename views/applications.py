@@ -1,16 +1,16 @@
 """What every application view shares: columns, the detail page with its timeline and buttons,
 and the one route through which pages move an application (workflow.transition)."""
-from flask import flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from app import access, rules, workflow
-from app.documents.render import form_filename, pdf_response, render_application_form
+from app import access, attachments, rules, storage, workflow
+from app.documents.render import form_filename, pdf_response, render_application_form, render_commitment
 from app.validators import mask_id_number
 from models import Application
 from views.base import ListInterface, ScopedModelView
-from views.forms import MoveForm
+from views.forms import AttachmentForm, MoveForm
 from views.search import ApplicationSearch
 
 LABELS = {
@@ -77,7 +77,9 @@ class ApplicationViewBase(ScopedModelView):
             current_step=workflow.current_step(application.status),
             form=MoveForm(formdata=None),
             view=self,
-            editable_statuses=workflow.EDITABLE,
+            editable=workflow.editable_by(application),
+            checklist=attachments.checklist(application),
+            upload_form=AttachmentForm(formdata=None),
             reveal_id=True,
         )
 
@@ -110,6 +112,56 @@ class ApplicationViewBase(ScopedModelView):
         """下载申请表: the application form generated from the filing's data."""
         application = self.get_row(pk)
         return pdf_response(render_application_form(application), form_filename(application))
+
+    # --- attachments: upload and remove while the filing is with the applicant ------------------
+    @expose("/<int:pk>/attachments/<kind>", methods=["POST"])
+    @has_access
+    @permission_name("attach")
+    def upload(self, pk, kind):
+        application = self.get_row(pk)
+        form = AttachmentForm()
+        if not form.validate():
+            flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+        else:
+            try:
+                attachments.attach(application, kind, request.files.get("file"), g.user,
+                                   commitment=form.commitment.data)
+                flash(_l("已上传：%(kind)s", kind=rules.ATTACHMENT_KINDS[kind]), "success")
+            except storage.Rejected as refusal:
+                flash(str(refusal), "danger")
+        return redirect(self.show_url(application) + "#attachments")
+
+    @expose("/<int:pk>/attachments/<int:file_id>/remove", methods=["POST"])
+    @has_access
+    @permission_name("attach")
+    def remove_attachment(self, pk, file_id):
+        application = self.get_row(pk)
+        attachment = access.get_attachment(application, file_id)
+        if not MoveForm().validate():
+            flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+        else:
+            try:
+                attachments.remove(application, attachment, g.user)
+                flash(_l("已删除附件：%(name)s", name=attachment.original_name), "success")
+            except storage.Rejected as refusal:
+                flash(str(refusal), "danger")
+        return redirect(self.show_url(application) + "#attachments")
+
+    @expose("/<int:pk>/attachments/<int:file_id>")
+    @has_access
+    @permission_name("show")
+    def download_attachment(self, pk, file_id):
+        application = self.get_row(pk)
+        return storage.send(access.get_attachment(application, file_id))
+
+    @expose("/<int:pk>/commitment/<kind>.pdf")
+    @has_access
+    @permission_name("pdf")
+    def commitment_pdf(self, pk, kind):
+        application = self.get_row(pk)
+        if kind not in rules.COMMITMENT_ALLOWED:
+            abort(404)
+        return pdf_response(render_commitment(application, kind), f"告知承诺书-{application.number}.pdf")
 
     def show_url(self, application):
         return url_for(f"{self.endpoint}.show", pk=application.id)

@@ -10,7 +10,7 @@ from flask_appbuilder.forms import DynamicForm
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.extensions import db
@@ -109,6 +109,12 @@ class MoveForm(FlaskForm):
 
     opinion = TextAreaField(_l("审核意见"), [Optional(), Length(max=2000)])
     version = HiddenField()
+
+
+class AttachmentForm(FlaskForm):
+    """The file itself comes in request.files and is checked by app/storage.py, by its content."""
+
+    commitment = BooleanField(_l("以告知承诺书代替证明材料"))
 
 
 class EnterpriseOwnForm(DynamicForm):

@@ -69,6 +69,16 @@ def render_application_form(application):
     return render_pdf("documents/application_form.html", **form_context(application))
 
 
+COMMITMENT_SUBJECTS = {"continuing_education": "继续教育"}
+
+
+def render_commitment(application, kind):
+    """The commitment letter (告知承诺书) that may replace the proof of this attachment kind."""
+    return render_pdf("documents/commitment.html", application=application, subject=COMMITMENT_SUBJECTS[kind],
+                      kind_label=chinese(rules.type_label(application.business_type)),
+                      today=cn_date(date.today()))
+
+
 def form_filename(application):
     """E.g. "申请表-SQ20260000012.pdf" (Chinese: send it with an RFC 5987 filename*)."""
     return f"申请表-{application.number or 'draft'}.pdf"
