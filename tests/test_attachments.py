@@ -1,0 +1,149 @@
+"""Attachments: refused uploads store nothing, replacement keeps history, only entitled users download."""
+import io
+import os
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
+
+from models import Application, Attachment
+from tests.conftest import csrf_token
+from tests.helpers import add, flashes, move, pdf_bytes
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+def draft_of_app1(client, query):
+    add(client, "initial", enterprise=query(lambda s: s.scalar(select(Application.enterprise_id).limit(1))),
+        specialties=[1])
+    return query(lambda s: s.scalar(select(func.max(Application.id))))
+
+
+def upload(client, pk, kind, data, name, commitment=False):
+    page = client.get(f"/applicantinitialview/show/{pk}")
+    form = MultiDict({"csrf_token": csrf_token(page)})
+    form.add("file", FileStorage(io.BytesIO(data), filename=name))
+    if commitment:
+        form["commitment"] = "y"
+    # encoded in memory: the test client spools large bodies to a temporary file it never closes
+    boundary, body = encode_multipart(form)
+    return client.post(f"/applicantinitialview/{pk}/attachments/{kind}", data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def stored_files(app):
+    return sorted(os.path.join(d, f) for d, _, files in os.walk(app.config["UPLOAD_DIR"]) for f in files)
+
+
+def attachment_rows(query, pk):
+    return query(lambda s: s.scalars(select(Attachment).where(Attachment.application_id == pk)
+                                     .order_by(Attachment.id)).all())
+
+
+@pytest.mark.parametrize("data,name,message", [
+    (b"", "empty.pdf", "文件是空的"),
+    (b"GIF89a" + b"\x00" * 32, "picture.gif", "只接受PDF、JPG、PNG"),
+    (b"plain text pretending", "notes.pdf", "只接受PDF、JPG、PNG"),
+    (PNG, "scan.pdf", "文件内容与扩展名不符"),
+    (pdf_bytes(), "scan.jpg", "文件内容与扩展名不符"),
+])
+def test_bad_uploads_are_refused_and_store_nothing(demo, app, client_as, query, data, name, message):
+    client = client_as("app1")
+    pk = draft_of_app1(client, query)
+    files_before = stored_files(app)
+    answer = upload(client, pk, "id_card", data, name)
+    assert answer.status_code == 302
+    assert any(message in m for m in flashes(client))
+    assert attachment_rows(query, pk) == []
+    assert stored_files(app) == files_before
+
+
+def test_oversize_upload_is_refused(demo, app, client_as, query):
+    client = client_as("app1")
+    pk = draft_of_app1(client, query)
+    files_before = stored_files(app)
+    app.config["MAX_UPLOAD_MB"] = 1
+    try:
+        answer = upload(client, pk, "id_card", b"%PDF-" + b"0" * (1024 * 1024), "big.pdf")
+    finally:
+        app.config["MAX_UPLOAD_MB"] = 10
+    assert answer.status_code == 302
+    assert any("文件超过1MB" in m for m in flashes(client))
+    assert attachment_rows(query, pk) == [] and stored_files(app) == files_before
+
+
+def test_accepted_files_keep_name_size_type_and_hash(demo, app, client_as, query):
+    client = client_as("app1")
+    pk = draft_of_app1(client, query)
+    assert upload(client, pk, "id_card", JPEG, "身份证正面.JPG").status_code == 302
+    [row] = attachment_rows(query, pk)
+    assert (row.original_name, row.size, row.content_type) == ("身份证正面.JPG", len(JPEG), "image/jpeg")
+    import hashlib
+
+    assert row.sha256 == hashlib.sha256(JPEG).hexdigest()
+    assert not row.stored_name.endswith(".JPG") and "static" not in app.config["UPLOAD_DIR"]
+    with client.get(f"/applicantinitialview/{pk}/attachments/{row.id}") as download:
+        assert download.status_code == 200 and download.data == JPEG
+
+
+def test_replacing_keeps_the_old_file_as_history(demo, client_as, query):
+    client = client_as("app1")
+    pk = draft_of_app1(client, query)
+    upload(client, pk, "id_card", pdf_bytes("first"), "first.pdf")
+    upload(client, pk, "id_card", pdf_bytes("second"), "second.pdf")
+    first, second = attachment_rows(query, pk)
+    assert first.removed_at is not None and second.removed_at is None
+    page = client.get(f"/applicantinitialview/show/{pk}").get_data(as_text=True)
+    assert "second.pdf" in page and "first.pdf" not in page
+
+
+def test_submit_lists_missing_attachments_and_nothing_changes_after_submit(demo, client_as, query):
+    client = client_as("app1")
+    pk = draft_of_app1(client, query)
+    upload(client, pk, "id_card", pdf_bytes(), "id.pdf")
+    move(client, "applicantinitialview", pk, "submit")
+    messages = flashes(client)
+    assert "缺少附件：申请表（签字盖章后的扫描件）" in messages and "缺少附件：学历证书" in messages
+    assert "缺少附件：身份证" not in messages
+    # complete it, submit, and the checklist closes
+    for kind in ("application_form", "qualification", "diploma", "labour_contract"):
+        upload(client, pk, kind, pdf_bytes(kind), f"{kind}.pdf")
+    move(client, "applicantinitialview", pk, "submit")
+    assert query(lambda s: s.get(Application, pk).status) == "pending_enterprise"
+    before = len(attachment_rows(query, pk))
+    upload(client, pk, "id_card", pdf_bytes("late"), "late.pdf")
+    assert any("不能修改附件" in m for m in flashes(client))
+    assert len(attachment_rows(query, pk)) == before
+
+
+def test_the_unit_downloads_attachments_of_filings_that_reached_it(demo, client_as, query):
+    pk, file_id = query(lambda s: next((a.id, a.attachments[0].id) for a in s.scalars(
+        select(Application).where(Application.status == "pending_enterprise"))))
+    with client_as("ent1").get(f"/enterprisependingview/{pk}/attachments/{file_id}") as answer:
+        assert answer.status_code == 200 and answer.data.startswith(b"%PDF")
+    assert client_as("ent2").get(f"/enterpriseapplicationview/{pk}/attachments/{file_id}").status_code == 404
+    assert client_as("app3").get(f"/applicantaddspecialtyview/{pk}/attachments/{file_id}").status_code == 404
+
+
+def test_commitment_letter_is_offered_and_shown_to_the_reviewer(demo, client_as, query):
+    pk = query(lambda s: s.scalar(select(Application.id).where(Application.status == "returned_by_center")))
+    app5 = client_as("app5")
+    page = app5.get(f"/applicantinitialview/show/{pk}")
+    letter = app5.get(f"/applicantinitialview/{pk}/commitment/continuing_education.pdf")
+    assert letter.status_code == 200 and letter.data.startswith(b"%PDF")
+    assert page.status_code == 200
+
+
+def test_a_request_over_the_size_limit_gets_a_message_not_an_error(demo, app, client_as, query):
+    client = client_as("app1")
+    pk = draft_of_app1(client, query)
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    try:
+        answer = upload(client, pk, "id_card", b"%PDF-" + b"0" * 4096, "big.pdf")
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = limit
+    assert answer.status_code == 302
+    assert attachment_rows(query, pk) == []
