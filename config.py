@@ -20,6 +20,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{BASE_DIR}/instance/app.db")
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     UPLOAD_DIR = env("UPLOAD_DIR", f"{BASE_DIR}/instance/uploads")  # never under static/
+    # generated PDFs by the digest of their HTML (identical input, identical file); empty: no cache
+    PDF_CACHE_DIR = env("PDF_CACHE_DIR", f"{BASE_DIR}/instance/cache/pdf")
     CJK_FONT_PATH = env("CJK_FONT_PATH", "")  # TrueType CJK font for PDFs; empty: look in the usual places
     MAX_UPLOAD_MB = env("MAX_UPLOAD_MB", 10, int)  # per attachment
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024  # the request: one file plus the form
@@ -58,10 +60,74 @@ class Config:
     RENEWAL_WINDOW_CLOSES_DAYS = env("RENEWAL_WINDOW_CLOSES_DAYS", 30, int)
     INITIAL_WITHOUT_EDUCATION_YEARS = env("INITIAL_WITHOUT_EDUCATION_YEARS", 3, int)
     MAX_REGISTRATION_AGE = env("MAX_REGISTRATION_AGE", 65, int)
+    AGE_CUTOFF_DAYS = env("AGE_CUTOFF_DAYS", 90, int)  # no new business from this many days before that age
+    # business types of national practice beyond the provincial manual; empty to switch them off
+    EXTRA_BUSINESS_TYPES = env("EXTRA_BUSINESS_TYPES", "lost_certificate,cancel_specialty")
     ISSUING_AUTHORITY = env("ISSUING_AUTHORITY", "陕西省住房和城乡建设厅")
+    ISSUING_AUTHORITY_CODE = env("ISSUING_AUTHORITY_CODE", "")  # its unified social credit code, printed when set
+    CERT_COPY_VALID_DAYS = env("CERT_COPY_VALID_DAYS", 180, int)  # use-validity of a downloaded certificate
+    PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "")  # the address QR codes point to; empty: this request's host
+
+    # --- sign-in: SMS code, rate limits, government services network (app/sms*.py, app/govnet) ---
+    SIGNIN_PENDING_MINUTES = env("SIGNIN_PENDING_MINUTES", 15, int)  # password done, code not yet
+    SMS_BACKEND = env("SMS_BACKEND", "local")  # local (records, no outside service) | http | module:Class
+    SMS_CODE_TTL_SECONDS = env("SMS_CODE_TTL_SECONDS", 300, int)
+    SMS_CODE_MAX_TRIES = env("SMS_CODE_MAX_TRIES", 5, int)
+    SMS_RESEND_SECONDS = env("SMS_RESEND_SECONDS", 60, int)  # per phone
+    SMS_DAILY_LIMIT = env("SMS_DAILY_LIMIT", 10, int)  # per phone and calendar day
+    SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", "")
+    SMS_GATEWAY_KEY = env("SMS_GATEWAY_KEY", "")
+    SMS_GATEWAY_TEMPLATE = env("SMS_GATEWAY_TEMPLATE", "")  # the template id registered at the gateway
+    SMS_GATEWAY_SIGN = env("SMS_GATEWAY_SIGN", "")  # the SMS signature (短信签名) registered there
+    SMS_GATEWAY_TIMEOUT = env("SMS_GATEWAY_TIMEOUT", 10, float)
+    RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")  # redis://host:6379 for several workers
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", "20 per minute;200 per day")  # password posts per address
+    LOGIN_ACCOUNT_RATE_LIMIT = env("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 5 minutes")  # per username tried
+    SMS_CODE_RATE_LIMIT = env("SMS_CODE_RATE_LIMIT", "20 per minute")  # code posts per address
+    PUBLIC_QUERY_RATE_LIMIT = env("PUBLIC_QUERY_RATE_LIMIT", "30 per minute;300 per day")  # 公众查询 per address
+    SMS_SEND_RATE_LIMIT = env("SMS_SEND_RATE_LIMIT", "5 per minute;30 per day")  # SMS requests per address
+    GOVNET_OIDC_ISSUER = env("GOVNET_OIDC_ISSUER", "")  # discovery at <issuer>/.well-known/openid-configuration
+    GOVNET_OIDC_AUTHORIZE_URL = env("GOVNET_OIDC_AUTHORIZE_URL", "")  # explicit endpoints, without discovery
+    GOVNET_OIDC_TOKEN_URL = env("GOVNET_OIDC_TOKEN_URL", "")
+    GOVNET_OIDC_USERINFO_URL = env("GOVNET_OIDC_USERINFO_URL", "")
+    GOVNET_OIDC_JWKS_URL = env("GOVNET_OIDC_JWKS_URL", "")
+    GOVNET_OIDC_CLIENT_ID = env("GOVNET_OIDC_CLIENT_ID", "")
+    GOVNET_OIDC_CLIENT_SECRET = env("GOVNET_OIDC_CLIENT_SECRET", "")
+    GOVNET_OIDC_SCOPES = env("GOVNET_OIDC_SCOPES", "openid profile phone")
+    GOVNET_OIDC_REDIRECT_URI = env("GOVNET_OIDC_REDIRECT_URI", "")  # empty: built from the request
+    GOVNET_OIDC_SMS_STEP = env("GOVNET_OIDC_SMS_STEP", True, bool)  # our SMS code after the network too
+    GOVNET_CLAIM_KIND = env("GOVNET_CLAIM_KIND", "account_type")
+    GOVNET_KIND_PERSON = env("GOVNET_KIND_PERSON", "person")
+    GOVNET_KIND_ENTERPRISE = env("GOVNET_KIND_ENTERPRISE", "legal_person")
+    GOVNET_CLAIM_ID_NUMBER = env("GOVNET_CLAIM_ID_NUMBER", "id_number")
+    GOVNET_CLAIM_NAME = env("GOVNET_CLAIM_NAME", "name")
+    GOVNET_CLAIM_PHONE = env("GOVNET_CLAIM_PHONE", "phone_number")
+    GOVNET_CLAIM_CREDIT_CODE = env("GOVNET_CLAIM_CREDIT_CODE", "credit_code")
+    GOVNET_CLAIM_VERIFIED = env("GOVNET_CLAIM_VERIFIED", "real_name_verified")  # 实人认证 done there
+    GOVNET_CLAIM_ASSURANCE = env("GOVNET_CLAIM_ASSURANCE", "assurance_level")
+    GOVNET_ASSURANCE_LEVELS = env("GOVNET_ASSURANCE_LEVELS", "basic,phone,bank_card,face")  # low to high
+    GOVNET_ASSURANCE_MIN = env("GOVNET_ASSURANCE_MIN", "bank_card")  # bank-card four-factor or face
+    GOVNET_ASSURANCE_HELP_URL = env("GOVNET_ASSURANCE_HELP_URL", "")  # the network's own guide, if any
+
+    # --- enterprise directory and outside registers (app/govnet/directory.py, registers.py) -----
+    GOVNET_DIRECTORY_FILE = env("GOVNET_DIRECTORY_FILE", f"{BASE_DIR}/seeds/govnet/directory.json")  # JSON or CSV
+    GOVNET_DIRECTORY_URL = env("GOVNET_DIRECTORY_URL", "")  # set: ask the directory service instead of the file
+    GOVNET_DIRECTORY_TOKEN = env("GOVNET_DIRECTORY_TOKEN", "")
+    GOVNET_DIRECTORY_TIMEOUT = env("GOVNET_DIRECTORY_TIMEOUT", 10, float)
+    GOVNET_SYNC_BATCH = env("GOVNET_SYNC_BATCH", 200, int)  # enterprises per committed batch of `flask govnet sync`
+    OUTSIDE_CHECKS = env("OUTSIDE_CHECKS", "social_insurance,project_lock")  # run before 提交; empty: none
+    GOVNET_SOCIAL_INSURANCE_FILE = env("GOVNET_SOCIAL_INSURANCE_FILE", f"{BASE_DIR}/seeds/govnet/social_insurance.csv")
+    GOVNET_SOCIAL_INSURANCE_URL = env("GOVNET_SOCIAL_INSURANCE_URL", "")
+    GOVNET_PROJECT_LOCK_FILE = env("GOVNET_PROJECT_LOCK_FILE", f"{BASE_DIR}/seeds/govnet/live_projects.csv")
+    GOVNET_PROJECT_LOCK_URL = env("GOVNET_PROJECT_LOCK_URL", "")
+    GOVNET_REGISTERS_TOKEN = env("GOVNET_REGISTERS_TOKEN", "")
+    GOVNET_REGISTERS_TIMEOUT = env("GOVNET_REGISTERS_TIMEOUT", 10, float)
 
     # --- lists ---------------------------------------------------------------------------------
     FAB_PAGE_SIZE = 20  # not a FAB setting; read by our list views
+    # past this many rows a list shows an estimated total (约 …) instead of counting (PostgreSQL); 0: always count
+    LIST_COUNT_ESTIMATE_THRESHOLD = env("LIST_COUNT_ESTIMATE_THRESHOLD", 10_000, int)
 
 
 class TestConfig(Config):
@@ -70,3 +136,11 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = env("TEST_DATABASE_URL", "")  # conftest supplies a file when empty
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # demo passwords hashed per test; speed over cost
     UPLOAD_DIR = ""  # conftest supplies a temporary folder
+    PDF_CACHE_DIR = ""  # every test renders its PDFs
+    # Tests sign the same demo user in several times a minute; the tests of the interval set it.
+    SMS_RESEND_SECONDS = 0
+    SMS_BACKEND = "local"
+    RATELIMIT_STORAGE_URI = "memory://"  # never a shared Redis from the environment
+    GOVNET_OIDC_ISSUER = GOVNET_OIDC_AUTHORIZE_URL = GOVNET_OIDC_CLIENT_ID = ""  # tests configure a provider
+    # the sample files in seeds/govnet/, never a live directory or register from the environment
+    GOVNET_DIRECTORY_URL = GOVNET_SOCIAL_INSURANCE_URL = GOVNET_PROJECT_LOCK_URL = ""

@@ -5,7 +5,7 @@ import os
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from app.extensions import csrf, db, migrate
+from app.extensions import csrf, db, limiter, migrate
 
 BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
 DEV_SECRET_PREFIX = "dev-only"
@@ -33,6 +33,7 @@ def create_app(config=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)  # before AppBuilder: the security manager shares it
 
     from app import filters
     from views import register_views
@@ -46,6 +47,9 @@ def create_app(config=None):
     filters.register(app)
     _register_error_pages(app)
     guard_fab_routes(app)
+    from app.govnet import directory
+
+    directory.init_app(app)  # every enterprise sign-in syncs its record with the directory
 
     from app import cli
 

@@ -149,6 +149,28 @@ def get_enterprise(pk, user=None):
     return found
 
 
+def persons(user=None, query=None):
+    """Person records a user may open: the center all (it confirms 实人认证), a person their own."""
+    q = db.session.query(Person) if query is None else query
+    who = actor(user)
+    if who.kind == "center":
+        return q
+    if who.kind == "applicant" and who.person_id:
+        return q.filter(Person.id == who.person_id)
+    return q.filter(false())
+
+
+def get_person(pk, user=None):
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        abort(404)
+    found = persons(user).filter(Person.id == pk).one_or_none()
+    if found is None:
+        abort(404)
+    return found
+
+
 class ApplicationScope(BaseFilter):
     """The same rule as applications(), plugged into FAB's base_filters."""
 
@@ -173,3 +195,11 @@ class EnterpriseScope(BaseFilter):
 
     def apply(self, query, value):
         return enterprises(current_user, query)
+
+
+class PersonScope(BaseFilter):
+    name = "scope"
+    arg_name = "scope"
+
+    def apply(self, query, value):
+        return persons(current_user, query)

@@ -27,5 +27,81 @@ def seed_demo():
     click.echo("演示数据已载入" if loaded else "演示数据已存在，未作改动")
 
 
+@seed.command("scale")
+@click.option("--persons", default=100_000, show_default=True, help="新增人员数")
+@click.option("--applications", default=1_000_000, show_default=True, help="新增申请数（含审核记录、注册证书）")
+@click.option("--seed", "random_seed", default=2026, show_default=True, help="随机数种子")
+def seed_scale(persons, applications, random_seed):
+    """Bulk data for benchmarks, added to what is there (refused when APP_ENV=production)."""
+    import time
+
+    from app.extensions import db
+    from seeds import scale
+
+    started = time.monotonic()
+    try:
+        with click.progressbar(length=applications, label="写入申请") as bar:
+            counts = scale.load(current_app.appbuilder.sm, persons, applications, seed=random_seed,
+                                progress=bar.update)
+    except scale.ScaleRefused as refusal:
+        raise click.ClickException(str(refusal))
+    loaded = time.monotonic() - started
+    click.echo("更新统计信息（VACUUM ANALYZE）…")
+    scale.vacuum_analyze(db.engine)
+    click.echo("已新增：" + "，".join(f"{table} {n}" for table, n in counts.items()))
+    click.echo(f"写入 {loaded:.0f} 秒，合计 {time.monotonic() - started:.0f} 秒")
+
+
+registrations = AppGroup("registrations", help="注册证书的有效期")
+
+
+@registrations.command("expire")
+def registrations_expire():
+    """Mark registrations past their validity as expired (失效); run daily."""
+    from app import lifecycle
+
+    click.echo(f"已失效：{lifecycle.expire()} 件")
+
+
+qualifications = AppGroup("qualifications", help="资格证书库")
+
+
+@qualifications.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--batch-size", default=500, show_default=True)
+def qualifications_import(path, batch_size):
+    """Load the exam authority's list (CSV or Excel: 姓名, 身份证号, 资格证书编号, 专业, 签发日期)."""
+    from app import qualifications as register
+
+    rows = list(register.read_rows(path))
+    header, body = rows[:1], rows[1:]
+    if not header or [c.strip() for c in header[0][:5]] != list(register.COLUMNS):
+        raise click.ClickException("首行须为表头：" + "，".join(register.COLUMNS))
+    with click.progressbar(length=len(body), label="导入资格证书") as bar:
+        outcomes = register.import_rows(body, batch_size=batch_size, progress=bar.update)
+    counts, text = register.report(outcomes)
+    click.echo(text)
+
+
+workflow_group = AppGroup("workflow", help="办理流程")
+
+
+@workflow_group.command("diagram")
+def workflow_diagram():
+    """Print the workflow table as a Mermaid flowchart (the README's drawing comes from here)."""
+    from app import workflow_chart
+
+    click.echo(workflow_chart.mermaid(), nl=False)
+
+
 def register(app):
+    app.cli.add_command(workflow_group)
     app.cli.add_command(seed)
+    from app.sms import cli as sms  # flask sms outbox [--user NAME]
+
+    app.cli.add_command(sms)
+    app.cli.add_command(registrations)
+    app.cli.add_command(qualifications)
+    from app.govnet.commands import govnet  # flask govnet sync / dock
+
+    app.cli.add_command(govnet)

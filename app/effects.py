@@ -2,6 +2,7 @@
 
 Called by workflow.transition() inside its transaction; nothing here commits.
 """
+import secrets
 from datetime import date
 
 from flask import current_app
@@ -37,6 +38,7 @@ def _new_registration(application, today):
         valid_until=add_years(today, _years()),
         status="active",
         specialties=list(application.specialties),
+        verify_token=secrets.token_urlsafe(32),
     )
     db.session.add(registration)
     db.session.flush()  # the id makes the certificate number unique
@@ -71,6 +73,16 @@ def _cancel(application, today):
     application.registration.status = "cancelled"
 
 
+def _replace_lost(application, today):
+    # the lost copy's QR code stops verifying: the reissued certificate gets a new address
+    application.registration.verify_token = secrets.token_urlsafe(32)
+
+
+def _cancel_specialties(application, today):
+    registration = application.registration
+    registration.specialties = [s for s in registration.specialties if s not in application.specialties]
+
+
 _HANDLERS = {
     "initial": _new_registration,
     "add_specialty": _add_specialty,
@@ -78,4 +90,6 @@ _HANDLERS = {
     "change_unit": _change_unit,
     "reregister": _new_registration,
     "cancel": _cancel,
+    "lost_certificate": _replace_lost,
+    "cancel_specialty": _cancel_specialties,
 }

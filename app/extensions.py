@@ -10,3 +10,8 @@ from flask_wtf.csrf import CSRFProtect  # noqa: E402
 
 # Every POST needs the form's token: FAB's own delete, action_post and our move routes included.
 csrf = CSRFProtect()
+from flask_limiter import Limiter  # noqa: E402
+from flask_limiter.util import get_remote_address  # noqa: E402
+
+# Login, SMS-code and SMS-send limits (views/signin.py); counts live in RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=get_remote_address)

@@ -1,6 +1,7 @@
 """Jinja filters: how the domain's codes read on a page."""
 from app import access, rules, workflow
 from app.validators import mask_id_number, mask_phone
+from models.registrations import REGISTRATION_STATUS
 
 STATUS_CLASSES = {
     "draft": "default",
@@ -27,5 +28,6 @@ def register(app):
         mask_id=mask_id_number,
         mask_phone=mask_phone,
         datetime=_datetime,
+        registration_status=lambda s: REGISTRATION_STATUS.get(s, s),
     )
     app.jinja_env.globals.update(current_person=access.current_person)

@@ -12,6 +12,7 @@ PUBLIC = "Public"
 ALL = (APPLICANT, ENTERPRISE, CENTER, ADMIN)
 
 _OWN_ACCOUNT = [
+    ["公众查询", "menu_access"],
     ["ResetMyPasswordView", "can_this_form_(get|post)"],
     ["UserDBModelView", "can_userinfo"],
     ["UserInfoEditView", "can_this_form_(get|post)"],
@@ -21,17 +22,22 @@ _OWN_ACCOUNT = [
 
 FAB_ROLES = {
     APPLICANT: _OWN_ACCOUNT + [
-        ["Applicant.*View", "can_(list|show|add|edit|delete|move|pdf|attach)"],
-        ["(个人业务|初始注册|增项注册|延续注册|变更注册|重新注册|注销申请|我的注册证书)", "menu_access"],
+        ["实人认证与手机号", "menu_access"],  # ApplicantIdentityView: can_show / can_edit as above
+        ["Applicant.*View", "can_(list|show|add|edit|delete|move|pdf|attach|certificate|signature)"],
+        ["(个人业务|初始注册|增项注册|延续注册|变更注册|重新注册|注销申请|遗失补办|注销专业|我的注册证书)", "menu_access"],
+        ["UnitLookupView", "can_search"],  # the unit picker's search
     ],
     ENTERPRISE: _OWN_ACCOUNT + [
-        ["Enterprise.*View", "can_(list|show|edit|move|pdf|approve|return_many)"],
-        ["EnterprisePendingView", "(approve|return_many)$"],  # FAB names list actions without can_
+        ["Enterprise.*View", "can_(list|show|edit|move|pdf|approve|return_many|export_pdf)"],
+        ["Enterprise(Pending|Application)View", "(approve|return_many|export_pdf)$"],  # list actions: no can_
         ["(企业业务|待办业务|全部申请|企业信息|人员信息)", "menu_access"],
     ],
     CENTER: _OWN_ACCOUNT + [
-        ["Center.*View", "can_(list|show|move|pdf|approve)"],
-        ["CenterQueueView", "approve$"],
+        ["CenterPersonView", "(confirm|can_confirm|can_phone)$"], ["待确认实人认证", "menu_access"],  # 实人认证
+        ["Center.*View", "can_(list|show|move|pdf|approve|export_pdf|chart)"],
+        ["Center(Queue|Application)View", "(approve|export_pdf)$"],
+        ["CenterEnterpriseView", "(can_dock|can_sync|sync)$"],  # 企业目录: 数据对接, 同步 (one or a list action)
+        ["(企业目录|办理流程)", "menu_access"],
         ["(注册中心|待审核申请|全部申请记录|注册证书管理)", "menu_access"],
     ],
     ADMIN: _OWN_ACCOUNT + [
@@ -41,5 +47,5 @@ FAB_ROLES = {
         ["(Security|List Users|List Roles|User's Statistics|Base Permissions|Views/Menus|"
          "Permission on Views/Menus|List Groups|系统管理|专业目录|企业目录)", "menu_access"],
     ],
-    PUBLIC: [],
+    PUBLIC: [["公众查询", "menu_access"]],
 }

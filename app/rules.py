@@ -13,6 +13,8 @@ from sqlalchemy.orm import joinedload
 
 from app.effects import add_years
 from app.extensions import db
+from app.identity import verification_problems
+from app.govnet import registers
 from models import Application, Registration
 
 BusinessType = namedtuple("BusinessType", "code label picks_unit picks_specialties")
@@ -24,8 +26,12 @@ BUSINESS_TYPES = tuple(BusinessType(*row) for row in (
     ("change_unit",   _l("变更注册"),    True,  False),
     ("reregister",    _l("重新注册"),    True,  True),
     ("cancel",        _l("注销申请"),    False, False),
+    # national practice beyond the provincial manual's menu (settings may switch them off)
+    ("lost_certificate", _l("遗失补办"),  False, False),
+    ("cancel_specialty", _l("注销专业"),  False, True),
 ))
 TYPES = {t.code: t for t in BUSINESS_TYPES}
+EXTRA_TYPES = frozenset({"lost_certificate", "cancel_specialty"})
 
 # The form's fields the applicant must fill before submitting, with their labels.
 REQUIRED_FIELDS = {
@@ -48,6 +54,7 @@ ATTACHMENT_KINDS = {
     "new_contract": _l("新单位劳动合同"),
     "release_proof": _l("解除劳动关系证明（或退休证）"),
     "cancel_statement": _l("注销原因说明"),
+    "loss_declaration": _l("遗失声明"),
 }
 COMMITMENT_ALLOWED = frozenset({"continuing_education"})
 REQUIRED_ATTACHMENTS = {
@@ -57,7 +64,13 @@ REQUIRED_ATTACHMENTS = {
     "change_unit": ("new_contract", "release_proof"),
     "reregister": ("qualification", "labour_contract", "continuing_education"),
     "cancel": ("cancel_statement",),
+    "lost_certificate": ("loss_declaration",),
+    "cancel_specialty": ("cancel_statement",),
 }
+# Business types that need a registration in force, and those closed to persons near 65.
+NEEDS_REGISTRATION = frozenset({"add_specialty", "renewal", "change_unit", "cancel", "lost_certificate",
+                                "cancel_specialty"})
+AGE_LIMITED = frozenset({"initial", "reregister", "renewal", "add_specialty", "change_unit"})
 
 
 def type_label(code):
@@ -92,15 +105,19 @@ def renewal_window(registration):
     return opens, closes
 
 
-def start_problems(person, code, today=None, exclude_id=None):
-    """Why this person cannot start (or still hold) a filing of this business type now."""
+def start_problems(person, code, today=None, exclude_id=None, known=None):
+    """Why this person cannot start (or still hold) a filing of this business type now.
+
+    `known` may carry the person's open filing and registration when the caller already read them
+    (the home page asks for every business type at once)."""
     today = today or date.today()
-    problems = []
-    pending = open_application(person, exclude_id)
+    known = known if known is not None else {}
+    problems = list(verification_problems(person))  # 实人认证 first (app/identity.py)
+    pending = known["pending"] if "pending" in known else open_application(person, exclude_id)
     if pending is not None:
         problems.append(_l("您已有一件未办结的申请（%(number)s，%(type)s），办结或撤回后才能新增",
                            number=pending.number, type=type_label(pending.business_type)))
-    registration = current_registration(person, today)
+    registration = known["registration"] if "registration" in known else current_registration(person, today)
     held = {q.specialty_id for q in person.qualifications}
     if code in ("initial", "reregister"):
         if registration is not None:
@@ -116,8 +133,19 @@ def start_problems(person, code, today=None, exclude_id=None):
         )).one()
         if not (had or refused):
             problems.append(_l("重新注册适用于注册已失效、已注销或曾被不予注册的人员；首次注册请办理初始注册"))
-    if code in ("add_specialty", "renewal", "change_unit", "cancel") and registration is None:
+    if code in NEEDS_REGISTRATION and registration is None:
         problems.append(_l("您没有有效的注册，不能办理%(type)s", type=type_label(code)))
+    if code in AGE_LIMITED:
+        problems.extend(age_problems(person, code, today))
+    if code in ("add_specialty", "change_unit") and registration is not None:
+        closing = registration.valid_until - timedelta(days=current_app.config["RENEWAL_WINDOW_CLOSES_DAYS"])
+        if today > closing:
+            problems.append(_l("注册有效期届满前%(days)s天内只能办理注销；有效期届满后请办理重新注册",
+                               days=current_app.config["RENEWAL_WINDOW_CLOSES_DAYS"]))
+    if code == "change_unit":
+        problems.extend(recent_change_problems(person, today))
+    if code == "cancel_specialty" and registration is not None and len(registration.specialties) < 2:
+        problems.append(_l("注册证书上只有一个专业，不能单独注销；如需注销请办理注销申请"))
     if code == "add_specialty" and registration is not None:
         registered = {s.id for s in registration.specialties}
         if not held - registered:
@@ -132,6 +160,40 @@ def start_problems(person, code, today=None, exclude_id=None):
                                "请办理注销后重新注册",
                                days=current_app.config["RENEWAL_WINDOW_CLOSES_DAYS"], date=closes.isoformat()))
     return problems
+
+
+def age_problems(person, code, today):
+    """From N days before the 65th birthday no initial, re-registration, renewal, added specialty
+    or change of unit is accepted (domain.md)."""
+    cfg = current_app.config
+    limit_day = add_years(person.birth_date, cfg["MAX_REGISTRATION_AGE"])
+    cutoff = limit_day - timedelta(days=cfg["AGE_CUTOFF_DAYS"])
+    if today >= cutoff:
+        return [_l("您将于%(date)s年满%(age)s周岁；自满%(age)s周岁前%(days)s天起不再受理%(type)s，可办理注销",
+                   date=limit_day.isoformat(), age=cfg["MAX_REGISTRATION_AGE"], days=cfg["AGE_CUTOFF_DAYS"],
+                   type=type_label(code))]
+    return []
+
+
+def recent_change_problems(person, today):
+    """At most one change of unit within a year of the last one's approval."""
+    last = db.session.scalar(
+        select(Application.decided_at).where(
+            Application.person_id == person.id, Application.business_type == "change_unit",
+            Application.status == "approved")
+        .order_by(Application.decided_at.desc()).limit(1)
+    )
+    if last is not None and add_years(last.date(), 1) > today:
+        return [_l("一年内只能变更一次注册单位：上次变更于%(date)s获准，%(next)s后才能再次申请",
+                   date=last.date().isoformat(), next=add_years(last.date(), 1).isoformat())]
+    return []
+
+
+def availability(person, codes, today=None):
+    """For each business type: the reasons it cannot be started now (empty: it can)."""
+    today = today or date.today()
+    known = {"pending": open_application(person), "registration": current_registration(person, today)}
+    return [(TYPES[code], start_problems(person, code, today, known=known)) for code in codes]
 
 
 def prepare(application, person, code, today=None):
@@ -179,9 +241,18 @@ def submit_problems(application, today=None):
     if application.business_type == "change_unit" and registration is not None \
             and application.enterprise_id == registration.enterprise_id:
         problems.append(_l("变更注册须选择与当前注册单位不同的新单位"))
-    if application.business_type == "cancel" and not (application.reason or "").strip():
+    if application.business_type == "cancel_specialty" and registration is not None:
+        registered = set(registration.specialties)
+        for specialty in application.specialties:
+            if specialty not in registered:
+                problems.append(_l("%(specialty)s专业不在注册证书上，无需注销", specialty=specialty.name))
+        if registered and registered <= set(application.specialties):
+            problems.append(_l("不能注销全部专业；如需全部注销请办理注销申请"))
+    if application.business_type in ("cancel", "cancel_specialty", "lost_certificate") \
+            and not (application.reason or "").strip():
         problems.append(_l("请填写注销原因"))
     problems.extend(attachment_problems(application, today))
+    problems.extend(registers.submit_problems(application))  # 社保比对, 在施锁定: outside registers
     return problems
 
 

@@ -3,9 +3,22 @@ from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurit
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from views.signin import AuthDBView, SecurityApi
+
 
 class SecurityManager(FabSecurityManager):
-    """Local accounts (FAB's database auth) with the roles declared in app/roles.py."""
+    """Local accounts (FAB's database auth) with the roles declared in app/roles.py; the login
+    pages with the SMS step and the government services network (views/signin.py)."""
+
+    authdbview = AuthDBView
+    security_api = SecurityApi
+
+    def create_limiter(self, app):
+        # One limiter for the app (app/extensions.py, bound in create_app), so that FAB's limits
+        # and ours share RATELIMIT_STORAGE_URI and its counts.
+        from app.extensions import limiter
+
+        return limiter
 
     def load_user(self, pk):
         # One statement for the user with their roles and groups: FAB reads them on every

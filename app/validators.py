@@ -443,3 +443,15 @@ def mask_phone(s):
     if len(value) == 11:
         return value[:3] + "****" + value[-4:]
     return _mask_middle(value)
+
+
+def mask_name(s):
+    """王*国 / 王* : the family name and, for three or more characters, the last one."""
+    if not isinstance(s, str) or not s.strip():
+        return ""
+    s = s.strip()
+    if len(s) == 1:
+        return "*"
+    if len(s) == 2:
+        return s[0] + "*"
+    return s[0] + "*" * (len(s) - 2) + s[-1]

@@ -9,7 +9,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import access, effects, rules
+from app import access, effects, rules, snapshots
 from app.extensions import db
 from models import Review
 from models.applications import status_writer
@@ -37,6 +37,11 @@ MOVES = tuple(Move(*row) for row in (
     ("pending_center",         "approve",  "approved",               "center",     "optional", _l("准予注册")),
     ("pending_center",         "return",   "returned_by_center",     "center",     "required", _l("退回")),
     ("pending_center",         "refuse",   "refused",                "center",     "required", _l("不予注册")),
+    # 撤销审核: a reviewer takes back their own decision while the next step has not acted on it;
+    # the decision and its withdrawal both stay in the record
+    ("pending_center",         "recall",   "pending_enterprise",     "enterprise", "required", _l("撤销审核")),
+    ("returned_by_enterprise", "recall",   "pending_enterprise",     "enterprise", "required", _l("撤销审核")),
+    ("returned_by_center",     "recall",   "pending_center",         "center",     "required", _l("撤销审核")),
 ))
 
 # Where the applicant may still change what they filed.
@@ -114,12 +119,13 @@ def transition(application, action, user, opinion="", expected_version=None, now
     db.session.add(Review(
         application=application,
         actor_id=user.id,
-        actor_name=_display_name(user),
+        actor_name=display_name(user),
         role=role,
         action=move.action,
         from_status=move.source,
         to_status=move.target,
         opinion=opinion or None,
+        snapshot=snapshots.take(application),
         created_at=now,
     ))
     token = status_writer.set(True)
@@ -143,6 +149,6 @@ def transition(application, action, user, opinion="", expected_version=None, now
     return move
 
 
-def _display_name(user):
+def display_name(user):
     full = f"{user.last_name or ''}{user.first_name or ''}".strip()
     return full or user.username

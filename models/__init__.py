@@ -4,4 +4,7 @@ from models.enterprises import Enterprise, EnterpriseAccount  # noqa: F401
 from models.people import Person, Qualification  # noqa: F401
 from models.registrations import Registration, registration_specialty  # noqa: F401
 from models.applications import Application, Review, application_specialty  # noqa: F401
+from models.directory import DirectorySyncRun, EnterpriseNameHistory  # noqa: F401
+from models.checks import OutsideCheck  # noqa: F401
 from models.attachments import Attachment  # noqa: F401
+from models.sms import SmsCode, SmsMessage  # noqa: F401

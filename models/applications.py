@@ -2,7 +2,7 @@ from contextvars import ContextVar
 from datetime import date, datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table, Text, event
+from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.enterprises import Enterprise
@@ -111,6 +111,8 @@ class Review(Model):
     from_status: Mapped[str] = mapped_column(String(32))
     to_status: Mapped[str] = mapped_column(String(32))
     opinion: Mapped[str | None] = mapped_column(Text)
+    # the filing's fields and attachments at this move (app/snapshots.py): what changed since a return
+    snapshot: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now, index=True)
 
     application: Mapped[Application] = relationship(back_populates="reviews")

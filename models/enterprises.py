@@ -21,6 +21,7 @@ class Enterprise(Model):
     enterprise_type: Mapped[str | None] = mapped_column(String(64))
     govnet_status: Mapped[str] = mapped_column(String(16), default="存续")
     docked_at: Mapped[datetime | None] = mapped_column(DateTime)  # None: not selectable as a unit
+    docked_by: Mapped[str | None] = mapped_column(String(128))  # 法人登录 or the center user who docked it
     synced_at: Mapped[datetime | None] = mapped_column(DateTime)
     # maintained by the enterprise itself (企业信息完善)
     contact_person: Mapped[str | None] = mapped_column(String(64))
@@ -43,5 +44,6 @@ class EnterpriseAccount(Model):
     __tablename__ = "enterprise_account"
     user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(11))  # verified phone: the login SMS code goes here
     enterprise: Mapped[Enterprise] = relationship()
     user = relationship("User")

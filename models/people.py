@@ -25,6 +25,9 @@ class Person(Model):
     phone: Mapped[str | None] = mapped_column(String(11), unique=True)  # the verified phone
     email: Mapped[str | None] = mapped_column(String(128))
     verified_at: Mapped[datetime | None] = mapped_column(DateTime)  # 实人认证
+    # the handwritten signature image the electronic certificate carries (uploaded once)
+    signature_file: Mapped[str | None] = mapped_column(String(80))
+    signature_type: Mapped[str | None] = mapped_column(String(32))
 
     user = relationship("User")
     qualifications: Mapped[list["Qualification"]] = relationship(

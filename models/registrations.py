@@ -16,7 +16,8 @@ registration_specialty = Table(
     Column("specialty_id", ForeignKey("specialty.id"), primary_key=True),
 )
 
-REGISTRATION_STATUS = {"active": _l("有效"), "cancelled": _l("已注销"), "expired": _l("已失效")}
+REGISTRATION_STATUS = {"active": _l("有效"), "cancelled": _l("已注销"), "expired": _l("已失效"),
+                       "suspended": _l("已暂停")}
 
 
 class Registration(Model):
@@ -30,6 +31,8 @@ class Registration(Model):
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    # the public verification page's address (QR code): unguessable, never the id
+    verify_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now, onupdate=datetime.now)
 

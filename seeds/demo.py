@@ -7,13 +7,15 @@ import io
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from app import attachments, roles, rules, workflow
+from app import attachments, roles, rules, signatures, workflow
+from app.documents.fonts import cjk_font
 from app.documents.render import render_pdf
-from app.i18n import chinese
 from app.extensions import db
+from app.i18n import chinese
 from app.validators import make_credit_code, make_id_number
 from models import Application, Enterprise, EnterpriseAccount, Person, Qualification, Specialty
 from seeds import reference
@@ -45,6 +47,8 @@ STAFF = {
     "ent1": (roles.ENTERPRISE, "秦川建设", "经办人", "ent1"),
     "ent2": (roles.ENTERPRISE, "长安市政", "经办人", "ent2"),
 }
+# The enterprise accounts' verified phones: their login SMS code goes there.
+ENTERPRISE_PHONES = {"ent1": "13900000001", "ent2": "13900000002"}
 
 PROFILE = {"ethnicity": "汉族", "education": "本科", "major": "土木工程", "school": "西安建筑科技大学",
            "title": "工程师"}
@@ -82,7 +86,8 @@ def load(sm, today=None):
     for username, (role, last, first, unit) in STAFF.items():
         users[username] = _user(sm, username, first, last, role)
         if unit:
-            db.session.add(EnterpriseAccount(user_id=users[username].id, enterprise_id=units[unit].id))
+            db.session.add(EnterpriseAccount(user_id=users[username].id, enterprise_id=units[unit].id,
+                                             phone=ENTERPRISE_PHONES.get(username)))
 
     people = {}
     for seq, (username, (last, first, sex, birth, region, unit, held, phone)) in enumerate(APPLICANTS.items()):
@@ -101,6 +106,10 @@ def load(sm, today=None):
             ))
         people[username] = person
     db.session.commit()
+    for person in people.values():
+        image = sample_signature(person.name)
+        if image is not None:
+            signatures.save(person, FileStorage(stream=io.BytesIO(image), filename="signature.png"))
 
     def file(username, code, unit=None, picked=(), reason=None):
         person = people[username]
@@ -156,6 +165,18 @@ def load(sm, today=None):
 
 
 _SAMPLES = {}
+
+
+def sample_signature(name):
+    """A signature image for a demo person: the name set in the CJK font (None without one)."""
+    font = cjk_font()
+    if not font.path:
+        return None
+    image = Image.new("RGB", (360, 120), "white")
+    ImageDraw.Draw(image).text((20, 24), name, fill=(20, 20, 60), font=ImageFont.truetype(font.path, 64))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 def sample_attachment(kind):

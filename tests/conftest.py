@@ -84,15 +84,40 @@ def csrf_token(response):
     return match.group(1)
 
 
+SMS_CODE = re.compile(r"验证码为(\d{6})")
+
+
+def latest_sms_code(app, username):
+    """The code in the latest message the local sender recorded for this user (its outbox)."""
+    from app import sms
+    from app.extensions import db
+
+    with app.app_context():
+        try:
+            rows = sms.outbox(username, limit=1)
+            assert rows, f"no SMS recorded for {username}"
+            return SMS_CODE.search(rows[0][0].text).group(1)
+        finally:
+            db.session.remove()
+
+
 @pytest.fixture
 def client_as(app):
-    """client_as("app1") gives a test client signed in through the real login form, CSRF on."""
+    """client_as("app1") gives a test client signed in through the real login form, CSRF on.
+    Persons and enterprises then complete the SMS step with the code the local sender recorded."""
+    from app.extensions import limiter
 
     def login(username, password="Demo@2026"):
+        limiter.reset()  # login limits count per address, and every test client is 127.0.0.1
         client = app.test_client()
         token = csrf_token(client.get("/login/"))
         answer = client.post("/login/", data={"username": username, "password": password, "csrf_token": token})
         assert answer.status_code == 302, f"{username} could not log in"
+        if answer.headers["Location"].endswith("/login/code"):
+            code = latest_sms_code(app, username)
+            page = client.get("/login/code")
+            answer = client.post("/login/code", data={"code": code, "csrf_token": csrf_token(page)})
+            assert answer.status_code == 302, f"{username}: the SMS code was not accepted"
         with client.session_transaction() as session:
             assert session.get("_user_id"), f"{username} is not signed in"
         return client

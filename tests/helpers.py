@@ -13,6 +13,8 @@ TYPE_VIEWS = {
     "change_unit": "applicantchangeunitview",
     "reregister": "applicantreregisterview",
     "cancel": "applicantcancelview",
+    "lost_certificate": "applicantlostcertificateview",
+    "cancel_specialty": "applicantcancelspecialtyview",
 }
 PROFILE = {"ethnicity": "汉族", "education": "本科", "major": "土木工程", "school": "长安大学", "title": "工程师",
            "email": "someone@example.cn"}

@@ -24,3 +24,46 @@ def test_reviewers_download_it_too_but_no_one_else(demo, client_as, query):
     assert client_as("ent2").get(f"/enterpriseapplicationview/{pk}/form.pdf").status_code == 200
     assert client_as("ent1").get(f"/enterpriseapplicationview/{pk}/form.pdf").status_code == 404
     assert client_as("app1").get(f"/applicantinitialview/{pk}/form.pdf").status_code == 404
+
+
+def test_reviewers_export_one_or_several_filings(demo, client_as, query):
+    from tests.conftest import csrf_token
+
+    rows = query(lambda s: [(a.id, a.name, a.id_number) for a in s.scalars(
+        select(Application).where(Application.status.in_(("pending_center", "approved", "refused")))
+        .order_by(Application.id))])
+    center = client_as("center")
+    one = center.get(f"/centerapplicationview/{rows[0][0]}/export.pdf")
+    assert one.status_code == 200
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(one.data)).pages)
+    assert rows[0][1] in text and "附件材料" in text and "办理记录与审核意见" in text and "注册中心" in text
+    listing = center.get("/centerapplicationview/list/")
+    many = center.post("/centerapplicationview/action_post", data={
+        "csrf_token": csrf_token(listing), "action": "export_pdf", "rowid": [str(r[0]) for r in rows]})
+    assert many.status_code == 200 and many.mimetype == "application/pdf"
+    pages = PdfReader(io.BytesIO(many.data)).pages
+    assert len(pages) >= len(rows)
+    text = "".join(p.extract_text() for p in pages)
+    assert all(name in text for _, name, _ in rows)
+    # an applicant has no export, and a unit cannot export another unit's filing
+    assert client_as("app3").get(f"/applicantinitialview/{rows[0][0]}/export.pdf").status_code == 404
+
+
+def test_cached_form_follows_every_change(demo, app, client_as, query, tmp_path):
+    from app.extensions import db
+
+    pk = query(lambda s: s.scalar(select(Application.id).where(Application.status == "returned_by_enterprise")))
+    app.config["PDF_CACHE_DIR"] = str(tmp_path)
+    try:
+        client = client_as("app4")
+        first = client.get(f"/applicantinitialview/{pk}/form.pdf").data
+        assert client.get(f"/applicantinitialview/{pk}/form.pdf").data == first  # served from the cache
+        with app.app_context():
+            db.session.get(Application, pk).school = "西北工业大学"
+            db.session.commit()
+            db.session.remove()
+        changed = client.get(f"/applicantinitialview/{pk}/form.pdf").data
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(changed)).pages)
+        assert changed != first and "西北工业大学" in text
+    finally:
+        app.config["PDF_CACHE_DIR"] = ""

@@ -1,5 +1,6 @@
 """The whole workflow for each business type, through the pages, and every illegal move."""
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from flask_appbuilder.security.sqla.models import User
@@ -289,3 +290,41 @@ def test_new_is_refused_with_the_reason_before_anything_is_saved(demo, client_as
 
 def test_registration_counts_match(demo, query):
     assert query(lambda s: s.scalar(select(func.count(Registration.id)))) == 2
+
+
+def test_a_reviewer_takes_back_a_mistaken_return_and_both_stay_on_record(demo, client_as, query):
+    pk, _ = ids(query, "app4")  # returned by ent1: a mis-click
+    ent1 = client_as("ent1")
+    assert move(ent1, "enterpriseapplicationview", pk, "recall", opinion="").status_code == 302
+    assert "请填写审核意见" in flashes(ent1)
+    assert move(ent1, "enterpriseapplicationview", pk, "recall", opinion="误点不通过，撤销").status_code == 302
+    assert ids(query, "app4")[1] == "pending_enterprise"
+    actions = query(lambda s: [(r.action, r.opinion) for r in s.get(Application, pk).reviews])
+    assert actions[-2][0] == "return" and actions[-1] == ("recall", "误点不通过，撤销")
+    page = ent1.get(f"/enterprisependingview/show/{pk}").get_data(as_text=True)
+    assert "不通过" in page and "撤销审核" in page and "误点不通过，撤销" in page
+
+
+def test_the_unit_takes_back_its_approval_only_until_the_center_acts(demo, client_as, query):
+    pk, _ = ids(query, "app3")  # approved by ent2, waiting for the center
+    ent2, center = client_as("ent2"), client_as("center")
+    assert move(ent2, "enterpriseapplicationview", pk, "recall", opinion="漏看劳动合同").status_code == 302
+    assert ids(query, "app3")[1] == "pending_enterprise"
+    assert move(ent2, "enterprisependingview", pk, "approve").status_code == 302
+    assert move(center, "centerqueueview", pk, "return", opinion="补充学历证明").status_code == 302
+    before = snapshot(query, pk)
+    assert move(ent2, "enterpriseapplicationview", pk, "recall", opinion="再撤销").status_code == 302
+    assert any("不能执行" in m for m in flashes(ent2))  # the center has acted: no longer the unit's to undo
+    assert snapshot(query, pk) == before
+
+
+def test_the_drawing_comes_from_the_table(demo, app, client_as):
+    from app import workflow_chart
+
+    with app.app_context():
+        mermaid = workflow_chart.mermaid()
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"```mermaid\n{mermaid}```" in readme, "README's drawing is stale: paste `flask workflow diagram`"
+    page = client_as("center").get("/workflow/").get_data(as_text=True)
+    assert "<svg" in page and all(str(m.label) in page for m in workflow.MOVES)
+    assert client_as("ent1").get("/workflow/").status_code == 403

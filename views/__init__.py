@@ -1,19 +1,27 @@
 """One module per audience; register_views puts them into the menus each role sees."""
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.i18n import chinese
 
 
 def register_views(appbuilder):
-    from views import admin, applicant, center, enterprise
+    from views import admin, applicant, center, enterprise, public, workflow_page
 
+    extra = {code for code in current_app.config["EXTRA_BUSINESS_TYPES"].split(",") if code}
     for view in applicant.TYPE_VIEWS:
+        if view.business_type in applicant.rules.EXTRA_TYPES and view.business_type not in extra:
+            continue
         label = applicant.rules.TYPES[view.business_type].label
         # the menu's name is its permission name (app/roles.py): the Chinese source text, never translated
         appbuilder.add_view(view, chinese(label), icon="fa-file-text-o", category="个人业务",
                             category_label=_l("个人业务"), label=label)
     appbuilder.add_view(applicant.ApplicantRegistrationView, "我的注册证书", icon="fa-id-card-o",
                         category="个人业务", label=_l("我的注册证书"))
+    from views import identity  # 实人认证 and the verified phone (app/identity.py)
+
+    appbuilder.add_view(identity.ApplicantIdentityView, "实人认证与手机号", icon="fa-mobile",
+                        category="个人业务", label=_l("实人认证与手机号"))
 
     appbuilder.add_view(enterprise.EnterprisePendingView, "待办业务", icon="fa-inbox",
                         category="企业业务", category_label=_l("企业业务"), label=_l("待办业务"))
@@ -30,6 +38,19 @@ def register_views(appbuilder):
                         category="注册中心", label=_l("全部申请记录"))
     appbuilder.add_view(center.CenterRegistrationView, "注册证书管理", icon="fa-id-card",
                         category="注册中心", label=_l("注册证书管理"))
+    appbuilder.add_view(identity.CenterPersonView, "待确认实人认证", icon="fa-check-square-o",
+                        category="注册中心", label=_l("待确认实人认证"))
+    from views import directory, units
+
+    appbuilder.add_view(directory.CenterEnterpriseView, "企业目录", icon="fa-building-o",
+                        category="注册中心", label=_l("企业目录"))
+    appbuilder.add_view_no_menu(units.UnitLookupView)  # the unit picker's search (JSON)
+
+    appbuilder.add_view(workflow_page.CenterWorkflowView, "办理流程", icon="fa-sitemap", category="注册中心",
+                        label=_l("办理流程"))
+
+    appbuilder.add_view_no_menu(public.PublicQueryView)
+    appbuilder.add_link("公众查询", label=_l("公众查询"), href="/public/query", icon="fa-search")
 
     appbuilder.add_view(admin.AdminSpecialtyView, "专业目录", icon="fa-book",
                         category="系统管理", category_label=_l("系统管理"), label=_l("专业目录"))

@@ -1,14 +1,18 @@
 """个人版: the constructor files business for themself, one menu entry per business type."""
-from flask import flash, redirect, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from app import access, rules, workflow
+from app import access, rules, signatures, storage, workflow
+from app.documents import certificate
+from app.documents.render import pdf_response
 from models import Registration
 from views.applications import ApplicationViewBase
 from views.base import ListInterface, ScopedModelView
-from views.forms import form_for
+from views.forms import AttachmentForm, form_for
+from views.public import history as public_history
 
 
 class ApplicantApplicationView(ApplicationViewBase):
@@ -108,6 +112,8 @@ ApplicantRenewalView = _type_view("renewal", "ApplicantRenewalView")
 ApplicantChangeUnitView = _type_view("change_unit", "ApplicantChangeUnitView")
 ApplicantReregisterView = _type_view("reregister", "ApplicantReregisterView")
 ApplicantCancelView = _type_view("cancel", "ApplicantCancelView")
+ApplicantLostCertificateView = _type_view("lost_certificate", "ApplicantLostCertificateView")
+ApplicantCancelSpecialtyView = _type_view("cancel_specialty", "ApplicantCancelSpecialtyView")
 
 TYPE_VIEWS = (
     ApplicantInitialView,
@@ -116,16 +122,18 @@ TYPE_VIEWS = (
     ApplicantChangeUnitView,
     ApplicantReregisterView,
     ApplicantCancelView,
+    ApplicantLostCertificateView,
+    ApplicantCancelSpecialtyView,
 )
 
 
 class ApplicantRegistrationView(ScopedModelView):
-    """我的注册证书: the person's registrations, current and past."""
+    """我的注册证书: the person's registrations, current and past, and the electronic certificate."""
 
     datamodel = ListInterface(Registration, joined=("person", "enterprise"), collections=("specialties",))
     fetch = staticmethod(access.get_registration)
     base_filters = [["id", access.RegistrationScope, lambda: None]]
-    base_permissions = ["can_list", "can_show"]
+    base_permissions = ["can_list", "can_show", "can_certificate", "can_signature"]
     base_order = ("id", "desc")
     list_columns = ["certificate_number", "enterprise.name", "specialty_names", "valid_from", "valid_until",
                     "status_label"]
@@ -141,3 +149,57 @@ class ApplicantRegistrationView(ScopedModelView):
         "status_label": _l("状态"),
     }
     list_title = show_title = _l("我的注册证书")
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        registration = self.get_row(pk)
+        return self.render_template(
+            "registrations/show.html", title=self.show_title, registration=registration, view=self,
+            problems=certificate.download_problems(registration), person=access.current_person(),
+            history=public_history(registration),
+        )
+
+    @expose("/<int:pk>/certificate.pdf")
+    @has_access
+    @permission_name("certificate")
+    def certificate_pdf(self, pk):
+        """电子注册证书: issued at approval; refused, with the reason, while it is not valid."""
+        registration = self.get_row(pk)
+        problems = certificate.download_problems(registration)
+        if problems:
+            for problem in problems:
+                flash(str(problem), "warning")
+            return redirect(url_for(f"{self.endpoint}.show", pk=registration.id))
+        return pdf_response(certificate.render_certificate(registration), certificate.filename(registration))
+
+    @expose("/signature", methods=["GET", "POST"])
+    @has_access
+    @permission_name("signature")
+    def signature(self):
+        """The holder's handwritten signature image, uploaded once, printed on every certificate."""
+        person = access.current_person()
+        if person is None:
+            abort(404)
+        form = AttachmentForm()
+        if request.method == "POST":
+            if not form.validate():
+                flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+            else:
+                try:
+                    signatures.save(person, request.files.get("file"))
+                    flash(_l("签名图片已保存"), "success")
+                    return redirect(url_for(f"{self.endpoint}.list"))
+                except storage.Rejected as refusal:
+                    flash(str(refusal), "danger")
+        return self.render_template("registrations/signature.html", title=_l("上传手写签名"), person=person,
+                                    view=self)
+
+    @expose("/signature/image")
+    @has_access
+    @permission_name("signature")
+    def signature_image(self):
+        person = access.current_person()
+        if person is None or not person.signature_file:
+            abort(404)
+        return send_file(storage.path_of(person.signature_file), mimetype=person.signature_type, max_age=0)

@@ -2,11 +2,18 @@
 and the one route through which pages move an application (workflow.transition)."""
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
+from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from app import access, attachments, rules, storage, workflow
-from app.documents.render import form_filename, pdf_response, render_application_form, render_commitment
+from app import access, attachments, rules, snapshots, storage, workflow
+from app.documents.render import (
+    form_filename,
+    pdf_response,
+    render_application_form,
+    render_commitment,
+    render_review_export,
+)
 from app.validators import mask_id_number
 from models import Application
 from views.base import ListInterface, ScopedModelView
@@ -79,6 +86,9 @@ class ApplicationViewBase(ScopedModelView):
             view=self,
             editable=workflow.editable_by(application),
             checklist=attachments.checklist(application),
+            changes=snapshots.diff(application) if access.role_on(application) in ("enterprise", "center")
+            else (None, [], []),
+            submit_check=rules.submit_problems(application) if workflow.editable_by(application) else [],
             upload_form=AttachmentForm(formdata=None),
             reveal_id=True,
         )
@@ -185,3 +195,23 @@ class ApplicationViewBase(ScopedModelView):
         for line in refused:
             flash(line, "warning")
         return redirect(request.referrer or url_for(f"{self.endpoint}.list"))
+
+
+class ReviewerExports:
+    """导出PDF for reviewers: one filing from its page, or several selected in a list."""
+
+    @expose("/<int:pk>/export.pdf")
+    @has_access
+    @permission_name("export_pdf")
+    def export_one(self, pk):
+        application = self.get_row(pk)
+        return self._export([application])
+
+    @action("export_pdf", _l("导出PDF"), "", "fa-file-pdf-o", single=False)
+    def export_pdf(self, items):
+        return self._export(self.rows_in_scope(items))
+
+    def _export(self, applications):
+        pdf = render_review_export(applications, workflow.display_name(g.user))
+        name = f"审核材料-{applications[0].number}.pdf" if len(applications) == 1 else f"审核材料-{len(applications)}件.pdf"
+        return pdf_response(pdf, name)

@@ -7,16 +7,16 @@ from flask_babel import lazy_gettext as _l
 from app import access
 from app.validators import mask_id_number
 from models import Registration
-from views.applications import ApplicationViewBase
+from views.applications import ApplicationViewBase, ReviewerExports
 from views.base import ListInterface, ScopedModelView
-from views.search import RegistrationSearch
+from views.search import ExpiringRegistrations, RegistrationSearch
 
 
-class CenterQueueView(ApplicationViewBase):
+class CenterQueueView(ReviewerExports, ApplicationViewBase):
     """待审核申请: what the units approved, oldest first."""
 
     base_filters = ApplicationViewBase.base_filters + [["status", FilterEqual, "pending_center"]]
-    base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_approve"]
+    base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf", "can_approve"]
     base_order = ("submitted_at", "asc")
     list_title = _l("待审核申请")
 
@@ -28,10 +28,10 @@ class CenterQueueView(ApplicationViewBase):
         return self.move_many(items if isinstance(items, list) else [items], "approve")
 
 
-class CenterApplicationView(ApplicationViewBase):
+class CenterApplicationView(ReviewerExports, ApplicationViewBase):
     """全部申请记录: everything the center has worked on, searchable."""
 
-    base_permissions = ["can_list", "can_show", "can_move", "can_pdf"]
+    base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf"]
     list_title = _l("全部申请记录")
 
 
@@ -40,7 +40,8 @@ class CenterRegistrationView(ScopedModelView):
 
     datamodel = ListInterface(Registration, joined=("person", "enterprise"), collections=("specialties",))
     fetch = staticmethod(access.get_registration)
-    base_filters = [["id", access.RegistrationScope, lambda: None], ["id", RegistrationSearch, lambda: None]]
+    base_filters = [["id", access.RegistrationScope, lambda: None], ["id", RegistrationSearch, lambda: None],
+                    ["id", ExpiringRegistrations, lambda: None]]
     list_template = "applications/list.html"
     base_permissions = ["can_list", "can_show"]
     base_order = ("id", "desc")

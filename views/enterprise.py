@@ -1,26 +1,29 @@
 """企业版: the employing unit checks its staff's filings and keeps its own record."""
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
-from app import access
+from app import access, personnel
 from app.validators import mask_id_number
 from models import Enterprise, Registration
-from views.applications import ApplicationViewBase
+from models.reference import SPECIALTIES
+from views.applications import ApplicationViewBase, ReviewerExports
 from views.base import ListInterface, ScopedModelView
 from views.search import RegistrationSearch
 from views.forms import EnterpriseOwnForm, MoveForm
 
 
-class EnterprisePendingView(ApplicationViewBase):
+class EnterprisePendingView(ReviewerExports, ApplicationViewBase):
     """待办业务: filings awaiting this unit's review; 通过 for several at once from the list."""
 
     base_filters = ApplicationViewBase.base_filters + [["status", FilterEqual, "pending_enterprise"]]
-    base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_approve", "can_return_many"]
+    base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf", "can_approve", "can_return_many"]
     base_order = ("submitted_at", "asc")
     list_title = _l("待办业务")
 
@@ -59,10 +62,10 @@ class EnterprisePendingView(ApplicationViewBase):
         )
 
 
-class EnterpriseApplicationView(ApplicationViewBase):
+class EnterpriseApplicationView(ReviewerExports, ApplicationViewBase):
     """全部申请: every filing that reached this unit, in any state after submission."""
 
-    base_permissions = ["can_list", "can_show", "can_move", "can_pdf"]
+    base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf"]
     list_title = _l("全部申请")
 
 
@@ -75,6 +78,7 @@ class EnterpriseInfoView(ScopedModelView):
     base_permissions = ["can_list", "can_show", "can_edit"]
     list_columns = ["name", "credit_code", "legal_representative", "docked_at"]
     show_template = "enterprise/info.html"
+    edit_template = "enterprise/edit.html"
     edit_form = EnterpriseOwnForm
     edit_columns = ["contact_person", "contact_phone", "office_address", "qualification_grade",
                     "safety_licence_number"]
@@ -116,26 +120,59 @@ class EnterpriseInfoView(ScopedModelView):
     @has_access
     def edit(self, pk):
         enterprise = self.get_row(pk)
+        g.edited_enterprise = enterprise  # the page shows the synced fields above the form, read-only
         return super().edit(enterprise.id)
 
     def post_edit_redirect(self):
         return redirect(url_for(f"{self.endpoint}.list"))
 
 
+class PersonnelFilter(BaseFilter):
+    """人员信息's filters from the query string: ?status=…&specialty=… (app/personnel.py)."""
+
+    name = "personnel"
+    arg_name = "personnel"
+
+    def apply(self, query, value):
+        condition = personnel.status_condition(request.args.get("status", ""))
+        if condition is not None:
+            query = query.filter(condition)
+        code = request.args.get("specialty", "")
+        if code in dict(SPECIALTIES):
+            query = query.filter(personnel.specialty_condition(code))
+        return query
+
+
+def _validity(value):
+    """有效期至, highlighted inside the renewal window and after expiry."""
+    if value is None:
+        return ""
+    left = personnel.days_left(value)
+    if left < 0:
+        return Markup('<span class="label label-danger" title="%s">%s</span>') % (_l("已过期"), value.isoformat())
+    if left <= personnel.window_days():
+        return Markup('<span class="label label-warning expiring">%s</span> <small>%s</small>') % (
+            value.isoformat(), _l("%(days)s天后到期", days=left))
+    return value.isoformat()
+
+
 class EnterprisePersonnelView(ScopedModelView):
-    """人员信息: the unit's registered persons with status, specialties and validity."""
+    """人员信息: the unit's registered persons with status, specialties and validity; filterable;
+    each person's history of units on the detail page."""
 
     datamodel = ListInterface(Registration, joined=("person", "enterprise"), collections=("specialties",))
     fetch = staticmethod(access.get_registration)
-    base_filters = [["id", access.RegistrationScope, lambda: None], ["id", RegistrationSearch, lambda: None]]
-    list_template = "applications/list.html"
+    base_filters = [["id", access.RegistrationScope, lambda: None], ["id", RegistrationSearch, lambda: None],
+                    ["id", PersonnelFilter, lambda: None]]
+    list_template = "enterprise/personnel_list.html"
+    show_template = "enterprise/personnel_show.html"
     base_permissions = ["can_list", "can_show"]
     base_order = ("valid_until", "asc")
     list_columns = ["person.name", "person.id_number", "certificate_number", "specialty_names",
                     "valid_from", "valid_until", "status_label"]
     show_columns = list_columns
     search_columns = ["certificate_number", "status", "valid_until"]
-    formatters_columns = {"person.id_number": mask_id_number}
+    formatters_columns = {"person.id_number": mask_id_number, "valid_until": _validity}
     label_columns = {
         "person.name": _l("姓名"),
         "person.id_number": _l("身份证号"),
@@ -147,6 +184,25 @@ class EnterprisePersonnelView(ScopedModelView):
         "status": _l("状态"),
     }
     list_title = show_title = _l("人员信息")
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        widgets = self._list()
+        return self.render_template(
+            self.list_template, title=self.list_title, widgets=widgets, statuses=personnel.STATUS_FILTERS,
+            specialties=SPECIALTIES, window=personnel.window_days(),
+        )
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        registration = self.get_row(pk)
+        self.update_redirect()
+        return self.render_template(
+            self.show_template, title=self.show_title, registration=registration, view=self,
+            validity=_validity(registration.valid_until), history=personnel.unit_history(registration.person_id),
+        )
 
 
 def pending_count(user=None):

@@ -1,11 +1,6 @@
 """WTForms forms of the pages. Field rules are declared once here; domain rules live in app/rules.py."""
-from flask_appbuilder.fields import QuerySelectField, QuerySelectMultipleField
-from flask_appbuilder.fieldwidgets import (
-    BS3TextAreaFieldWidget,
-    BS3TextFieldWidget,
-    Select2ManyWidget,
-    Select2Widget,
-)
+from flask_appbuilder.fields import QuerySelectMultipleField
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, Select2ManyWidget
 from flask_appbuilder.forms import DynamicForm
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -14,7 +9,8 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.extensions import db
-from models import Enterprise, Specialty
+from models import Specialty
+from views.unit_picker import UnitField
 
 EDUCATION_HINT = _l("如：本科、大专、硕士研究生")
 
@@ -23,12 +19,6 @@ def _text(label, max_length, required=False, description=None):
     checks = [DataRequired(message=_l("请填写%(field)s", field=label))] if required else [Optional()]
     checks.append(Length(max=max_length, message=_l("%(field)s最多%(max)s个字", field=label, max=max_length)))
     return StringField(label, checks, widget=BS3TextFieldWidget(), description=description or "")
-
-
-def docked_enterprises():
-    return db.session.scalars(
-        select(Enterprise).where(Enterprise.docked_at.is_not(None)).order_by(Enterprise.name)
-    ).all()
 
 
 def all_specialties():
@@ -50,15 +40,10 @@ class ApplicationForm(DynamicForm):
 
 
 class UnitMixin:
-    enterprise = QuerySelectField(
+    # a search over docked enterprises (views/unit_picker.py), checked again on the server
+    enterprise = UnitField(
         _l("聘用单位"),
         [DataRequired(message=_l("请选择聘用单位"))],
-        query_func=docked_enterprises,
-        get_pk_func=lambda e: str(e.id),
-        get_label=lambda e: f"{e.name}（{e.credit_code}）",
-        allow_blank=True,
-        blank_text=_l("请选择已完成数据对接的单位"),
-        widget=Select2Widget(),
         description=_l("找不到单位？单位须先在政务服务网完成企业认证，并登录企业端完成数据对接"),
     )
 
@@ -74,12 +59,16 @@ class SpecialtiesMixin:
     )
 
 
-class ReasonMixin:
-    reason = TextAreaField(
-        _l("注销原因"),
-        [DataRequired(message=_l("请填写注销原因")), Length(max=2000)],
-        widget=BS3TextAreaFieldWidget(),
-    )
+def _reason(label):
+    return TextAreaField(label, [DataRequired(message=_l("请填写%(field)s", field=label)), Length(max=2000)],
+                         widget=BS3TextAreaFieldWidget())
+
+
+REASONS = {  # business type: the free-text field it asks for
+    "cancel": _l("注销原因"),
+    "cancel_specialty": _l("注销原因"),
+    "lost_certificate": _l("遗失情况说明"),
+}
 
 
 PERSON_FIELDS = ["ethnicity", "education", "major", "school", "title", "email"]
@@ -91,13 +80,18 @@ def form_for(kind):
     if kind.picks_unit:
         bases.insert(0, UnitMixin)
         business.append("enterprise")
+    fields = {}
     if kind.picks_specialties:
         bases.insert(0, SpecialtiesMixin)
         business.append("specialties")
-    if kind.code == "cancel":
-        bases.insert(0, ReasonMixin)
+        if kind.code == "cancel_specialty":
+            fields["specialties"] = QuerySelectMultipleField(
+                _l("拟注销的专业"), [DataRequired(message=_l("请选择要注销的专业"))], query_func=all_specialties,
+                get_pk_func=lambda s: str(s.id), get_label="name", widget=Select2ManyWidget())
+    if kind.code in REASONS:
+        fields["reason"] = _reason(REASONS[kind.code])
         business.append("reason")
-    form = type(f"{kind.code.title().replace('_', '')}Form", tuple(bases), {})
+    form = type(f"{kind.code.title().replace('_', '')}Form", tuple(bases), fields)
     fieldsets = [(_l("个人信息"), {"fields": PERSON_FIELDS})]
     if business:
         fieldsets.insert(0, (_l("申请事项"), {"fields": business}))

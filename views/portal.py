@@ -1,7 +1,9 @@
 """The home page: each portal's own (个人版 / 企业版 / 注册中心), chosen by the user's role."""
+from datetime import date
+
 from flask_appbuilder import IndexView, expose
 
-from app import access, rules, workflow
+from app import access, lifecycle, rules, workflow
 
 
 class PortalIndexView(IndexView):
@@ -11,11 +13,14 @@ class PortalIndexView(IndexView):
     @expose("/")
     def index(self):
         who = access.actor()
-        context = {"who": who, "workflow": workflow, "rules": rules}
+        context = {"who": who, "workflow": workflow, "rules": rules, "today": date.today()}
         if who.kind == "applicant" and who.person_id:
             person = access.current_person()
+            codes = [item.baseview.business_type for category in self.appbuilder.menu.get_list()
+                     for item in category.childs if getattr(item.baseview, "business_type", None)]
             context.update(
                 person=person,
+                availability=rules.availability(person, codes),
                 registration=rules.current_registration(person),
                 open_application=rules.open_application(person),
                 recent=access.applications().order_by(access.Application.id.desc()).limit(5).all(),
@@ -32,5 +37,6 @@ class PortalIndexView(IndexView):
             context.update(
                 pending=scoped.filter_by(status="pending_center").count(),
                 registered=access.registrations().filter_by(status="active").count(),
+                expiring=access.registrations().filter(lifecycle.expiring_condition()).count(),
             )
         return self.render_template(self.index_template, appbuilder=self.appbuilder, **context)

@@ -3,6 +3,7 @@
 render_pdf() needs an app context (it uses flask.render_template). The documents are official
 Chinese forms, so their wording is Chinese whatever the reader's UI language.
 """
+import hashlib
 import io
 import os
 from datetime import date, datetime
@@ -25,6 +26,8 @@ TYPE_HEADINGS = {
     "change_unit": "变更注册事项",
     "reregister": "重新注册事项",
     "cancel": "注销事项",
+    "lost_certificate": "遗失补办事项",
+    "cancel_specialty": "注销专业事项",
 }
 
 
@@ -36,6 +39,12 @@ def render_pdf(template_name, **context):
     """
     font = cjk_font()
     html = render_template(template_name, cjk_font=font, **context)
+    # The same HTML gives the same PDF: converting is the slow part (hundreds of ms for a form),
+    # rendering the HTML is cheap, so the HTML's digest is an exact cache key.
+    key = hashlib.sha256(f"{font.path}\n{html}".encode()).hexdigest()
+    cached = _cache_read(key)
+    if cached is not None:
+        return cached
     out = io.BytesIO()
     result = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=_policy(font))
     if result.err:
@@ -48,7 +57,36 @@ def render_pdf(template_name, **context):
         if lost:
             raise RuntimeError(f"xhtml2pdf could not use the CJK font {font.path} for {template_name}: "
                                + "; ".join(lost))
+    _cache_write(key, out.getvalue())
     return out.getvalue()
+
+
+def _cache_dir():
+    folder = current_app.config.get("PDF_CACHE_DIR")
+    return folder or None
+
+
+def _cache_read(key):
+    folder = _cache_dir()
+    if not folder:
+        return None
+    try:
+        with open(os.path.join(folder, key[:2], key + ".pdf"), "rb") as cached:
+            return cached.read()
+    except OSError:
+        return None
+
+
+def _cache_write(key, data):
+    folder = _cache_dir()
+    if not folder:
+        return
+    target = os.path.join(folder, key[:2])
+    os.makedirs(target, exist_ok=True)
+    temporary = os.path.join(target, f".{key}.{os.getpid()}")
+    with open(temporary, "wb") as out:
+        out.write(data)
+    os.replace(temporary, os.path.join(target, key + ".pdf"))  # atomic: readers never see half a file
 
 
 def _policy(font):
@@ -165,3 +203,26 @@ def pdf_response(data, filename, inline=False):
         "Content-Disposition": f"{disposition}; filename=\"application.pdf\"; filename*=UTF-8''{quote(filename)}",
         "Cache-Control": "private, no-store",
     })
+
+
+def render_review_export(applications, exported_by, now=None):
+    """Several filings for reviewers: their data, attachment list and every opinion with who and when."""
+    from app.attachments import current
+
+    now = now or datetime.now()
+    exports = []
+    for application in applications:
+        files = current(application)
+        exports.append({
+            "application": application,
+            "type_label": chinese(rules.type_label(application.business_type)),
+            "status": chinese(workflow.STATUS_LABELS[application.status]),
+            "attachments": [{"label": chinese(rules.ATTACHMENT_KINDS.get(kind, kind)), "file": files[kind]}
+                            for kind in rules.ATTACHMENT_KINDS if kind in files],
+            "reviews": [{"when": r.created_at.strftime("%Y-%m-%d %H:%M"), "who": r.actor_name,
+                         "role": chinese(workflow.ROLE_LABELS.get(r.role, r.role)),
+                         "action": chinese(workflow.action_label(r.action, r.role)), "opinion": r.opinion or ""}
+                        for r in application.reviews],
+        })
+    return render_pdf("documents/review_export.html", exports=exports, exported_by=exported_by,
+                      exported_at=now.strftime("%Y-%m-%d %H:%M"))

@@ -1,0 +1,196 @@
+"""Checks against outside registers before 提交, so a filing is not flagged the day after it was filed.
+
+- 社保比对 (social insurance): the applicant is insured by the chosen unit, matched on the unit's
+  credit code and the ID number. For initial, renewal, change-of-unit and re-registration.
+- 在施锁定 (live-project lock): a person named on a project under construction cannot change unit.
+
+Each register sits behind an adapter: a CSV file shipped in seeds/govnet/ is the embedded default
+(GOVNET_SOCIAL_INSURANCE_FILE, GOVNET_PROJECT_LOCK_FILE); an HTTP service when its URL is set.
+submit_problems() runs the checks that apply and returns the reasons of the failed ones; with the
+提交 that they let through, each result is recorded (models.OutsideCheck, shown to the unit and the
+center on the filing's page with its time and source).
+"""
+import csv
+import os
+from collections import namedtuple
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.govnet.remote import RemoteError, get_json
+from models import OutsideCheck, Review
+
+# kind -> the business types it applies to
+APPLIES_TO = {
+    "social_insurance": frozenset({"initial", "renewal", "change_unit", "reregister"}),
+    "project_lock": frozenset({"change_unit"}),
+}
+KIND_LABELS = {"social_insurance": _l("社保比对"), "project_lock": _l("在施锁定")}
+INSURED = frozenset({"参保缴费", "正常参保", "正常缴费", "参保"})
+LIVE = frozenset({"在施", "在建", "施工中"})
+
+Project = namedtuple("Project", "name code role")
+
+
+class RegisterUnavailable(Exception):
+    pass
+
+
+def _rows(path, _cache={}):  # noqa: B006 (path -> (mtime, size, inode, rows): re-read when the file changes)
+    try:
+        stat = os.stat(path)
+    except OSError as error:
+        raise RegisterUnavailable(f"{path}: {error}") from error
+    cached = _cache.get(path)
+    if cached and cached[:3] == (stat.st_mtime_ns, stat.st_size, stat.st_ino):
+        return cached[3]
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = [{k: (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(f)]
+    _cache[path] = (stat.st_mtime_ns, stat.st_size, stat.st_ino, rows)
+    return rows
+
+
+class FileSocialInsurance:
+    """CSV: id_number, credit_code, unit_name, insured_since, status (参保缴费 counts as insured)."""
+
+    def __init__(self, path):
+        self.path, self.source = path, f"file:{os.path.basename(path)}"
+
+    def insured(self, id_number, credit_code):
+        return any(r.get("id_number", "").upper() == id_number.upper() and r.get("credit_code", "").upper() == credit_code
+                   and r.get("status", "") in INSURED for r in _rows(self.path))
+
+
+class HttpSocialInsurance:
+    """GET {url}?id_number=...&credit_code=... -> {"insured": true|false}."""
+
+    def __init__(self, url, token="", timeout=10.0):
+        self.url, self.token, self.timeout, self.source = url, token, timeout, url
+
+    def insured(self, id_number, credit_code):
+        try:
+            _, data = get_json(self.url, {"id_number": id_number, "credit_code": credit_code}, self.token, self.timeout)
+        except RemoteError as error:
+            raise RegisterUnavailable(str(error)) from error
+        if not isinstance(data, dict) or not isinstance(data.get("insured"), bool):
+            raise RegisterUnavailable(f"{self.url}: no 'insured' in the answer")
+        return data["insured"]
+
+
+class FileProjectLock:
+    """CSV: id_number, name, project, project_code, role, status (在施 locks the person)."""
+
+    def __init__(self, path):
+        self.path, self.source = path, f"file:{os.path.basename(path)}"
+
+    def live_projects(self, id_number):
+        return [Project(r.get("project", ""), r.get("project_code", ""), r.get("role", ""))
+                for r in _rows(self.path)
+                if r.get("id_number", "").upper() == id_number.upper() and r.get("status", "") in LIVE]
+
+
+class HttpProjectLock:
+    """GET {url}?id_number=... -> {"projects": [{"project", "project_code", "role", "status"}]}."""
+
+    def __init__(self, url, token="", timeout=10.0):
+        self.url, self.token, self.timeout, self.source = url, token, timeout, url
+
+    def live_projects(self, id_number):
+        try:
+            _, data = get_json(self.url, {"id_number": id_number}, self.token, self.timeout)
+        except RemoteError as error:
+            raise RegisterUnavailable(str(error)) from error
+        if not isinstance(data, dict) or not isinstance(data.get("projects"), list):
+            raise RegisterUnavailable(f"{self.url}: no 'projects' in the answer")
+        return [Project(p.get("project", ""), p.get("project_code", ""), p.get("role", ""))
+                for p in data["projects"] if isinstance(p, dict) and p.get("status", "在施") in LIVE]
+
+
+def social_insurance(config=None):
+    config = config or current_app.config
+    if config.get("GOVNET_SOCIAL_INSURANCE_URL"):
+        return HttpSocialInsurance(config["GOVNET_SOCIAL_INSURANCE_URL"], config.get("GOVNET_REGISTERS_TOKEN", ""),
+                                   config.get("GOVNET_REGISTERS_TIMEOUT", 10.0))
+    return FileSocialInsurance(config["GOVNET_SOCIAL_INSURANCE_FILE"])
+
+
+def project_lock(config=None):
+    config = config or current_app.config
+    if config.get("GOVNET_PROJECT_LOCK_URL"):
+        return HttpProjectLock(config["GOVNET_PROJECT_LOCK_URL"], config.get("GOVNET_REGISTERS_TOKEN", ""),
+                               config.get("GOVNET_REGISTERS_TIMEOUT", 10.0))
+    return FileProjectLock(config["GOVNET_PROJECT_LOCK_FILE"])
+
+
+# --- the checks --------------------------------------------------------------------------------
+
+def _check_social_insurance(application):
+    unit = application.enterprise
+    register = social_insurance()
+    if register.insured(application.id_number, unit.credit_code):
+        return True, _l("已查到在“%(unit)s”的社会保险参保缴费记录", unit=unit.name), register.source
+    return False, _l("社保比对未通过：未查到您在“%(unit)s”（统一社会信用代码 %(code)s）参保缴费的记录。"
+                     "请确认所选聘用单位无误，并请单位为您办理社会保险参保（参保登记的身份证号须与本人一致），"
+                     "参保记录可查后再提交。", unit=unit.name, code=unit.credit_code), register.source
+
+
+def _check_project_lock(application):
+    register = project_lock()
+    projects = register.live_projects(application.id_number)
+    if not projects:
+        return True, _l("未查到在施项目"), register.source
+    names = "、".join(f"{p.name}（{p.role}）" if p.role else p.name for p in projects)
+    return False, _l("在施锁定：您是在施项目%(projects)s的在册人员，项目在施期间不能变更注册单位。"
+                     "请先由项目建设单位办理项目负责人变更，或待项目竣工验收后再提交。", projects=names), register.source
+
+
+_CHECKS = {"social_insurance": _check_social_insurance, "project_lock": _check_project_lock}
+
+
+def enabled_checks():
+    setting = current_app.config.get("OUTSIDE_CHECKS", "")
+    names = setting.split(",") if isinstance(setting, str) else setting
+    return [name.strip() for name in names if name.strip() in _CHECKS]
+
+
+def submit_problems(application, now=None):
+    """Run the outside checks this filing needs and return the reasons of the failed ones.
+
+    Pages may call this to say in advance why 提交 would fail; the results are recorded only with
+    an actual 提交, in its transaction (see _record_with_the_submit)."""
+    if application.enterprise is None:
+        return []  # app/rules.py already asks for the unit
+    now = now or datetime.now()
+    problems, results = [], []
+    for kind in enabled_checks():
+        if application.business_type not in APPLIES_TO[kind]:
+            continue
+        try:
+            passed, message, source = _CHECKS[kind](application)
+        except RegisterUnavailable as error:
+            current_app.logger.warning("%s: %s", kind, error)
+            passed, source = False, "-"
+            message = _l("暂时无法完成%(check)s（外部系统无法连接），请稍后再提交；如持续出现请联系注册中心",
+                         check=KIND_LABELS[kind])
+        with force_locale("zh"):  # the record is part of the file: kept in Chinese whatever the UI language
+            text = str(message)
+        results.append(dict(kind=kind, passed=passed, message=text, checked_at=now, source=source[:256]))
+        if not passed:
+            problems.append(message)
+    application._outside_results = results
+    return problems
+
+
+@event.listens_for(Session, "before_flush")
+def _record_with_the_submit(session, flush_context, instances):
+    """When a 提交 review is written, the checks that let it through are written with it."""
+    for review in [o for o in session.new if isinstance(o, Review) and o.action == "submit"]:
+        application = review.application
+        for result in getattr(application, "_outside_results", None) or ():
+            session.add(OutsideCheck(application=application, **result))
+        if application is not None:
+            application._outside_results = None

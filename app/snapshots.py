@@ -1,0 +1,59 @@
+"""What a filing held at a move, so a reviewer sees what changed since they returned it.
+
+Each review record keeps a snapshot of the filing's fields and attachments in force at that move;
+diff() compares the snapshot of the last return with the filing as it stands now.
+"""
+from flask_babel import lazy_gettext as _l
+
+from app import rules
+
+FIELDS = {
+    "enterprise": _l("聘用单位"),
+    "specialties": _l("注册专业"),
+    "ethnicity": _l("民族"),
+    "education": _l("学历"),
+    "major": _l("所学专业"),
+    "school": _l("毕业院校"),
+    "title": _l("职称"),
+    "phone": _l("手机号码"),
+    "email": _l("电子邮箱"),
+    "reason": _l("注销原因"),
+}
+
+
+def take(application):
+    """A JSON-able picture of the filing: field values and the attachments in force."""
+    values = {name: getattr(application, name) or "" for name in FIELDS if name not in ("enterprise", "specialties")}
+    values["enterprise"] = application.enterprise.name if application.enterprise else ""
+    values["specialties"] = application.specialty_names
+    files = {a.kind: {"id": a.id, "name": a.original_name, "sha256": a.sha256}
+             for a in application.attachments if a.removed_at is None}
+    return {"fields": values, "attachments": files}
+
+
+def last_return(application):
+    """The review record of the latest return (by the unit or the center), or None."""
+    return next((r for r in reversed(application.reviews) if r.action == "return" and r.snapshot), None)
+
+
+def diff(application):
+    """(the return it compares with, changed fields, changed attachments) since the last return."""
+    returned = last_return(application)
+    if returned is None:
+        return None, [], []
+    then, now = returned.snapshot, take(application)
+    fields = [(FIELDS[name], then["fields"].get(name, ""), value)
+              for name, value in now["fields"].items() if then["fields"].get(name, "") != value]
+    attachments = []
+    for kind in rules.ATTACHMENT_KINDS:
+        old, new = then["attachments"].get(kind), now["attachments"].get(kind)
+        if old == new:
+            continue
+        label = rules.ATTACHMENT_KINDS[kind]
+        if old is None:
+            attachments.append((label, None, new["name"], _l("新增")))
+        elif new is None:
+            attachments.append((label, old["name"], None, _l("删除")))
+        else:
+            attachments.append((label, old["name"], new["name"], _l("已替换")))
+    return returned, fields, attachments

@@ -1,0 +1,165 @@
+"""A province's data: the bulk seed is consistent with the workflow, the list indexes exist, and
+past the threshold a list's total is estimated (PostgreSQL) without costing more statements."""
+import re
+from collections import defaultdict
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import func, select
+
+from app import workflow
+from app.extensions import db
+from app.validators import is_valid_certificate_number, is_valid_credit_code, is_valid_id_number
+from models import Application, Enterprise, Person, Qualification, Registration, Review
+from seeds import scale
+from tests.test_queries import PAGES, statements
+
+MOVES = {(m.source, m.action, m.target, m.role) for m in workflow.MOVES}
+COUNT = re.compile(r"记录数目:?</strong>\s*([^<]+?)\s*<", re.S)
+
+
+def load_scale(app, persons, applications, seed=7):
+    with app.app_context():
+        counts = scale.load(app.appbuilder.sm, persons, applications, seed=seed)
+        db.session.remove()
+    return counts
+
+
+def test_cli_seed_scale_adds_to_the_demo(demo, app, query):
+    before = query(lambda s: (s.scalar(select(func.count(Application.id))), s.scalar(select(func.count(Person.id)))))
+    result = app.test_cli_runner().invoke(args=["seed", "scale", "--persons", "40", "--applications", "120"])
+    assert result.exit_code == 0, result.output
+    assert "application 120" in result.output
+    after = query(lambda s: (s.scalar(select(func.count(Application.id))), s.scalar(select(func.count(Person.id)))))
+    assert after == (before[0] + 120, before[1] + 40)
+
+
+def test_scale_is_refused_in_production(app, query):
+    app.config["ENVIRONMENT"] = "production"
+    try:
+        result = app.test_cli_runner().invoke(args=["seed", "scale", "--persons", "5", "--applications", "5"])
+    finally:
+        app.config["ENVIRONMENT"] = "testing"
+    assert result.exit_code != 0 and "生产环境" in result.output
+    assert query(lambda s: s.scalar(select(func.count(Application.id)))) == 0
+
+
+def test_bulk_data_is_what_the_workflow_would_have_written(demo, app, query):
+    load_scale(app, 200, 500)
+    load_scale(app, 50, 100)  # a second run adds to the first without clashing
+
+    def facts(session):
+        apps = session.execute(select(Application.id, Application.person_id, Application.status,
+                                      Application.business_type, Application.registration_id,
+                                      Application.submitted_at, Application.decided_at)).all()
+        reviews = defaultdict(list)
+        for r in session.scalars(select(Review).order_by(Review.id)):
+            reviews[r.application_id].append((r.from_status, r.action, r.to_status, r.role, r.opinion, r.created_at))
+        registrations = {r.id: r for r in session.scalars(select(Registration))}
+        return (apps, reviews, registrations, session.scalars(select(Person.id_number)).all(),
+                session.scalars(select(Enterprise.credit_code)).all(),
+                session.scalars(select(Qualification.certificate_number)).all())
+
+    apps, reviews, registrations, id_numbers, credit_codes, qualifications = query(facts)
+    assert len(apps) == 600 + demo_applications(query)
+    assert {a.status for a in apps} == set(workflow.STATUS_LABELS)
+    assert {a.business_type for a in apps} == {"initial", "add_specialty", "renewal", "change_unit", "reregister",
+                                               "cancel"}
+    open_per_person = defaultdict(int)
+    for a in apps:
+        chain = reviews.get(a.id, [])
+        state = "draft"
+        for source, action, target, role, opinion, _ in chain:  # every step is a move of the table
+            assert source == state and (source, action, target, role) in MOVES, (a.id, chain)
+            move = workflow.find_move(action, source, role)
+            assert move.opinion != "required" or opinion
+            state = target
+        assert state == a.status, (a.id, chain)
+        assert [c[5] for c in chain] == sorted(c[5] for c in chain)
+        assert (a.decided_at is not None) == (a.status in workflow.FINAL)
+        assert (a.submitted_at is not None) == any(c[1] == "submit" for c in chain)
+        if a.status in workflow.OPEN:
+            open_per_person[a.person_id] += 1
+        if a.status == "approved" and a.business_type in ("initial", "reregister"):
+            assert registrations[a.registration_id].person_id == a.person_id
+    assert max(open_per_person.values()) == 1  # one open filing per person at most
+    assert all(is_valid_id_number(n) for n in id_numbers) and len(set(id_numbers)) == len(id_numbers)
+    assert all(is_valid_credit_code(c) for c in credit_codes) and len(set(credit_codes)) == len(credit_codes)
+    assert len(set(qualifications)) == len(qualifications)
+    assert all(is_valid_certificate_number(r.certificate_number) for r in registrations.values())
+
+
+def demo_applications(query):
+    """The demo's own filings (of the persons with a login)."""
+    return query(lambda s: s.scalar(
+        select(func.count(Application.id)).join(Person, Person.id == Application.person_id)
+        .where(Person.user_id.is_not(None))))
+
+
+def test_demo_rows_are_left_as_they_were(demo, app, query):
+    def snapshot(session):
+        return session.execute(select(Application.id, Application.status, Application.version)
+                               .join(Person).where(Person.user_id.is_not(None)).order_by(Application.id)).all()
+
+    before = query(snapshot)
+    load_scale(app, 30, 90)
+    assert query(snapshot) == before
+
+
+def test_the_lists_indexes_exist(app):
+    with app.app_context():
+        inspector = sa.inspect(db.engine)
+        names = {i["name"] for t in ("application", "registration") for i in inspector.get_indexes(t)}
+        dialect = db.engine.dialect.name
+    assert {"ix_application_enterprise_status_submitted", "ix_application_status_submitted",
+            "ix_application_person_type_id", "ix_application_enterprise_id_id",
+            "ix_registration_enterprise_valid_until"} <= names
+    if dialect == "postgresql":
+        assert "ix_application_name_trgm" in names
+
+
+@pytest.fixture
+def threshold(app):
+    """A threshold the demo's lists cross, so that estimating shows on small data."""
+    saved = app.config["LIST_COUNT_ESTIMATE_THRESHOLD"]
+    app.config["LIST_COUNT_ESTIMATE_THRESHOLD"] = 3
+    yield 3
+    app.config["LIST_COUNT_ESTIMATE_THRESHOLD"] = saved
+
+
+def test_past_the_threshold_the_total_is_estimated_on_postgresql(demo, app, client_as, query, threshold):
+    load_scale(app, 10, 40)
+    exact = query(lambda s: s.scalar(select(func.count(Application.id)).where(
+        Application.status.in_(("pending_center", "returned_by_center", "approved", "refused")))))
+    shown = COUNT.search(client_as("center").get("/centerapplicationview/list/").get_data(as_text=True)).group(1)
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+    if postgres:
+        assert shown.startswith("约 ")
+        assert int(shown[2:].replace(",", "")) > threshold
+        # a search that still matches more than the threshold: estimated too, with its parameters
+        surname, matching = query(lambda s: s.execute(
+            select(func.substr(Application.name, 1, 1), func.count())
+            .where(Application.status.in_(("pending_center", "returned_by_center", "approved", "refused")))
+            .group_by(func.substr(Application.name, 1, 1)).order_by(func.count().desc()).limit(1)).one())
+        assert matching > threshold
+        searched = client_as("center").get("/centerapplicationview/list/?q=" + surname)
+        assert searched.status_code == 200
+        assert COUNT.search(searched.get_data(as_text=True)).group(1).startswith("约 ")
+    else:  # SQLite counts exactly, whatever the size
+        assert shown == str(exact)
+
+
+def test_under_the_threshold_the_total_is_exact(demo, app, client_as, query, threshold):
+    page = client_as("center").get("/centerqueueview/list/").get_data(as_text=True)
+    exact = query(lambda s: s.scalar(select(func.count(Application.id)).where(Application.status == "pending_center")))
+    assert exact <= threshold
+    assert COUNT.search(page).group(1) == str(exact)
+
+
+@pytest.mark.parametrize("username", sorted(PAGES))
+def test_estimating_costs_no_more_statements(demo, app, client_as, username, threshold):
+    load_scale(app, 10, 40)
+    client = client_as(username)
+    counted = {url: statements(app, client, url) for url in PAGES[username]}
+    assert max(counted.values()) <= 6, counted
