@@ -124,6 +124,13 @@ class Config:
     GOVNET_REGISTERS_TOKEN = env("GOVNET_REGISTERS_TOKEN", "")
     GOVNET_REGISTERS_TIMEOUT = env("GOVNET_REGISTERS_TIMEOUT", 10, float)
 
+    # --- notifications and time limits (app/notify.py, app/deadlines.py) ------------------------
+    NOTIFY_SMS_MAX_TRIES = env("NOTIFY_SMS_MAX_TRIES", 5, int)  # then a notice SMS is given up ("failed")
+    ENTERPRISE_REVIEW_DAYS = env("ENTERPRISE_REVIEW_DAYS", 5, int)  # 办理时限 of the unit's review, working days
+    CENTER_REVIEW_DAYS = env("CENTER_REVIEW_DAYS", 20, int)  # 办理时限 of the center's review, working days
+    HOLIDAYS = env("HOLIDAYS", "")  # public holidays skipped besides weekends: 2026-10-01,2026-10-02,...
+    WORKDAYS = env("WORKDAYS", "")  # weekend days worked instead (调休): 2026-10-10,...
+
     # --- lists ---------------------------------------------------------------------------------
     FAB_PAGE_SIZE = 20  # not a FAB setting; read by our list views
     # past this many rows a list shows an estimated total (约 …) instead of counting (PostgreSQL); 0: always count

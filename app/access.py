@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from app import roles
 from app.extensions import db
-from models import Application, Attachment, Enterprise, EnterpriseAccount, Person, Registration
+from models import Application, Attachment, Enterprise, EnterpriseAccount, Message, Person, Registration
 
 # Statuses the center works on or has decided; drafts and unit-level steps are not its business.
 CENTER_VISIBLE = ("pending_center", "returned_by_center", "approved", "refused")
@@ -166,6 +166,26 @@ def get_person(pk, user=None):
     except (TypeError, ValueError):
         abort(404)
     found = persons(user).filter(Person.id == pk).one_or_none()
+    if found is None:
+        abort(404)
+    return found
+
+
+def messages(user=None, query=None):
+    """In-app messages (站内消息): each user reads only their own, whatever their role."""
+    q = db.session.query(Message) if query is None else query
+    user = current_user if user is None else user
+    if not getattr(user, "is_authenticated", False):
+        return q.filter(false())
+    return q.filter(Message.user_id == user.id)
+
+
+def get_message(pk, user=None):
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        abort(404)
+    found = messages(user).filter(Message.id == pk).one_or_none()
     if found is None:
         abort(404)
     return found

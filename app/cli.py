@@ -100,6 +100,9 @@ def register(app):
     from app.sms import cli as sms  # flask sms outbox [--user NAME]
 
     app.cli.add_command(sms)
+    from app.notify import cli as notify  # flask notify retry
+
+    app.cli.add_command(notify)
     app.cli.add_command(registrations)
     app.cli.add_command(qualifications)
     from app.govnet.commands import govnet  # flask govnet sync / dock

@@ -1,4 +1,6 @@
 """The FAB security manager of the platform."""
+import re
+
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -31,3 +33,11 @@ class SecurityManager(FabSecurityManager):
         if user and user.is_active:
             return user
         return None
+
+    def is_item_public(self, permission_name, view_name):
+        # Anonymous visitors: FAB reads only the database for the public role; ours is declared in
+        # code (app/roles.py) like every other role.
+        public = self.builtin_roles.get(self.auth_role_public, [])
+        if any(re.match(view, view_name) and re.match(permission, permission_name) for view, permission in public):
+            return True
+        return super().is_item_public(permission_name, view_name)

@@ -9,7 +9,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import access, effects, rules, snapshots
+from app import access, effects, notify, rules, snapshots
 from app.extensions import db
 from models import Review
 from models.applications import status_writer
@@ -137,6 +137,7 @@ def transition(application, action, user, opinion="", expected_version=None, now
         application.submitted_at = now
     if move.target in FINAL:
         application.decided_at = now
+    application.step_started_at = now  # the next step's time limit counts from this move
     effects.apply(application, move, now.date())
     try:
         db.session.commit()  # version_id_col: a concurrent second move raises StaleDataError
@@ -146,6 +147,7 @@ def transition(application, action, user, opinion="", expected_version=None, now
     except Exception:
         db.session.rollback()
         raise
+    notify.after_move(application, move)  # after the commit: a failed notice never undoes the move
     return move
 
 

@@ -8,3 +8,4 @@ from models.directory import DirectorySyncRun, EnterpriseNameHistory  # noqa: F4
 from models.checks import OutsideCheck  # noqa: F401
 from models.attachments import Attachment  # noqa: F401
 from models.sms import SmsCode, SmsMessage  # noqa: F401
+from models.messages import Message  # noqa: F401

@@ -53,6 +53,8 @@ class Application(Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now, onupdate=datetime.now)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # when the current review step began (app/deadlines.py counts its time limit from here)
+    step_started_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     person: Mapped[Person] = relationship()
     enterprise: Mapped[Enterprise | None] = relationship()

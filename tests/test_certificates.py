@@ -108,3 +108,8 @@ def test_public_lookups_are_rate_limited(demo, app):
         app.config["PUBLIC_QUERY_RATE_LIMIT"] = "30 per minute;300 per day"
         limiter.reset()
     assert answers == [200, 200, 200, 429]
+
+
+def test_the_public_query_is_in_everyones_menu(demo, app, client_as):
+    assert "/public/query" in app.test_client().get("/").get_data(as_text=True)
+    assert "/public/query" in client_as("app1").get("/").get_data(as_text=True)

@@ -141,6 +141,17 @@ def test_code_page_without_a_password_step_goes_back_to_login(app, demo):
     assert answer.status_code == 302 and signed_in(client) is None
 
 
+def test_a_password_step_left_too_long_must_be_done_again(app, demo):
+    client = app.test_client()
+    password_step(client, "app1")
+    code = latest_sms_code(app, "app1")
+    with client.session_transaction() as session:  # SIGNIN_PENDING_MINUTES (15) and one more have gone by
+        session["signin_pending"]["at"] -= 16 * 60
+    answer = code_step(client, code)
+    assert answer.status_code == 302 and "/login/" in answer.headers["Location"]
+    assert signed_in(client) is None
+
+
 # --- the code's rules ------------------------------------------------------------------------
 
 def test_wrong_code_then_too_many_tries(app, demo, query):

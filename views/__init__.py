@@ -49,6 +49,10 @@ def register_views(appbuilder):
     appbuilder.add_view(workflow_page.CenterWorkflowView, "办理流程", icon="fa-sitemap", category="注册中心",
                         label=_l("办理流程"))
 
+    from views import messages  # 站内消息: reached from the navbar, which shows the unread count
+
+    appbuilder.add_view_no_menu(messages.MessageView)
+    current_app.add_template_global(messages.unread_messages)
     appbuilder.add_view_no_menu(public.PublicQueryView)
     appbuilder.add_link("公众查询", label=_l("公众查询"), href="/public/query", icon="fa-search")
 

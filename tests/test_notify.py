@@ -1,0 +1,133 @@
+"""Notifications: each move tells exactly the people it concerns, in-app and by SMS, after it
+committed; a failing SMS sender never undoes the move and leaves the SMS queued for retry."""
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import func, select
+
+from models import Application, Message, Person, SmsMessage
+from tests.conftest import csrf_token
+from tests.helpers import flashes, move, submit
+
+
+class FailingSender:
+    name = "failing"
+
+    def send(self, message):
+        from app.sms import SendFailed
+
+        raise SendFailed("gateway down")
+
+
+def pending(session, username, status):
+    person = session.scalars(select(Person).join(Person.user).where(User.username == username)).one()
+    return session.scalars(select(Application).where(Application.person_id == person.id,
+                                                     Application.status == status)).one().id
+
+
+def marks(session):
+    return session.scalar(select(func.max(Message.id))) or 0, session.scalar(select(func.max(SmsMessage.id))) or 0
+
+
+def news(session, since):
+    """(username, kind, sms_status) of new messages, and (username, phone) of new notice SMS."""
+    messages = session.execute(select(User.username, Message.kind, Message.sms_status, Message.body)
+                               .join(User, User.id == Message.user_id).where(Message.id > since[0])
+                               .order_by(Message.id)).all()
+    texts = session.execute(select(User.username, SmsMessage.phone, SmsMessage.text)
+                            .join(User, User.id == SmsMessage.user_id)
+                            .where(SmsMessage.id > since[1], SmsMessage.purpose == "notice")).all()
+    return messages, texts
+
+
+def test_unit_return_tells_the_applicant_in_app_and_by_sms(demo, client_as, query):
+    pk = query(lambda s: pending(s, "app2", "pending_enterprise"))
+    since = query(marks)
+    ent1 = client_as("ent1")
+    since = query(marks)  # after the login code
+    assert move(ent1, "enterprisependingview", pk, "return", opinion="劳动合同缺页").status_code == 302
+    messages, texts = query(lambda s: news(s, since))
+    assert [(m.username, m.kind, m.sms_status) for m in messages] == [("app2", "returned_by_enterprise", "sent")]
+    assert "劳动合同缺页" in messages[0].body
+    assert [(t.username, t.phone) for t in texts] == [("app2", "13800000002")]
+    assert "劳动合同缺页" in texts[0].text
+
+    # the applicant sees it at once: unread in the navbar, listed in the message centre
+    app2 = client_as("app2")
+    home = app2.get("/").get_data(as_text=True)
+    assert 'class="badge unread-count">1<' in home
+    page = app2.get("/messages/")
+    assert page.status_code == 200 and "劳动合同缺页" in page.get_data(as_text=True)
+    message_id = query(lambda s: s.scalar(select(Message.id).where(Message.id > since[0])))
+    answer = app2.post("/messages/read", data={"id": message_id, "csrf_token": csrf_token(page)})
+    assert answer.status_code == 302
+    assert query(lambda s: s.get(Message, message_id).read_at) is not None
+    assert "unread-count" not in app2.get("/").get_data(as_text=True)
+
+
+def test_submit_tells_the_units_reviewers_and_no_one_else(demo, client_as, query):
+    pk = query(lambda s: pending(s, "app4", "returned_by_enterprise"))
+    app4 = client_as("app4")
+    since = query(marks)
+    assert submit(app4, "applicantinitialview", pk).status_code == 302
+    assert flashes(app4)[-1].startswith("已提交")
+    messages, texts = query(lambda s: news(s, since))
+    assert [(m.username, m.kind, m.sms_status) for m in messages] == [("ent1", "todo", "sent")]
+    assert [(t.username, t.phone) for t in texts] == [("ent1", "13900000001")]
+
+
+def test_unit_approval_tells_the_applicant_and_the_center_in_app_only(demo, client_as, query):
+    pk = query(lambda s: pending(s, "app2", "pending_enterprise"))
+    ent1 = client_as("ent1")
+    since = query(marks)
+    assert move(ent1, "enterprisependingview", pk, "approve").status_code == 302
+    messages, texts = query(lambda s: news(s, since))
+    assert sorted((m.username, m.kind, m.sms_status) for m in messages) == [
+        ("app2", "forwarded", None), ("center", "center_todo", None)]
+    assert texts == []
+
+
+def test_refusal_tells_the_applicant_with_the_opinion(demo, client_as, query):
+    pk = query(lambda s: pending(s, "app3", "pending_center"))
+    center = client_as("center")
+    since = query(marks)
+    assert move(center, "centerqueueview", pk, "refuse", opinion="同时在两个单位申请").status_code == 302
+    messages, texts = query(lambda s: news(s, since))
+    assert [(m.username, m.kind, m.sms_status) for m in messages] == [("app3", "refused", "sent")]
+    assert "同时在两个单位申请" in messages[0].body and "同时在两个单位申请" in texts[0].text
+    assert [t.username for t in texts] == ["app3"]
+
+
+def test_failing_sms_keeps_the_move_and_queues_the_message(demo, app, client_as, query, monkeypatch):
+    pk = query(lambda s: pending(s, "app3", "pending_center"))
+    center = client_as("center")
+    since = query(marks)
+    monkeypatch.setitem(app.config, "SMS_BACKEND", "tests.test_notify:FailingSender")
+    assert move(center, "centerqueueview", pk, "return", opinion="身份证复印件不清晰").status_code == 302
+    assert query(lambda s: s.get(Application, pk).status) == "returned_by_center"
+    messages, texts = query(lambda s: news(s, since))
+    assert [(m.username, m.kind, m.sms_status) for m in messages] == [("app3", "returned_by_center", "queued")]
+    assert texts == []
+    queued = query(lambda s: s.scalars(select(Message).where(Message.id > since[0])).one())
+    assert queued.sms_tries == 1 and "gateway down" in queued.sms_error
+
+    monkeypatch.setitem(app.config, "SMS_BACKEND", "local")
+    result = app.test_cli_runner().invoke(args=["notify", "retry"])
+    assert result.exit_code == 0, result.output
+    assert "发出 1 条" in result.output
+    messages, texts = query(lambda s: news(s, since))
+    assert [(m.username, m.sms_status) for m in messages] == [("app3", "sent")]
+    assert [(t.username, t.phone) for t in texts] == [("app3", "13800000003")]
+
+
+def test_nobody_reads_or_marks_another_users_message(demo, client_as, query):
+    pk = query(lambda s: pending(s, "app2", "pending_enterprise"))
+    ent1 = client_as("ent1")
+    since = query(marks)
+    move(ent1, "enterprisependingview", pk, "return", opinion="请补充材料")
+    message_id = query(lambda s: s.scalar(select(Message.id).where(Message.id > since[0])))
+    other = client_as("app3")
+    page = other.get("/messages/")
+    assert "请补充材料" not in page.get_data(as_text=True)
+    answer = other.post("/messages/read", data={"id": message_id, "csrf_token": csrf_token(page)})
+    assert answer.status_code == 404
+    other.post("/messages/read_all", data={"csrf_token": csrf_token(page)})
+    assert query(lambda s: s.get(Message, message_id).read_at) is None
