@@ -133,6 +133,7 @@ class Config:
 
     # --- lists ---------------------------------------------------------------------------------
     FAB_PAGE_SIZE = 20  # not a FAB setting; read by our list views
+    BATCH_LIMIT = env("BATCH_LIMIT", 100, int)  # filings one batch action (通过, 准予注册 …) may move at once
     # past this many rows a list shows an estimated total (约 …) instead of counting (PostgreSQL); 0: always count
     LIST_COUNT_ESTIMATE_THRESHOLD = env("LIST_COUNT_ESTIMATE_THRESHOLD", 10_000, int)
 

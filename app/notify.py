@@ -39,7 +39,7 @@ TEMPLATES = {
                            _l("您的%(type)s申请（%(number)s）被注册中心退回，意见：%(opinion)s。请修改后重新提交。"),
                            True),
     "approved": (_l("申请已准予注册"),
-                 _l("您的%(type)s申请（%(number)s）已准予注册。%(opinion)s"), True),
+                 _l("您的%(type)s申请（%(number)s）已准予注册，请在“我的注册证书”中查看。"), True),
     "refused": (_l("申请不予注册"),
                 _l("您的%(type)s申请（%(number)s）不予注册，意见：%(opinion)s。"), True),
 }
@@ -76,7 +76,7 @@ def _write(application, move):
 
     review = application.reviews[-1] if application.reviews else None
     params = dict(number=application.number, name=application.name, type=rules.type_label(application.business_type),
-                  opinion=(review.opinion if review and review.opinion else ""))
+                  opinion=(review.opinion.rstrip("。.；; ") if review and review.opinion else ""))
     messages = []
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # the recipients read Chinese
         for audience, kind in plan:
@@ -134,7 +134,7 @@ def _send(message):
         message.sms_status, message.sms_error = "no_phone", None
         return 0
     message.sms_tries += 1
-    text = f"{message.title}：{message.body}"
+    text = str(_l("【二级建造师注册】%(title)s：%(body)s", title=message.title, body=message.body))
     try:
         sms.send(sms.Sms(phone=phone, text=text, purpose="notice", user_id=message.user_id,
                          params={"kind": message.kind, "text": text}, redacted=text))

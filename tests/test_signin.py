@@ -145,9 +145,10 @@ def test_a_password_step_left_too_long_must_be_done_again(app, demo):
     client = app.test_client()
     password_step(client, "app1")
     code = latest_sms_code(app, "app1")
+    token = csrf_token(client.get("/login/code"))
     with client.session_transaction() as session:  # SIGNIN_PENDING_MINUTES (15) and one more have gone by
         session["signin_pending"]["at"] -= 16 * 60
-    answer = code_step(client, code)
+    answer = client.post("/login/code", data={"code": code, "csrf_token": token})
     assert answer.status_code == 302 and "/login/" in answer.headers["Location"]
     assert signed_in(client) is None
 

@@ -328,3 +328,25 @@ def test_the_drawing_comes_from_the_table(demo, app, client_as):
     page = client_as("center").get("/workflow/").get_data(as_text=True)
     assert "<svg" in page and all(str(m.label) in page for m in workflow.MOVES)
     assert client_as("ent1").get("/workflow/").status_code == 403
+
+
+def test_a_batch_applies_what_it_can_and_reports_the_rest(demo, app, client_as, query):
+    from tests.conftest import csrf_token
+
+    waiting = query(lambda s: s.scalar(select(Application.id).where(Application.status == "pending_center")))
+    decided = query(lambda s: s.scalar(select(Application.id).where(Application.status == "approved")))
+    center = client_as("center")
+    listing = center.get("/centerqueueview/list/")
+    answer = center.post("/centerqueueview/action_post", data={
+        "csrf_token": csrf_token(listing), "action": "approve", "rowid": [str(waiting), str(decided)]})
+    assert answer.status_code == 302
+    messages = flashes(center)
+    assert "已处理 1 件" in messages and any("不能执行" in m for m in messages)
+    assert query(lambda s: s.get(Application, waiting).status) == "approved"
+    app.config["BATCH_LIMIT"] = 1
+    try:
+        center.post("/centerqueueview/action_post", data={
+            "csrf_token": csrf_token(listing), "action": "approve", "rowid": [str(waiting), str(decided)]})
+    finally:
+        app.config["BATCH_LIMIT"] = 100
+    assert any("一次最多处理1件" in m for m in flashes(center))

@@ -53,6 +53,9 @@ def register_views(appbuilder):
 
     appbuilder.add_view_no_menu(messages.MessageView)
     current_app.add_template_global(messages.unread_messages)
+    from app import deadlines
+
+    current_app.add_template_global(deadlines.for_application, "time_limit")  # 办理时限 on detail pages
     appbuilder.add_view_no_menu(public.PublicQueryView)
     appbuilder.add_link("公众查询", label=_l("公众查询"), href="/public/query", icon="fa-search")
 

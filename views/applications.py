@@ -1,6 +1,6 @@
 """What every application view shares: columns, the detail page with its timeline and buttons,
 and the one route through which pages move an application (workflow.transition)."""
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import permission_name
@@ -183,6 +183,13 @@ class ApplicationViewBase(ScopedModelView):
         return url_for(f"{self.endpoint}.move", pk=application.id, action=action)
 
     def move_many(self, items, action, opinion=""):
+        """One move on several filings, each through transition() with its own review record; the
+        ones refused are reported with their reason and the rest are applied."""
+        items = items if isinstance(items, list) else [items]
+        limit = current_app.config["BATCH_LIMIT"]
+        if len(items) > limit:
+            flash(_l("一次最多处理%(limit)s件，请分批选择", limit=limit), "warning")
+            return redirect(request.referrer or url_for(f"{self.endpoint}.list"))
         moved, refused = 0, []
         for application in self.rows_in_scope(items):
             try:

@@ -95,8 +95,11 @@ class ScopedModelView(ModelView):
         return row
 
     def rows_in_scope(self, items):
+        """Rows of a list action, each re-read through app/access.py (404 if one is not the user's).
+        A row that has left this list since it was shown (someone else moved it) stays in: the
+        action then reports it with its reason instead of failing the whole batch."""
         items = items if isinstance(items, list) else [items]
-        return [self.get_row(getattr(item, "id", None)) for item in items]
+        return [type(self).fetch(getattr(item, "id", None)) for item in items]
 
     @expose("/delete/<pk>", methods=["GET", "POST"])
     @has_access
@@ -112,7 +115,7 @@ class ScopedModelView(ModelView):
     @expose("/action_post", methods=["POST"])
     def action_post(self):
         for pk in request.form.getlist("rowid"):
-            self.get_row(pk)
+            type(self).fetch(pk)  # 404 before FAB loads anything the user may not see
         return super().action_post()
 
     @expose("/download/<string:filename>")

@@ -4,7 +4,7 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
 
-from app import access
+from app import access, deadlines
 from app.validators import mask_id_number
 from models import Registration
 from views.applications import ApplicationViewBase, ReviewerExports
@@ -19,6 +19,10 @@ class CenterQueueView(ReviewerExports, ApplicationViewBase):
     base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf", "can_approve"]
     base_order = ("submitted_at", "asc")
     list_title = _l("待审核申请")
+    # 办理时限: days left from the loaded step_started_at column (app/deadlines.py), no per-row query
+    list_columns = ApplicationViewBase.list_columns + ["step_started_at"]
+    label_columns = {**ApplicationViewBase.label_columns, "step_started_at": _l("办理时限")}
+    formatters_columns = {**ApplicationViewBase.formatters_columns, "step_started_at": deadlines.formatter("pending_center")}
 
     def after_move_url(self, application, move):
         return url_for(f"{self.endpoint}.list")

@@ -9,7 +9,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app import access, personnel
+from app import access, deadlines, personnel
 from app.validators import mask_id_number
 from models import Enterprise, Registration
 from models.reference import SPECIALTIES
@@ -26,6 +26,10 @@ class EnterprisePendingView(ReviewerExports, ApplicationViewBase):
     base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf", "can_approve", "can_return_many"]
     base_order = ("submitted_at", "asc")
     list_title = _l("待办业务")
+    # 办理时限: days left from the loaded step_started_at column (app/deadlines.py), no per-row query
+    list_columns = ApplicationViewBase.list_columns + ["step_started_at"]
+    label_columns = {**ApplicationViewBase.label_columns, "step_started_at": _l("办理时限")}
+    formatters_columns = {**ApplicationViewBase.formatters_columns, "step_started_at": deadlines.formatter("pending_enterprise")}
 
     def after_move_url(self, application, move):
         return url_for(f"{self.endpoint}.list")

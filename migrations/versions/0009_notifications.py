@@ -38,6 +38,9 @@ def upgrade():
 
     with op.batch_alter_table("application", schema=None) as batch_op:
         batch_op.add_column(sa.Column("step_started_at", sa.DateTime(), nullable=True))
+    # rows filed before this revision: their step began with their latest move
+    op.execute("UPDATE application SET step_started_at = "
+               "(SELECT max(review.created_at) FROM review WHERE review.application_id = application.id)")
 
 
 def downgrade():
