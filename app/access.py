@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from flask import abort, g
 from flask_appbuilder.models.filters import BaseFilter
 from flask_login import current_user
-from sqlalchemy import false, select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import roles
@@ -18,6 +18,10 @@ from models import Application, Attachment, Enterprise, EnterpriseAccount, Messa
 
 # Statuses the center works on or has decided; drafts and unit-level steps are not its business.
 CENTER_VISIBLE = ("pending_center", "returned_by_center", "approved", "refused")
+# Not yet the unit's: a draft, and a change of unit still waiting for the old unit's release.
+UNIT_HIDDEN = ("draft", "pending_release")
+# What waits for a unit's reviewer: a release (as the old unit) or a review (as the new one).
+UNIT_TODO = ("pending_release", "pending_enterprise")
 
 
 def actor(user=None):
@@ -64,7 +68,12 @@ def applications(user=None, query=None):
     if who.kind == "center":
         return q.filter(Application.status.in_(CENTER_VISIBLE))
     if who.kind == "enterprise" and who.enterprise_id:
-        return q.filter(Application.enterprise_id == who.enterprise_id, Application.status != "draft")
+        # the new unit once the filing reached it; the old unit of a change of unit for its release only
+        releasing = select(Registration.id).where(Registration.enterprise_id == who.enterprise_id)
+        return q.filter(or_(
+            and_(Application.enterprise_id == who.enterprise_id, Application.status.not_in(UNIT_HIDDEN)),
+            and_(Application.status == "pending_release", Application.registration_id.in_(releasing)),
+        ))
     if who.kind == "applicant" and who.person_id:
         return q.filter(Application.person_id == who.person_id)
     return q.filter(false())
@@ -97,6 +106,9 @@ def role_on(application, user=None):
     who = actor(user)
     if who.kind == "applicant" and application.person_id == who.person_id:
         return "applicant"
+    if who.kind == "enterprise" and application.status == "pending_release" and application.registration \
+            and application.registration.enterprise_id == who.enterprise_id:
+        return "old_enterprise"
     if who.kind == "enterprise" and application.enterprise_id == who.enterprise_id:
         return "enterprise"
     if who.kind == "center":

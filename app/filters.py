@@ -5,6 +5,7 @@ from models.registrations import REGISTRATION_STATUS
 
 STATUS_CLASSES = {
     "draft": "default",
+    "pending_release": "info",
     "pending_enterprise": "info",
     "pending_center": "primary",
     "returned_by_enterprise": "warning",

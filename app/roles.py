@@ -28,13 +28,13 @@ FAB_ROLES = {
         ["UnitLookupView", "can_search"],  # the unit picker's search
     ],
     ENTERPRISE: _OWN_ACCOUNT + [
-        ["Enterprise.*View", "can_(list|show|edit|move|pdf|approve|return_many|export_pdf)"],
+        ["Enterprise.*View", "can_(list|show|edit|move|pdf|approve|return_many|export_pdf|export_xlsx)"],
         ["Enterprise(Pending|Application)View", "(approve|return_many|export_pdf)$"],  # list actions: no can_
         ["(企业业务|待办业务|全部申请|企业信息|人员信息)", "menu_access"],
     ],
     CENTER: _OWN_ACCOUNT + [
         ["CenterPersonView", "(confirm|can_confirm|can_phone)$"], ["待确认实人认证", "menu_access"],  # 实人认证
-        ["Center.*View", "can_(list|show|move|pdf|approve|export_pdf|chart)"],
+        ["Center.*View", "can_(list|show|move|pdf|approve|export_pdf|export_xlsx|chart)"],
         ["Center(Queue|Application)View", "(approve|export_pdf)$"],
         ["CenterEnterpriseView", "(can_dock|can_sync|sync)$"],  # 企业目录: 数据对接, 同步 (one or a list action)
         ["(企业目录|办理流程)", "menu_access"],

@@ -16,6 +16,7 @@ from models.applications import status_writer
 
 STATUS_LABELS = {
     "draft": _l("草稿"),
+    "pending_release": _l("待原单位确认"),
     "pending_enterprise": _l("待企业审核"),
     "returned_by_enterprise": _l("企业退回"),
     "pending_center": _l("待注册中心审核"),
@@ -23,25 +24,36 @@ STATUS_LABELS = {
     "approved": _l("已办结（准予注册）"),
     "refused": _l("不予注册"),
 }
-ROLE_LABELS = {"applicant": _l("申请人"), "enterprise": _l("聘用单位"), "center": _l("注册中心")}
+ROLE_LABELS = {"applicant": _l("申请人"), "old_enterprise": _l("原聘用单位"), "enterprise": _l("聘用单位"),
+               "center": _l("注册中心")}
 
-Move = namedtuple("Move", "source action target role opinion label")
+# A change of unit is reviewed by both units: the old one confirms the release first.
+BOTH_UNITS = frozenset({"change_unit"})
+ONE_UNIT = frozenset(rules.TYPES) - BOTH_UNITS
+
+Move = namedtuple("Move", "source action target role opinion label types")
 MOVES = tuple(Move(*row) for row in (
-    # source                   action      target                    role          opinion     label
-    ("draft",                  "submit",   "pending_enterprise",     "applicant",  "",         _l("提交")),
-    ("returned_by_enterprise", "submit",   "pending_enterprise",     "applicant",  "",         _l("提交")),
-    ("returned_by_center",     "submit",   "pending_enterprise",     "applicant",  "",         _l("提交")),
-    ("pending_enterprise",     "withdraw", "draft",                  "applicant",  "",         _l("撤回")),
-    ("pending_enterprise",     "approve",  "pending_center",         "enterprise", "optional", _l("通过")),
-    ("pending_enterprise",     "return",   "returned_by_enterprise", "enterprise", "required", _l("不通过")),
-    ("pending_center",         "approve",  "approved",               "center",     "optional", _l("准予注册")),
-    ("pending_center",         "return",   "returned_by_center",     "center",     "required", _l("退回")),
-    ("pending_center",         "refuse",   "refused",                "center",     "required", _l("不予注册")),
+    # source                   action      target                    role          opinion     label       types
+    ("draft",                  "submit",   "pending_enterprise",     "applicant",  "",         _l("提交"),   ONE_UNIT),
+    ("returned_by_enterprise", "submit",   "pending_enterprise",     "applicant",  "",         _l("提交"),   ONE_UNIT),
+    ("returned_by_center",     "submit",   "pending_enterprise",     "applicant",  "",         _l("提交"),   ONE_UNIT),
+    ("draft",                  "submit",   "pending_release",        "applicant",  "",         _l("提交"),   BOTH_UNITS),
+    ("returned_by_enterprise", "submit",   "pending_release",        "applicant",  "",         _l("提交"),   BOTH_UNITS),
+    ("returned_by_center",     "submit",   "pending_release",        "applicant",  "",         _l("提交"),   BOTH_UNITS),
+    ("pending_release",        "withdraw", "draft",                  "applicant",  "",         _l("撤回"),   BOTH_UNITS),
+    ("pending_release",        "release",  "pending_enterprise",     "old_enterprise", "optional", _l("同意解聘"), BOTH_UNITS),
+    ("pending_release",        "return",   "returned_by_enterprise", "old_enterprise", "required", _l("不同意"), BOTH_UNITS),
+    ("pending_enterprise",     "withdraw", "draft",                  "applicant",  "",         _l("撤回"),   None),
+    ("pending_enterprise",     "approve",  "pending_center",         "enterprise", "optional", _l("通过"), None),
+    ("pending_enterprise",     "return",   "returned_by_enterprise", "enterprise", "required", _l("不通过"), None),
+    ("pending_center",         "approve",  "approved",               "center",     "optional", _l("准予注册"), None),
+    ("pending_center",         "return",   "returned_by_center",     "center",     "required", _l("退回"), None),
+    ("pending_center",         "refuse",   "refused",                "center",     "required", _l("不予注册"), None),
     # 撤销审核: a reviewer takes back their own decision while the next step has not acted on it;
     # the decision and its withdrawal both stay in the record
-    ("pending_center",         "recall",   "pending_enterprise",     "enterprise", "required", _l("撤销审核")),
-    ("returned_by_enterprise", "recall",   "pending_enterprise",     "enterprise", "required", _l("撤销审核")),
-    ("returned_by_center",     "recall",   "pending_center",         "center",     "required", _l("撤销审核")),
+    ("pending_center",         "recall",   "pending_enterprise",     "enterprise", "required", _l("撤销审核"), None),
+    ("returned_by_enterprise", "recall",   "pending_enterprise",     "enterprise", "required", _l("撤销审核"), None),
+    ("returned_by_center",     "recall",   "pending_center",         "center",     "required", _l("撤销审核"), None),
 ))
 
 # Where the applicant may still change what they filed.
@@ -52,7 +64,7 @@ OPEN = frozenset(STATUS_LABELS) - FINAL
 # The step timeline shown on every detail page: (label, statuses in which this step is current).
 STEPS = (
     (_l("填报"), {"draft", "returned_by_enterprise", "returned_by_center"}),
-    (_l("企业审核"), {"pending_enterprise"}),
+    (_l("企业审核"), {"pending_release", "pending_enterprise"}),
     (_l("注册中心审核"), {"pending_center"}),
     (_l("办结"), FINAL),
 )
@@ -69,7 +81,8 @@ class Refused(Exception):
 def moves_for(application, user=None):
     """The moves this user may make on this application now: they drive the buttons."""
     role = access.role_on(application, user)
-    return [m for m in MOVES if m.source == application.status and m.role == role]
+    return [m for m in MOVES if m.source == application.status and m.role == role
+            and applies(m, application.business_type)]
 
 
 def editable_by(application, user=None):
@@ -77,8 +90,13 @@ def editable_by(application, user=None):
     return application.status in EDITABLE and access.role_on(application, user) == "applicant"
 
 
-def find_move(action, source, role):
-    return next((m for m in MOVES if (m.source, m.action, m.role) == (source, action, role)), None)
+def applies(move, business_type):
+    return move.types is None or business_type in move.types
+
+
+def find_move(action, source, role, business_type):
+    return next((m for m in MOVES if (m.source, m.action, m.role) == (source, action, role)
+                 and applies(m, business_type)), None)
 
 
 def action_label(action, role):
@@ -97,7 +115,7 @@ def transition(application, action, user, opinion="", expected_version=None, now
         raise Refused(_l("您无权处理该申请"))
     if expected_version not in (None, "") and str(expected_version) != str(application.version):
         raise Refused(_l("该申请已被他人处理，请刷新后查看最新状态"))
-    move = find_move(action, application.status, role)
+    move = find_move(action, application.status, role, application.business_type)
     if move is None:
         raise Refused(
             _l("当前状态为“%(status)s”，不能执行“%(action)s”",

@@ -5,9 +5,9 @@ from app import workflow
 from app.i18n import chinese
 
 # Where each state sits: the step column of the timeline, and a row inside it.
-COLUMNS = {"draft": (0, 0), "returned_by_enterprise": (0, 1), "returned_by_center": (0, 2),
+COLUMNS = {"pending_release": (1, 1), "draft": (0, 0), "returned_by_enterprise": (0, 1), "returned_by_center": (0, 2),
            "pending_enterprise": (1, 0), "pending_center": (2, 0), "approved": (3, 0), "refused": (3, 1)}
-ROLE_COLOURS = {"applicant": "#337ab7", "enterprise": "#8a6d3b", "center": "#3c763d"}
+ROLE_COLOURS = {"applicant": "#337ab7", "old_enterprise": "#a94442", "enterprise": "#8a6d3b", "center": "#3c763d"}
 
 
 def mermaid():

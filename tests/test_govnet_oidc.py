@@ -139,7 +139,8 @@ def test_a_docked_enterprise_without_an_account_gets_one(app, demo, provider, qu
     account = query(lambda s: s.scalars(select(EnterpriseAccount).join(Enterprise)
                                         .where(Enterprise.credit_code == code)).one())
     assert account.phone == "13900000099"
-    assert query(lambda s: s.scalar(select(SmsMessage.phone).order_by(SmsMessage.id.desc()))) == "13900000099"
+    assert query(lambda s: s.scalar(select(SmsMessage.phone).where(SmsMessage.purpose == "login")
+                                 .order_by(SmsMessage.id.desc()))) == "13900000099"
     username = query(lambda s: s.get(User, account.user_id).username)
     assert enter_code(app, client, username).status_code == 302
     assert "企业版" in client.get("/").get_data(as_text=True)

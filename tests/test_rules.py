@@ -69,6 +69,7 @@ def test_change_of_unit_at_most_once_a_year(demo, app, client_as, query):
                                   .order_by(Application.id.desc()).limit(1)))
     assert problems(app, "app7", "change_unit") != []  # one open filing already
     submit(client, TYPE_VIEWS["change_unit"], pk)
+    move(client_as("ent2"), "enterprisependingview", pk, "release")
     move(client_as("ent1"), "enterprisependingview", pk, "approve")
     move(client_as("center"), "centerqueueview", pk, "approve")
     found = problems(app, "app7", "change_unit")

@@ -43,7 +43,8 @@ def signed_in(client):
 
 
 def messages_to(query, phone):
-    return query(lambda s: s.scalar(select(func.count(SmsMessage.id)).where(SmsMessage.phone == phone)))
+    return query(lambda s: s.scalar(select(func.count(SmsMessage.id)).where(SmsMessage.phone == phone,
+                                                                          SmsMessage.purpose == "login")))
 
 
 def age_codes(query, phone, seconds):
@@ -96,7 +97,7 @@ def test_staff_sign_in_with_the_password_alone(app, demo, query, username):
     answer = password_step(client, username)
     assert answer.status_code == 302 and not answer.headers["Location"].endswith("/login/code")
     assert signed_in(client) is not None
-    assert query(lambda s: s.scalar(select(func.count(SmsMessage.id)))) == 0
+    assert query(lambda s: s.scalar(select(func.count(SmsMessage.id)).where(SmsMessage.purpose == "login"))) == 0
 
 
 def test_wrong_password_and_unknown_account_get_the_same_answer(app, demo, query):
@@ -108,7 +109,8 @@ def test_wrong_password_and_unknown_account_get_the_same_answer(app, demo, query
         assert signed_in(client) is None
     assert answers[0] == answers[1]
     assert answers[0][2] == ["用户名或密码错误"]
-    assert query(lambda s: s.scalar(select(func.count(SmsMessage.id)))) == 0  # no code for a wrong password
+    assert query(lambda s: s.scalar(select(func.count(SmsMessage.id)).where(SmsMessage.purpose == "login"))) \
+        == 0  # no code for a wrong password
 
 
 def urlpath(location):
@@ -256,7 +258,7 @@ def test_failed_gateway_is_reported_on_the_code_page(app, demo, query, monkeypat
     answer = password_step(client, "app1")
     assert answer.headers["Location"].endswith("/login/code")
     assert any("短信发送失败" in m for m in flashes(client))
-    assert query(lambda s: s.scalar(select(SmsMessage.status))) == "failed"
+    assert query(lambda s: s.scalar(select(SmsMessage.status).where(SmsMessage.purpose == "login"))) == "failed"
 
 
 # --- brute force -----------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def http_backend(app, monkeypatch):
 def test_local_sender_records_in_the_table_and_the_log(app, demo, query, caplog):
     with caplog.at_level(logging.WARNING, logger="app.sms"):
         assert password_step(app.test_client(), "app1").headers["Location"].endswith("/login/code")
-    message = query(lambda s: s.scalars(select(SmsMessage)).one())
+    message = query(lambda s: s.scalars(select(SmsMessage).where(SmsMessage.purpose == "login")).one())
     assert message.phone == "13800000001" and message.backend == "local" and message.status == "sent"
     code = CODE.search(message.text).group(0)
     assert any(code in record.getMessage() and "13800000001" in record.getMessage() for record in caplog.records)
@@ -97,7 +97,7 @@ def test_http_gateway_gets_the_code_and_the_record_does_not(app, demo, query, ht
     assert request["json"]["phone"] == "13800000001" and request["json"]["template"] == "SMS_000001"
     assert request["json"]["sign"] == "陕西住建" and request["json"]["params"]["minutes"] == 5
     code = request["json"]["params"]["code"]
-    message = query(lambda s: s.scalars(select(SmsMessage)).one())
+    message = query(lambda s: s.scalars(select(SmsMessage).where(SmsMessage.purpose == "login")).one())
     assert message.backend == "http" and message.status == "sent" and code not in message.text
     page = client.get("/login/code")
     assert client.post("/login/code", data={"code": code, "csrf_token": token(page)}).status_code == 302
@@ -112,6 +112,6 @@ def test_http_gateway_refusal_is_recorded_and_reported(app, demo, query, http_ba
         http_backend(gateway)
         client = app.test_client()
         assert password_step(client, "app1").headers["Location"].endswith("/login/code")
-    message = query(lambda s: s.scalars(select(SmsMessage)).one())
+    message = query(lambda s: s.scalars(select(SmsMessage).where(SmsMessage.purpose == "login")).one())
     assert message.status == "failed" and message.error
     assert any("短信发送失败" in m for m in flashes(client))

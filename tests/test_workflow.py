@@ -117,12 +117,27 @@ def test_renewal_extends_validity_from_the_old_expiry(demo, client_as, query):
     assert query(lambda s: s.get(Application, pk).registration.valid_until) == add_years(old, 3)
 
 
-def test_change_of_unit_moves_the_registration(demo, client_as, query):
+def test_change_of_unit_is_released_by_the_old_unit_then_approved_by_the_new(demo, client_as, query):
     ent1 = enterprise_id(query, "秦川")
-    app7 = client_as("app7")
+    app7 = client_as("app7")  # registered with ent2, moving to ent1
     assert add(app7, "change_unit", enterprise=ent1).status_code == 302
     pk, _ = ids(query, "app7")
-    walk_through(client_as, pk, ("app7", "applicantchangeunitview"), unit="ent1")
+    assert submit(app7, "applicantchangeunitview", pk).status_code == 302
+    assert ids(query, "app7")[1] == "pending_release"
+    new_unit, old_unit = client_as("ent1"), client_as("ent2")
+    assert new_unit.get(f"/enterprisependingview/show/{pk}").status_code == 404  # not the new unit's yet
+    page = old_unit.get(f"/enterprisependingview/show/{pk}").get_data(as_text=True)
+    assert "同意解聘" in page and "待原单位确认" in page
+    from tests.conftest import csrf_token
+
+    token = csrf_token(new_unit.get("/enterpriseapplicationview/list/"))
+    assert new_unit.post(f"/enterpriseapplicationview/{pk}/move/release", data={"csrf_token": token}).status_code == 404
+    assert move(old_unit, "enterprisependingview", pk, "release", opinion="已办理离职").status_code == 302
+    assert old_unit.get(f"/enterprisependingview/show/{pk}").status_code == 404  # its part is done
+    assert move(new_unit, "enterprisependingview", pk, "approve").status_code == 302
+    assert move(client_as("center"), "centerqueueview", pk, "approve").status_code == 302
+    assert query(lambda s: [(r.role, r.action) for r in s.get(Application, pk).reviews]) == [
+        ("applicant", "submit"), ("old_enterprise", "release"), ("enterprise", "approve"), ("center", "approve")]
 
     def check(session):
         registration = session.get(Application, pk).registration
@@ -273,7 +288,7 @@ def test_status_changes_only_through_the_workflow(demo, app):
 def test_the_table_names_every_status_and_role():
     sources = {m.source for m in workflow.MOVES} | {m.target for m in workflow.MOVES}
     assert sources == set(workflow.STATUS_LABELS)
-    assert {m.role for m in workflow.MOVES} == {"applicant", "enterprise", "center"}
+    assert {m.role for m in workflow.MOVES} == {"applicant", "old_enterprise", "enterprise", "center"}
     assert all(m.opinion == "required" for m in workflow.MOVES if m.action in ("return", "refuse"))
 
 
@@ -350,3 +365,17 @@ def test_a_batch_applies_what_it_can_and_reports_the_rest(demo, app, client_as, 
     finally:
         app.config["BATCH_LIMIT"] = 100
     assert any("一次最多处理1件" in m for m in flashes(center))
+
+
+def test_the_old_unit_may_refuse_the_release_with_a_reason(demo, client_as, query):
+    app7 = client_as("app7")
+    add(app7, "change_unit", enterprise=enterprise_id(query, "秦川"))
+    pk, _ = ids(query, "app7")
+    submit(app7, "applicantchangeunitview", pk)
+    old_unit = client_as("ent2")
+    move(old_unit, "enterprisependingview", pk, "return", opinion="")
+    assert "请填写审核意见" in flashes(old_unit)
+    move(old_unit, "enterprisependingview", pk, "return", opinion="劳动合同未到期，尚未办理离职")
+    assert ids(query, "app7")[1] == "returned_by_enterprise"
+    page = app7.get(f"/applicantchangeunitview/show/{pk}").get_data(as_text=True)
+    assert "劳动合同未到期" in page and "原聘用单位" in page

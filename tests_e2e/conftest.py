@@ -11,6 +11,7 @@ Every step writes a screenshot to artifacts/e2e/ (git-ignored; CI keeps the fold
 - The SMS step is real: the code is read from the sms_message table of the server's database,
   where the local sender records it (what `flask sms outbox` shows).
 """
+import contextlib
 import os
 import re
 import shutil
@@ -50,6 +51,8 @@ def _server_env(db_file, uploads, cache, port=None):
         "APP_ENV": "development", "SMS_BACKEND": "local", "RATELIMIT_STORAGE_URI": "memory://",
         "SECRET_KEY": "e2e-only-secret-key-0123456789abcdef0123456789", "HOST": "127.0.0.1",
         "PYTHONUNBUFFERED": "1",
+        # as in TestConfig: the tests sign the same demo user in several times a minute
+        "SMS_RESEND_SECONDS": "0",
     })
     if port:
         env["PORT"] = str(port)
@@ -99,10 +102,9 @@ class Server:
             return conn.execute(sql, params).fetchone()[0]
 
 
-@pytest.fixture
-def server(demo_template, tmp_path):
+@contextlib.contextmanager
+def serve(demo_template, folder):
     """run.py serving a private copy of the demo database on a free port of 127.0.0.1."""
-    folder = tmp_path / "server"
     shutil.copytree(demo_template, folder)
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "run.py"], cwd=ROOT,
@@ -123,20 +125,33 @@ def server(demo_template, tmp_path):
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
     ready.wait(SERVER_START_SECONDS)
-    if proc.poll() is not None or not ready.is_set():
-        proc.kill()
+    try:
+        if proc.poll() is not None or not ready.is_set():
+            pytest.fail(f"the server did not start:\n{srv.log.read_text(encoding='utf-8')[-3000:]}")
+        yield srv
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
         reader.join(5)
         proc.stdout.close()
-        pytest.fail(f"the server did not start:\n{srv.log.read_text(encoding='utf-8')[-3000:]}")
-    yield srv
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    reader.join(5)
-    proc.stdout.close()
+
+
+@pytest.fixture
+def server(demo_template, tmp_path):
+    """A server of its own, for a test that changes data (files, moves)."""
+    with serve(demo_template, tmp_path / "server") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def shared_server(demo_template, tmp_path_factory):
+    """One server for a module's tests that only look (home pages, page checks)."""
+    with serve(demo_template, tmp_path_factory.mktemp("shared") / "server") as srv:
+        yield srv
 
 
 @pytest.fixture(scope="session")
@@ -173,10 +188,11 @@ def shot(request):
 
 
 @pytest.fixture
-def sign_in(server, browser):
+def sign_in(request, browser):
     """sign_in("app1") gives a page of a new browser (its own cookies) signed in through the login
     page and, for persons and enterprises, the SMS step; on_page(step, page) sees each step."""
     contexts = []
+    server = request.getfixturevalue("shared_server" if "shared_server" in request.fixturenames else "server")
 
     def login(username, on_page=None, width=1280):
         context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN",

@@ -56,6 +56,9 @@ def register_views(appbuilder):
     from app import deadlines
 
     current_app.add_template_global(deadlines.for_application, "time_limit")  # 办理时限 on detail pages
+    from views import excel
+
+    current_app.add_template_global(excel.export_url)  # 导出Excel button on the lists that offer it
     appbuilder.add_view_no_menu(public.PublicQueryView)
     appbuilder.add_link("公众查询", label=_l("公众查询"), href="/public/query", icon="fa-search")
 

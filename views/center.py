@@ -9,14 +9,15 @@ from app.validators import mask_id_number
 from models import Registration
 from views.applications import ApplicationViewBase, ReviewerExports
 from views.base import ListInterface, ScopedModelView
+from views.excel import ExcelExport
 from views.search import ExpiringRegistrations, RegistrationSearch
 
 
-class CenterQueueView(ReviewerExports, ApplicationViewBase):
+class CenterQueueView(ExcelExport, ReviewerExports, ApplicationViewBase):
     """待审核申请: what the units approved, oldest first."""
 
     base_filters = ApplicationViewBase.base_filters + [["status", FilterEqual, "pending_center"]]
-    base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf", "can_approve"]
+    base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf", "can_approve", "can_export_xlsx"]
     base_order = ("submitted_at", "asc")
     list_title = _l("待审核申请")
     # 办理时限: days left from the loaded step_started_at column (app/deadlines.py), no per-row query
@@ -32,14 +33,14 @@ class CenterQueueView(ReviewerExports, ApplicationViewBase):
         return self.move_many(items if isinstance(items, list) else [items], "approve")
 
 
-class CenterApplicationView(ReviewerExports, ApplicationViewBase):
+class CenterApplicationView(ExcelExport, ReviewerExports, ApplicationViewBase):
     """全部申请记录: everything the center has worked on, searchable."""
 
-    base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf"]
+    base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf", "can_export_xlsx"]
     list_title = _l("全部申请记录")
 
 
-class CenterRegistrationView(ScopedModelView):
+class CenterRegistrationView(ExcelExport, ScopedModelView):
     """注册证书管理: every registration, searchable by name, ID number and certificate number."""
 
     datamodel = ListInterface(Registration, joined=("person", "enterprise"), collections=("specialties",))
@@ -47,7 +48,7 @@ class CenterRegistrationView(ScopedModelView):
     base_filters = [["id", access.RegistrationScope, lambda: None], ["id", RegistrationSearch, lambda: None],
                     ["id", ExpiringRegistrations, lambda: None]]
     list_template = "applications/list.html"
-    base_permissions = ["can_list", "can_show"]
+    base_permissions = ["can_list", "can_show", "can_export_xlsx"]
     base_order = ("id", "desc")
     list_columns = ["certificate_number", "person.name", "person.id_number", "enterprise.name",
                     "specialty_names", "valid_from", "valid_until", "status_label"]

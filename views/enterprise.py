@@ -3,27 +3,30 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.sqla.filters import FilterIn
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from app import access, deadlines, personnel
+from app.access import UNIT_TODO
 from app.validators import mask_id_number
-from models import Enterprise, Registration
+from models import Application, Enterprise, Registration
 from models.reference import SPECIALTIES
 from views.applications import ApplicationViewBase, ReviewerExports
 from views.base import ListInterface, ScopedModelView
+from views.excel import ExcelExport
 from views.search import RegistrationSearch
 from views.forms import EnterpriseOwnForm, MoveForm
 
 
-class EnterprisePendingView(ReviewerExports, ApplicationViewBase):
+class EnterprisePendingView(ExcelExport, ReviewerExports, ApplicationViewBase):
     """待办业务: filings awaiting this unit's review; 通过 for several at once from the list."""
 
-    base_filters = ApplicationViewBase.base_filters + [["status", FilterEqual, "pending_enterprise"]]
-    base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf", "can_approve", "can_return_many"]
+    base_filters = ApplicationViewBase.base_filters + [["status", FilterIn, ["pending_release", "pending_enterprise"]]]
+    base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf", "can_approve", "can_return_many",
+                        "can_export_xlsx"]
     base_order = ("submitted_at", "asc")
     list_title = _l("待办业务")
     # 办理时限: days left from the loaded step_started_at column (app/deadlines.py), no per-row query
@@ -66,10 +69,10 @@ class EnterprisePendingView(ReviewerExports, ApplicationViewBase):
         )
 
 
-class EnterpriseApplicationView(ReviewerExports, ApplicationViewBase):
+class EnterpriseApplicationView(ExcelExport, ReviewerExports, ApplicationViewBase):
     """全部申请: every filing that reached this unit, in any state after submission."""
 
-    base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf"]
+    base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf", "can_export_xlsx"]
     list_title = _l("全部申请")
 
 
@@ -160,7 +163,7 @@ def _validity(value):
     return value.isoformat()
 
 
-class EnterprisePersonnelView(ScopedModelView):
+class EnterprisePersonnelView(ExcelExport, ScopedModelView):
     """人员信息: the unit's registered persons with status, specialties and validity; filterable;
     each person's history of units on the detail page."""
 
@@ -170,7 +173,7 @@ class EnterprisePersonnelView(ScopedModelView):
                     ["id", PersonnelFilter, lambda: None]]
     list_template = "enterprise/personnel_list.html"
     show_template = "enterprise/personnel_show.html"
-    base_permissions = ["can_list", "can_show"]
+    base_permissions = ["can_list", "can_show", "can_export_xlsx"]
     base_order = ("valid_until", "asc")
     list_columns = ["person.name", "person.id_number", "certificate_number", "specialty_names",
                     "valid_from", "valid_until", "status_label"]
@@ -214,5 +217,5 @@ def pending_count(user=None):
     who = access.actor(user)
     if who.kind != "enterprise":
         return 0
-    return access.applications(user).filter_by(status="pending_enterprise").count()
+    return access.applications(user).filter(Application.status.in_(UNIT_TODO)).count()
 

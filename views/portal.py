@@ -29,7 +29,7 @@ class PortalIndexView(IndexView):
             scoped = access.applications()
             context.update(
                 enterprise=access.current_enterprise(),
-                pending=scoped.filter_by(status="pending_enterprise").count(),
+                pending=scoped.filter(access.Application.status.in_(access.UNIT_TODO)).count(),
                 registered=access.registrations().filter_by(status="active").count(),
             )
         elif who.kind == "center":
