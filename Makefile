@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := app:create_app
 
-.PHONY: run test test-pg install lint clean translations
+.PHONY: run test test-pg test-e2e install lint clean translations
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Browser tests (tests_e2e/): Playwright drives Debian's Chromium, never a downloaded browser.
+# Screenshots of every step go to artifacts/e2e/.
+CHROMIUM ?= /usr/bin/chromium
+test-e2e: $(STAMP)
+	@test -x "$(CHROMIUM)" || { echo "test-e2e: Chromium is missing at $(CHROMIUM). Install Debian's package (apt-get install chromium) or set CHROMIUM=/path/to/chromium." >&2; exit 1; }
+	CHROMIUM_PATH="$(CHROMIUM)" $(BIN)/python -m pytest tests_e2e $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -81,7 +81,6 @@ class Config:
     SMS_GATEWAY_SIGN = env("SMS_GATEWAY_SIGN", "")  # the SMS signature (短信签名) registered there
     SMS_GATEWAY_TIMEOUT = env("SMS_GATEWAY_TIMEOUT", 10, float)
     RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")  # redis://host:6379 for several workers
-    RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", "20 per minute;200 per day")  # password posts per address
     LOGIN_ACCOUNT_RATE_LIMIT = env("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 5 minutes")  # per username tried
     SMS_CODE_RATE_LIMIT = env("SMS_CODE_RATE_LIMIT", "20 per minute")  # code posts per address

@@ -1,14 +1,14 @@
 """导出Excel: rows to an .xlsx file, streamed.
 
 openpyxl's write-only workbook keeps each written row in a temporary file, not in memory; the
-finished file is then sent in chunks. Rows come from the caller's query read in batches
-(yield_per), so a hundred thousand rows never sit in memory at once.
+finished file is then sent in chunks by a generator. Rows come from the caller's query read in
+batches (yield_per), so a hundred thousand rows never sit in memory at once.
 """
 import tempfile
 from datetime import datetime
 from urllib.parse import quote
 
-from flask import Response, stream_with_context
+from flask import Response
 from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -34,13 +34,13 @@ def cell(value):
     return value
 
 
-def chunks(headers, rows, title):
-    """Write the workbook, then yield its bytes. `rows` yields lists of cell values."""
+def write(headers, rows, title, buffer):
+    """Write the workbook into `buffer` (a file). `rows` yields lists of cell values."""
+    from openpyxl.cell import WriteOnlyCell
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
     bold = Font(bold=True)
-    from openpyxl.cell import WriteOnlyCell
-
     header_cells = []
     for text in headers:
         header = WriteOnlyCell(sheet, value=str(text))
@@ -49,19 +49,32 @@ def chunks(headers, rows, title):
     sheet.append(header_cells)
     for row in rows:
         sheet.append([cell(value) for value in row])
-    with tempfile.TemporaryFile() as buffer:
-        book.save(buffer)
+    book.save(buffer)
+
+
+def _file_chunks(buffer):
+    try:
         buffer.seek(0)
         while True:
             data = buffer.read(CHUNK)
             if not data:
                 break
             yield data
+    finally:
+        buffer.close()  # a temporary file: closing deletes it
 
 
 def response(headers, rows, filename, title):
-    """A download of the rows as .xlsx, produced while it is sent (a generator response)."""
-    return Response(stream_with_context(chunks(headers, rows, title)), mimetype=MIMETYPE, headers={
+    """A download of the rows as .xlsx. The rows are read and written while the request still holds
+    its database session (so its transaction ends with the request as usual); the file, kept on
+    disk, is then sent in chunks by a generator."""
+    buffer = tempfile.TemporaryFile()
+    try:
+        write(headers, rows, title, buffer)
+    except Exception:
+        buffer.close()
+        raise
+    return Response(_file_chunks(buffer), mimetype=MIMETYPE, headers={
         "Content-Disposition": f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}",
         "Cache-Control": "private, no-store",
     })

@@ -37,11 +37,11 @@ class Refused(Exception):
     """str() is the reason in the user's language; `help` names a help section of the login page,
     `field` the form field the reason is about."""
 
-    def __init__(self, message, help=None, field=None):
+    def __init__(self, message, help=None, field=None, problems=None):
         super().__init__(str(message))
         self.message = message
         self.help = help
-        self.field = field
+        self.problems = problems or {field or "": message}  # field -> reason, for a form
 
     def __str__(self):
         return str(self.message)
@@ -130,13 +130,22 @@ def change_phone(person, phone):
 
 def change_phone_by_center(id_number, phone):
     """The center records a new phone for a person who came in person (e.g. lost their phone)."""
-    error = id_number_error(id_number)
-    if error:
-        raise Refused(_l(error), field="id_number")
-    person = db.session.scalar(select(Person).where(Person.id_number == normalize_id_number(id_number)))
-    if person is None:
-        raise Refused(_l("未找到该身份证号的人员"), field="id_number")
-    change_phone(person, phone)
+    problems = {}
+    if id_number_error(id_number):
+        problems["id_number"] = _l(id_number_error(id_number))
+    if mobile_error(phone):
+        problems["phone"] = _l(mobile_error(phone))
+    person = None
+    if "id_number" not in problems:
+        person = db.session.scalar(select(Person).where(Person.id_number == normalize_id_number(id_number)))
+        if person is None:
+            problems["id_number"] = _l("未找到该身份证号的人员")
+    if problems:
+        raise Refused(next(iter(problems.values())), problems=problems)
+    try:
+        change_phone(person, phone)
+    except Refused as refusal:
+        raise Refused(refusal.message, field="phone")
     return person
 
 

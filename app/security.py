@@ -2,7 +2,8 @@
 import re
 
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
-from sqlalchemy import select
+from flask import g
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from views.signin import AuthDBView, SecurityApi
@@ -23,16 +24,22 @@ class SecurityManager(FabSecurityManager):
         return limiter
 
     def load_user(self, pk):
-        # One statement for the user with their roles and groups: FAB reads them on every
-        # permission check, and lazy loading would cost two more statements per request.
-        user = self.session.scalars(
-            select(self.user_model)
+        # One statement for the user with their roles and groups (FAB reads them on every
+        # permission check; lazy loading would cost two more per request) and the navbar's count
+        # of unread messages.
+        from models.messages import Message
+
+        unread = (select(func.count(Message.id))
+                  .where(Message.user_id == self.user_model.id, Message.read_at.is_(None)).scalar_subquery())
+        row = self.session.execute(
+            select(self.user_model, unread)
             .where(self.user_model.id == int(pk))
             .options(joinedload(self.user_model.roles), joinedload(self.user_model.groups))
         ).unique().one_or_none()
-        if user and user.is_active:
-            return user
-        return None
+        if row is None or not row[0].is_active:
+            return None
+        g.unread_messages = row[1]
+        return row[0]
 
     def is_item_public(self, permission_name, view_name):
         # Anonymous visitors: FAB reads only the database for the public role; ours is declared in

@@ -22,7 +22,7 @@ from flask import current_app
 from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 from sqlalchemy import func, select, text
 
-from app import roles
+from app import roles, workflow
 from app.effects import add_years
 from app.extensions import db
 from app.validators import make_credit_code, make_id_number
@@ -49,12 +49,13 @@ SCHOOLS = ("西安建筑科技大学", "长安大学", "西安理工大学", "�
 TITLES = ("助理工程师", "工程师", "工程师", "高级工程师")
 RETURN_BY_UNIT = ("劳动合同未盖单位公章，请重新上传。", "身份证扫描件不清晰，请补正。", "申请表签字页缺失。")
 RETURN_BY_CENTER = ("学历证书扫描件不清晰，请补正。", "继续教育证明不全，请补充。", "社保缴纳单位与聘用单位不一致，请说明。")
+RELEASE_REFUSALS = ("与本单位的劳动合同尚未解除，不同意解聘。", "尚有在建项目未办理项目负责人变更，暂不同意。")
 REFUSALS = ("经核查，申请人同时在两个单位申请注册，不予注册。", "继续教育学时不足，不予注册。",
             "聘用单位资质不符合要求，不予注册。")
 
 # Where a person's latest filing stands when it is still open (the rest are decided).
 OPEN_SHARE = 0.12
-OPEN_STATES = (("draft", 2), ("pending_enterprise", 3.5), ("returned_by_enterprise", 1),
+OPEN_STATES = (("draft", 2), ("pending_release", 1), ("pending_enterprise", 3.5), ("returned_by_enterprise", 1),
                ("pending_center", 4), ("returned_by_center", 1.5))
 # With a registration in force: a renewal when it expires within the year, otherwise mostly
 # changes of unit and added specialties (and now and then a cancellation).
@@ -361,7 +362,10 @@ class _World:
             else:
                 picked = set(registration["specialties"])
             aid = self.ids.take("application")
-            reviews, decided = self._reviews(writer, aid, filer, filed_unit, status, created)
+            old_unit = registration["unit"] if registration is not None and kind == "change_unit" else None
+            if status == "pending_release" and not _needs_release(kind):
+                status = "pending_enterprise"  # only a change of unit waits for the old unit
+            reviews, decided = self._reviews(kind, aid, filer, filed_unit, old_unit, status, created)
             linked = registration["id"] if registration is not None and kind not in ("initial", "reregister") else None
             if status == "approved":
                 day_decided = decided.date()
@@ -418,63 +422,83 @@ class _World:
         for specialty in sorted(registration["specialties"]):
             writer.add(registration_specialty, {"registration_id": registration["id"], "specialty_id": specialty})
 
-    def _reviews(self, writer, aid, filer, unit, status, created):
-        """The review records that lead to `status`, as workflow.MOVES allows them, in time order."""
+    def _reviews(self, kind, aid, filer, unit, old_unit, status, created):
+        """The review records that lead to `status`: a walk through workflow.MOVES (the moves
+        allowed for this business type, with their roles and required opinions), in time order."""
         rng = self.rng
-        moments = [created]
+        actors = {
+            "applicant": (None, filer["name"]),
+            "enterprise": (self.reviewer_ids.get(unit[0]), f"{unit[1][:6]}经办人"),
+            "old_enterprise": (self.reviewer_ids.get(old_unit[0]), f"{old_unit[1][:6]}经办人") if old_unit else None,
+            "center": (self.center_id, "注册中心审核员"),
+        }
+        opinions = {"enterprise": RETURN_BY_UNIT, "old_enterprise": RELEASE_REFUSALS, "center": RETURN_BY_CENTER}
+        steps, moment, state = [], [created], ["draft"]
 
-        def at(max_days):
-            moments.append(min(self.now, moments[-1] + timedelta(days=rng.randint(0, max_days),
-                                                              minutes=rng.randint(5, 600))))
-            return moments[-1]
-
-        reviewer = (self.reviewer_ids.get(unit[0]), f"{unit[1][:6]}经办人")
-        center = (self.center_id, "注册中心审核员")
-        applicant = (None, filer["name"])
-        steps = []
-
-        def step(who, role, action, source, target, opinion=None, days=3):
+        def do(action, days=3):
+            move = _move(kind, state[0], action)
+            moment[0] = min(self.now, moment[0] + timedelta(days=rng.randint(0, days), minutes=rng.randint(5, 600)))
+            opinion = None
+            if move.opinion == "required":
+                opinion = rng.choice(REFUSALS if action == "refuse" else opinions[move.role])
+            who = actors[move.role]
             steps.append({
                 "id": self.ids.take("review"), "application_id": aid, "actor_id": who[0], "actor_name": who[1],
-                "role": role, "action": action, "from_status": source, "to_status": target, "opinion": opinion,
-                "created_at": at(days),
+                "role": move.role, "action": action, "from_status": move.source, "to_status": move.target,
+                "opinion": opinion, "created_at": moment[0],
             })
+            state[0] = move.target
 
-        def submit(source="draft"):
-            step(applicant, "applicant", "submit", source, "pending_enterprise", days=2)
-
-        def unit_approves():
-            step(reviewer, "enterprise", "approve", "pending_enterprise", "pending_center", days=5)
+        def submit():  # to the unit, through the old unit's release where the type needs it
+            do("submit", 2)
+            if state[0] == "pending_release" and status != "pending_release":
+                do("release", 5)
 
         if status == "draft":
             if rng.random() < 0.15:
-                submit()
-                step(applicant, "applicant", "withdraw", "pending_enterprise", "draft", days=2)
+                do("submit", 2)
+                do("withdraw", 2)
+            return steps, None
+        if status == "pending_release":
+            do("submit", 2)
+            return steps, None
+        if status == "returned_by_enterprise" and _needs_release(kind) and rng.random() < 0.5:
+            do("submit", 2)
+            do("return")  # the old unit does not release the person
             return steps, None
         submit()
-        if status in ("approved", "refused") and rng.random() < 0.10:
-            step(reviewer, "enterprise", "return", "pending_enterprise", "returned_by_enterprise",
-                 rng.choice(RETURN_BY_UNIT))
-            submit("returned_by_enterprise")
+        final = status in ("approved", "refused")
+        if final and rng.random() < 0.10:
+            do("return")
+            submit()
         if status == "pending_enterprise":
             return steps, None
         if status == "returned_by_enterprise":
-            step(reviewer, "enterprise", "return", "pending_enterprise", "returned_by_enterprise",
-                 rng.choice(RETURN_BY_UNIT))
+            do("return")
             return steps, None
-        unit_approves()
+        do("approve", 5)
         if status == "pending_center":
             return steps, None
         if status == "approved" and rng.random() < 0.05:
-            step(center, "center", "return", "pending_center", "returned_by_center", rng.choice(RETURN_BY_CENTER), 10)
-            submit("returned_by_center")
-            unit_approves()
+            do("return", 10)
+            submit()
+            do("approve", 5)
         if status == "returned_by_center":
-            step(center, "center", "return", "pending_center", "returned_by_center", rng.choice(RETURN_BY_CENTER), 10)
+            do("return", 10)
             return steps, None
-        if status == "refused":
-            step(center, "center", "refuse", "pending_center", "refused", rng.choice(REFUSALS), 15)
-        else:
-            step(center, "center", "approve", "pending_center", "approved", None, 15)
+        do("refuse" if status == "refused" else "approve", 15)
         return steps, steps[-1]["created_at"]
 
+
+def _move(kind, source, action):
+    """The move of workflow.MOVES that this business type takes from `source` by `action`."""
+    for move in workflow.MOVES:
+        types = getattr(move, "types", None)
+        if move.source == source and move.action == action and (types is None or kind in types):
+            return move
+    raise LookupError(f"no move {action} from {source} for {kind}")
+
+
+def _needs_release(kind):
+    return any(m.target == "pending_release" for m in workflow.MOVES
+               if m.action == "submit" and kind in (getattr(m, "types", None) or ()))

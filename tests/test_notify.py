@@ -40,7 +40,6 @@ def news(session, since):
 
 def test_unit_return_tells_the_applicant_in_app_and_by_sms(demo, client_as, query):
     pk = query(lambda s: pending(s, "app2", "pending_enterprise"))
-    since = query(marks)
     ent1 = client_as("ent1")
     since = query(marks)  # after the login code
     assert move(ent1, "enterprisependingview", pk, "return", opinion="劳动合同缺页").status_code == 302

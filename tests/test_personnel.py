@@ -57,7 +57,8 @@ def test_the_detail_page_shows_the_history_of_units(demo, client_as, query):
     assert add(app7, "change_unit", enterprise=qinchuan).status_code == 302
     pk = query(lambda s: s.scalars(select(Application).where(Application.business_type == "change_unit")).one().id)
     submit(app7, "applicantchangeunitview", pk)
-    assert move(client_as("ent1"), "enterprisependingview", pk, "approve").status_code == 302
+    assert move(client_as("ent2"), "enterprisependingview", pk, "release").status_code == 302  # the old unit
+    assert move(client_as("ent1"), "enterprisependingview", pk, "approve").status_code == 302  # the new one
     assert move(client_as("center"), "centerqueueview", pk, "approve").status_code == 302
 
     page = client_as("ent1").get(f"/enterprisepersonnelview/show/{registration_of(query, 'app7')}")

@@ -14,7 +14,6 @@ from models import Application, Enterprise, Person, Qualification, Registration,
 from seeds import scale
 from tests.test_queries import PAGES, statements
 
-MOVES = {(m.source, m.action, m.target, m.role) for m in workflow.MOVES}
 COUNT = re.compile(r"记录数目:?</strong>\s*([^<]+?)\s*<", re.S)
 
 
@@ -45,7 +44,7 @@ def test_scale_is_refused_in_production(app, query):
 
 
 def test_bulk_data_is_what_the_workflow_would_have_written(demo, app, query):
-    load_scale(app, 200, 500)
+    load_scale(app, 300, 500)
     load_scale(app, 50, 100)  # a second run adds to the first without clashing
 
     def facts(session):
@@ -63,15 +62,15 @@ def test_bulk_data_is_what_the_workflow_would_have_written(demo, app, query):
     apps, reviews, registrations, id_numbers, credit_codes, qualifications = query(facts)
     assert len(apps) == 600 + demo_applications(query)
     assert {a.status for a in apps} == set(workflow.STATUS_LABELS)
-    assert {a.business_type for a in apps} == {"initial", "add_specialty", "renewal", "change_unit", "reregister",
+    assert {a.business_type for a in apps} >= {"initial", "add_specialty", "renewal", "change_unit", "reregister",
                                                "cancel"}
     open_per_person = defaultdict(int)
     for a in apps:
         chain = reviews.get(a.id, [])
         state = "draft"
         for source, action, target, role, opinion, _ in chain:  # every step is a move of the table
-            assert source == state and (source, action, target, role) in MOVES, (a.id, chain)
-            move = workflow.find_move(action, source, role)
+            move = workflow.find_move(action, source, role, a.business_type)
+            assert source == state and move is not None and move.target == target, (a.id, chain)
             assert move.opinion != "required" or opinion
             state = target
         assert state == a.status, (a.id, chain)

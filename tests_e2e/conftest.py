@@ -90,7 +90,7 @@ class Server:
 
     def sms_code(self, username):
         """The code in the latest message the local sender recorded for this user."""
-        with sqlite3.connect(self.db_file) as conn:
+        with contextlib.closing(sqlite3.connect(self.db_file)) as conn:
             row = conn.execute(
                 "SELECT m.text FROM sms_message m JOIN ab_user u ON u.id = m.user_id "
                 "WHERE u.username = ? ORDER BY m.id DESC LIMIT 1", (username,)).fetchone()
@@ -98,7 +98,7 @@ class Server:
         return SMS_CODE.search(row[0]).group(1)
 
     def scalar(self, sql, *params):
-        with sqlite3.connect(self.db_file) as conn:
+        with contextlib.closing(sqlite3.connect(self.db_file)) as conn:
             return conn.execute(sql, params).fetchone()[0]
 
 
@@ -176,7 +176,7 @@ def artifacts():
 @pytest.fixture
 def shot(request):
     """shot(page, "step") saves a full-page screenshot as artifacts/e2e/<test>-<nn>-<step>.png."""
-    test = request.node.name.removeprefix("test_")
+    test = request.node.originalname.removeprefix("test_")  # steps name their parameter
     counter = iter(range(1, 100))
 
     def take(page, step):

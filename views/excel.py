@@ -37,19 +37,14 @@ class ExcelExport:
 
     def _export_rows(self, query, columns):
         formatters = self.formatters_columns
-        try:
-            for item in query.yield_per(excel.BATCH):
-                values = []
-                for column in columns:
-                    value = self.datamodel._get_attr_value(item, column)
-                    if column in formatters:
-                        value = formatters[column](value)
-                    values.append(value)
-                yield values
-        finally:
-            # the rows were streamed through a server-side cursor: end its read-only transaction
-            # here, not at some later teardown, so the connection goes back to the pool idle
-            self.datamodel.session.rollback()
+        for item in query.yield_per(excel.BATCH):
+            values = []
+            for column in columns:
+                value = self.datamodel._get_attr_value(item, column)
+                if column in formatters:
+                    value = formatters[column](value)
+                values.append(value)
+            yield values
 
 
 def export_url():

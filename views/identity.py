@@ -165,7 +165,8 @@ class CenterPersonView(ScopedModelView):
                 try:
                     person = identity.change_phone_by_center(form.id_number.data, form.phone.data)
                 except identity.Refused as refusal:
-                    getattr(form, refusal.field or "phone").errors = [str(refusal)]
+                    for field, reason in refusal.problems.items():
+                        getattr(form, field or "phone").errors = [str(reason)]
                 else:
                     flash(str(_l("已为%(name)s登记新手机号 %(phone)s；核验身份后请在列表中确认其实人认证",
                                  name=person.name, phone=mask_phone(person.phone))), "success")

@@ -91,6 +91,8 @@ class AuthDBView(FabAuthDBView):
             if refusal:
                 flash(str(refusal), "warning")
             return redirect(url_for(".code"))
+        if request.method == "POST" and form.errors.get("csrf_token"):
+            flash(str(_l("页面已失效，请重新输入用户名和密码")), "warning")
         return self.render_template(
             self.login_template, title=self.title, form=form, appbuilder=self.appbuilder, entrance=entrance,
             govnet=oidc.configured(), help=request.args.get("help"), facts=signin.help_facts(),
