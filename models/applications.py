@@ -2,7 +2,7 @@ from contextvars import ContextVar
 from datetime import date, datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text, event
+from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.enterprises import Enterprise
@@ -71,6 +71,13 @@ class Application(Model):
 
     # A second, concurrent write of the same row fails with StaleDataError instead of applying twice.
     __mapper_args__ = {"version_id_col": version}
+    # the lists' scopes with their default sorts (migration 0005; trigram name indexes live there too)
+    __table_args__ = (
+        Index("ix_application_enterprise_id_id", "enterprise_id", "id"),
+        Index("ix_application_enterprise_status_submitted", "enterprise_id", "status", "submitted_at", "id"),
+        Index("ix_application_person_type_id", "person_id", "business_type", "id"),
+        Index("ix_application_status_submitted", "status", "submitted_at", "id"),
+    )
 
     @property
     def number(self):

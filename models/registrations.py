@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.enterprises import Enterprise
@@ -35,6 +35,8 @@ class Registration(Model):
     verify_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now, onupdate=datetime.now)
+
+    __table_args__ = (Index("ix_registration_enterprise_valid_until", "enterprise_id", "valid_until", "id"),)
 
     person: Mapped[Person] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
