@@ -13,6 +13,7 @@ from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import roles
+from app.rules import FILED_BY_UNIT
 from app.extensions import db
 from models import Application, Attachment, Enterprise, EnterpriseAccount, Message, Person, Registration
 
@@ -73,9 +74,13 @@ def applications(user=None, query=None):
         return q.filter(or_(
             and_(Application.enterprise_id == who.enterprise_id, Application.status.not_in(UNIT_HIDDEN)),
             and_(Application.status == "pending_release", Application.registration_id.in_(releasing)),
+            # what the unit files itself (强制注销) it sees from the draft on
+            and_(Application.enterprise_id == who.enterprise_id, Application.business_type.in_(FILED_BY_UNIT)),
         ))
     if who.kind == "applicant" and who.person_id:
-        return q.filter(Application.person_id == who.person_id)
+        # a unit's filing about the person reaches them once the unit has submitted it
+        return q.filter(Application.person_id == who.person_id,
+                        or_(Application.business_type.not_in(FILED_BY_UNIT), Application.status != "draft"))
     return q.filter(false())
 
 

@@ -39,6 +39,7 @@ def _new_registration(application, today):
         status="active",
         specialties=list(application.specialties),
         verify_token=secrets.token_urlsafe(32),
+        enterprise_name=application.enterprise.name,
     )
     db.session.add(registration)
     db.session.flush()  # the id makes the certificate number unique
@@ -67,6 +68,18 @@ def _renew(application, today):
 
 def _change_unit(application, today):
     application.registration.enterprise = application.enterprise
+    application.registration.enterprise_name = application.enterprise.name
+
+
+def _change_enterprise(application, today):
+    application.registration.enterprise_name = application.registration.enterprise.name
+
+
+def _change_personal(application, today):
+    from app.rules import PERSONAL_CHANGE_FIELDS
+
+    for field in PERSONAL_CHANGE_FIELDS:
+        setattr(application.person, field, getattr(application, field))
 
 
 def _cancel(application, today):
@@ -92,4 +105,8 @@ _HANDLERS = {
     "cancel": _cancel,
     "lost_certificate": _replace_lost,
     "cancel_specialty": _cancel_specialties,
+    "change_personal": _change_personal,
+    "change_enterprise": _change_enterprise,
+    "forced_cancel": _cancel,
+    "unit_cancel": _cancel,
 }

@@ -24,13 +24,15 @@ FAB_ROLES = {
     APPLICANT: _OWN_ACCOUNT + [
         ["实人认证与手机号", "menu_access"],  # ApplicantIdentityView: can_show / can_edit as above
         ["Applicant.*View", "can_(list|show|add|edit|delete|move|pdf|attach|certificate|signature)"],
-        ["(个人业务|初始注册|增项注册|延续注册|变更注册|重新注册|注销申请|遗失补办|注销专业|我的注册证书)", "menu_access"],
+        ["(个人业务|初始注册|增项注册|延续注册|变更注册|重新注册|注销申请|遗失补办|注销专业|个人信息变更|企业信息变更|"
+         "强制注销（个人申请）|强制注销（单位申请）|我的注册证书)", "menu_access"],
         ["UnitLookupView", "can_search"],  # the unit picker's search
     ],
     ENTERPRISE: _OWN_ACCOUNT + [
         ["Enterprise.*View", "can_(list|show|edit|move|pdf|approve|return_many|export_pdf|export_xlsx)"],
+        ["EnterpriseUnitCancelView", "can_(add|attach)"],  # the unit files 强制注销 itself
         ["Enterprise(Pending|Application)View", "(approve|return_many|export_pdf)$"],  # list actions: no can_
-        ["(企业业务|待办业务|全部申请|企业信息|人员信息)", "menu_access"],
+        ["(企业业务|待办业务|全部申请|企业信息|人员信息|强制注销（单位申请）)", "menu_access"],
     ],
     CENTER: _OWN_ACCOUNT + [
         ["CenterPersonView", "(confirm|can_confirm|can_phone)$"], ["待确认实人认证", "menu_access"],  # 实人认证

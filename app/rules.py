@@ -29,9 +29,35 @@ BUSINESS_TYPES = tuple(BusinessType(*row) for row in (
     # national practice beyond the provincial manual's menu (settings may switch them off)
     ("lost_certificate", _l("遗失补办"),  False, False),
     ("cancel_specialty", _l("注销专业"),  False, True),
+    # 变更注册 of the national model has three sub-types: change of unit (above), these two
+    ("change_personal",  _l("个人信息变更"), False, False),
+    ("change_enterprise", _l("企业信息变更"), False, False),
+    # 强制注销: the person asks when the unit does not cooperate (or lost its licence) ...
+    ("forced_cancel",    _l("强制注销（个人申请）"), False, False),
+    # ... or the unit asks when the person does not cooperate; the unit files it
+    ("unit_cancel",      _l("强制注销（单位申请）"), False, False),
 ))
 TYPES = {t.code: t for t in BUSINESS_TYPES}
-EXTRA_TYPES = frozenset({"lost_certificate", "cancel_specialty"})
+EXTRA_TYPES = frozenset({"lost_certificate", "cancel_specialty", "change_personal", "change_enterprise",
+                         "forced_cancel", "unit_cancel"})
+# Filed by the unit about one of its registered persons, not by the person.
+FILED_BY_UNIT = frozenset({"unit_cancel"})
+# Reach the center without the unit's review: the unit is the party that does not cooperate, or the filer.
+DIRECT_TO_CENTER = frozenset({"forced_cancel", "unit_cancel"})
+CANCELLING = frozenset({"cancel", "forced_cancel", "unit_cancel"})
+
+# The free-text field each business type requires, by the label it has on the form.
+REASON_REQUIRED = {
+    "cancel": _l("注销原因"),
+    "cancel_specialty": _l("注销原因"),
+    "lost_certificate": _l("遗失情况说明"),
+    "change_personal": _l("变更事项说明"),
+    "forced_cancel": _l("申请强制注销的原因"),
+    "unit_cancel": _l("申请强制注销的原因"),
+}
+
+# The profile fields the application form lets the applicant fill (prefilled from the profile).
+PERSON_FORM_FIELDS = ("ethnicity", "education", "major", "school", "title", "email")
 
 # The form's fields the applicant must fill before submitting, with their labels.
 REQUIRED_FIELDS = {
@@ -55,6 +81,10 @@ ATTACHMENT_KINDS = {
     "release_proof": _l("解除劳动关系证明（或退休证）"),
     "cancel_statement": _l("注销原因说明"),
     "loss_declaration": _l("遗失声明"),
+    "change_proof": _l("个人信息变更证明（公安机关或发证机关出具）"),
+    "enterprise_change_proof": _l("企业名称变更证明（市场监管部门核准通知书或新营业执照）"),
+    "non_cooperation_proof": _l("单位不配合或已注销、吊销的证明（如劳动仲裁文书、注销或吊销公告）"),
+    "termination_proof": _l("解除劳动关系证明（如解除通知书及送达凭证）"),
 }
 COMMITMENT_ALLOWED = frozenset({"continuing_education"})
 REQUIRED_ATTACHMENTS = {
@@ -66,15 +96,30 @@ REQUIRED_ATTACHMENTS = {
     "cancel": ("cancel_statement",),
     "lost_certificate": ("loss_declaration",),
     "cancel_specialty": ("cancel_statement",),
+    "change_personal": ("change_proof",),
+    "change_enterprise": ("enterprise_change_proof",),
+    "forced_cancel": ("cancel_statement", "non_cooperation_proof"),
+    "unit_cancel": ("cancel_statement", "termination_proof"),
 }
 # Business types that need a registration in force, and those closed to persons near 65.
 NEEDS_REGISTRATION = frozenset({"add_specialty", "renewal", "change_unit", "cancel", "lost_certificate",
-                                "cancel_specialty"})
+                                "cancel_specialty", "change_personal", "change_enterprise", "forced_cancel",
+                                "unit_cancel"})
+# Closed from N days before expiry (then only cancellation, and re-registration after it).
+CLOSED_NEAR_EXPIRY = frozenset({"add_specialty", "change_unit", "change_personal", "change_enterprise"})
+# The person's own profile fields a 个人信息变更 may change, with their labels.
+PERSONAL_CHANGE_FIELDS = {"name": _l("姓名"), "ethnicity": _l("民族"), "education": _l("学历"),
+                          "major": _l("所学专业"), "school": _l("毕业院校"), "title": _l("职称")}
 AGE_LIMITED = frozenset({"initial", "reregister", "renewal", "add_specialty", "change_unit"})
 
 
 def type_label(code):
     return TYPES[code].label if code in TYPES else code
+
+
+def filer(code):
+    """The workflow role that fills in, submits and withdraws a filing of this type."""
+    return "enterprise" if code in FILED_BY_UNIT else "applicant"
 
 
 def current_registration(person, today=None):
@@ -112,11 +157,14 @@ def start_problems(person, code, today=None, exclude_id=None, known=None):
     (the home page asks for every business type at once)."""
     today = today or date.today()
     known = known if known is not None else {}
-    problems = list(verification_problems(person))  # 实人认证 first (app/identity.py)
+    by_unit = code in FILED_BY_UNIT
+    # 实人认证 first (app/identity.py); a unit's filing does not wait for the person it concerns
+    problems = [] if by_unit else list(verification_problems(person))
     pending = known["pending"] if "pending" in known else open_application(person, exclude_id)
     if pending is not None:
-        problems.append(_l("您已有一件未办结的申请（%(number)s，%(type)s），办结或撤回后才能新增",
-                           number=pending.number, type=type_label(pending.business_type)))
+        found = dict(number=pending.number, type=type_label(pending.business_type))
+        problems.append(_l("该人员已有一件未办结的申请（%(number)s，%(type)s），办结后才能申请", **found) if by_unit
+                        else _l("您已有一件未办结的申请（%(number)s，%(type)s），办结或撤回后才能新增", **found))
     registration = known["registration"] if "registration" in known else current_registration(person, today)
     held = {q.specialty_id for q in person.qualifications}
     if code in ("initial", "reregister"):
@@ -134,10 +182,11 @@ def start_problems(person, code, today=None, exclude_id=None, known=None):
         if not (had or refused):
             problems.append(_l("重新注册适用于注册已失效、已注销或曾被不予注册的人员；首次注册请办理初始注册"))
     if code in NEEDS_REGISTRATION and registration is None:
-        problems.append(_l("您没有有效的注册，不能办理%(type)s", type=type_label(code)))
+        problems.append(_l("该人员没有有效的注册，不能办理%(type)s", type=type_label(code)) if by_unit
+                        else _l("您没有有效的注册，不能办理%(type)s", type=type_label(code)))
     if code in AGE_LIMITED:
         problems.extend(age_problems(person, code, today))
-    if code in ("add_specialty", "change_unit") and registration is not None:
+    if code in CLOSED_NEAR_EXPIRY and registration is not None:
         closing = registration.valid_until - timedelta(days=current_app.config["RENEWAL_WINDOW_CLOSES_DAYS"])
         if today > closing:
             problems.append(_l("注册有效期届满前%(days)s天内只能办理注销；有效期届满后请办理重新注册",
@@ -150,6 +199,10 @@ def start_problems(person, code, today=None, exclude_id=None, known=None):
         registered = {s.id for s in registration.specialties}
         if not held - registered:
             problems.append(_l("您所持资格证书的专业均已注册，没有可增项的专业"))
+    if code == "change_enterprise" and registration is not None \
+            and registration.printed_enterprise_name == registration.enterprise.name:
+        problems.append(_l("注册证书上的单位名称“%(name)s”与单位在政务服务网登记的名称一致，无需办理企业信息变更；"
+                           "单位更名后再办理", name=registration.enterprise.name))
     if code == "renewal" and registration is not None:
         opens, closes = renewal_window(registration)
         if today < opens:
@@ -201,9 +254,12 @@ def prepare(application, person, code, today=None):
     today = today or date.today()
     application.business_type = code
     application.person = person
-    for field in ("name", "sex", "birth_date", "id_number", "phone", "ethnicity", "education",
-                  "major", "school", "title", "email"):
-        setattr(application, field, getattr(person, field))
+    filed = {field for field in PERSON_FORM_FIELDS if (getattr(application, field) or "").strip()}
+    if code == "change_personal" and (application.name or "").strip():
+        filed.add("name")  # the new name is what this filing is about
+    for field in ("name", "sex", "birth_date", "id_number", "phone", *PERSON_FORM_FIELDS):
+        if field not in filed:  # identity from the verified profile; what the form filled stays
+            setattr(application, field, getattr(person, field))
     registration = current_registration(person, today)
     if registration is not None:
         application.registration = registration
@@ -218,10 +274,12 @@ def submit_problems(application, today=None):
     today = today or date.today()
     problems = list(start_problems(application.person, application.business_type, today,
                                    exclude_id=application.id))
-    for field, label in REQUIRED_FIELDS.items():
-        if not (getattr(application, field) or "").strip():
-            problems.append(_l("请填写%(field)s", field=label))
-    kind = TYPES[application.business_type]
+    code = application.business_type
+    if code not in FILED_BY_UNIT:  # the unit files without the person's profile details
+        for field, label in REQUIRED_FIELDS.items():
+            if not (getattr(application, field) or "").strip():
+                problems.append(_l("请填写%(field)s", field=label))
+    kind = TYPES[code]
     if application.enterprise is None:
         problems.append(_l("请选择聘用单位"))
     elif not application.enterprise.is_docked:
@@ -248,12 +306,29 @@ def submit_problems(application, today=None):
                 problems.append(_l("%(specialty)s专业不在注册证书上，无需注销", specialty=specialty.name))
         if registered and registered <= set(application.specialties):
             problems.append(_l("不能注销全部专业；如需全部注销请办理注销申请"))
-    if application.business_type in ("cancel", "cancel_specialty", "lost_certificate") \
-            and not (application.reason or "").strip():
-        problems.append(_l("请填写注销原因"))
+    if code in REASON_REQUIRED and not (application.reason or "").strip():
+        problems.append(_l("请填写%(field)s", field=REASON_REQUIRED[code]))
+    if code == "change_personal":
+        problems.extend(personal_change_problems(application))
+    if code == "unit_cancel" and registration is not None and registration.enterprise_id != application.enterprise_id:
+        problems.append(_l("该人员的注册单位不是贵单位，不能由贵单位申请强制注销"))
     problems.extend(attachment_problems(application, today))
     problems.extend(registers.submit_problems(application))  # 社保比对, 在施锁定: outside registers
     return problems
+
+
+def personal_changes(application):
+    """(label, registered value, filed value) of each profile field a 个人信息变更 changes."""
+    person = application.person
+    return [(label, getattr(person, field) or "", getattr(application, field) or "")
+            for field, label in PERSONAL_CHANGE_FIELDS.items()
+            if (getattr(application, field) or "").strip() != (getattr(person, field) or "").strip()]
+
+
+def personal_change_problems(application):
+    if not personal_changes(application):
+        return [_l("所填个人信息与登记信息相同，没有需要变更的内容；请填写变更后的信息")]
+    return []
 
 
 def needs_education_proof(application, today=None):
@@ -267,7 +342,9 @@ def needs_education_proof(application, today=None):
 
 def required_attachments(application, today=None):
     """The attachment kinds this filing must carry before 提交, in checklist order."""
-    kinds = ["application_form", "id_card", *REQUIRED_ATTACHMENTS[application.business_type]]
+    # a unit filing about a person who does not cooperate cannot count on the person's ID card
+    base = ["application_form"] if application.business_type in FILED_BY_UNIT else ["application_form", "id_card"]
+    kinds = [*base, *REQUIRED_ATTACHMENTS[application.business_type]]
     if application.business_type == "initial" and needs_education_proof(application, today):
         kinds.append("continuing_education")
     return kinds

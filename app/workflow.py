@@ -29,7 +29,11 @@ ROLE_LABELS = {"applicant": _l("申请人"), "old_enterprise": _l("原聘用单�
 
 # A change of unit is reviewed by both units: the old one confirms the release first.
 BOTH_UNITS = frozenset({"change_unit"})
-ONE_UNIT = frozenset(rules.TYPES) - BOTH_UNITS
+# 强制注销 goes straight to the center: filed by the person (their unit does not cooperate) or by the unit.
+BY_PERSON_DIRECT = rules.DIRECT_TO_CENTER - rules.FILED_BY_UNIT
+BY_UNIT_DIRECT = rules.DIRECT_TO_CENTER & rules.FILED_BY_UNIT
+ONE_UNIT = frozenset(rules.TYPES) - BOTH_UNITS - rules.DIRECT_TO_CENTER
+UNIT_REVIEWED = frozenset(rules.TYPES) - rules.DIRECT_TO_CENTER
 
 Move = namedtuple("Move", "source action target role opinion label types")
 MOVES = tuple(Move(*row) for row in (
@@ -41,6 +45,12 @@ MOVES = tuple(Move(*row) for row in (
     ("returned_by_enterprise", "submit",   "pending_release",        "applicant",  "",         _l("提交"),   BOTH_UNITS),
     ("returned_by_center",     "submit",   "pending_release",        "applicant",  "",         _l("提交"),   BOTH_UNITS),
     ("pending_release",        "withdraw", "draft",                  "applicant",  "",         _l("撤回"),   BOTH_UNITS),
+    ("draft",                  "submit",   "pending_center",         "applicant",  "",         _l("提交"),   BY_PERSON_DIRECT),
+    ("returned_by_center",     "submit",   "pending_center",         "applicant",  "",         _l("提交"),   BY_PERSON_DIRECT),
+    ("pending_center",         "withdraw", "draft",                  "applicant",  "",         _l("撤回"),   BY_PERSON_DIRECT),
+    ("draft",                  "submit",   "pending_center",         "enterprise", "",         _l("提交"),   BY_UNIT_DIRECT),
+    ("returned_by_center",     "submit",   "pending_center",         "enterprise", "",         _l("提交"),   BY_UNIT_DIRECT),
+    ("pending_center",         "withdraw", "draft",                  "enterprise", "",         _l("撤回"),   BY_UNIT_DIRECT),
     ("pending_release",        "release",  "pending_enterprise",     "old_enterprise", "optional", _l("同意解聘"), BOTH_UNITS),
     ("pending_release",        "return",   "returned_by_enterprise", "old_enterprise", "required", _l("不同意"), BOTH_UNITS),
     ("pending_enterprise",     "withdraw", "draft",                  "applicant",  "",         _l("撤回"),   None),
@@ -51,8 +61,8 @@ MOVES = tuple(Move(*row) for row in (
     ("pending_center",         "refuse",   "refused",                "center",     "required", _l("不予注册"), None),
     # 撤销审核: a reviewer takes back their own decision while the next step has not acted on it;
     # the decision and its withdrawal both stay in the record
-    ("pending_center",         "recall",   "pending_enterprise",     "enterprise", "required", _l("撤销审核"), None),
-    ("returned_by_enterprise", "recall",   "pending_enterprise",     "enterprise", "required", _l("撤销审核"), None),
+    ("pending_center",         "recall",   "pending_enterprise",     "enterprise", "required", _l("撤销审核"), UNIT_REVIEWED),
+    ("returned_by_enterprise", "recall",   "pending_enterprise",     "enterprise", "required", _l("撤销审核"), UNIT_REVIEWED),
     ("returned_by_center",     "recall",   "pending_center",         "center",     "required", _l("撤销审核"), None),
 ))
 
@@ -86,8 +96,8 @@ def moves_for(application, user=None):
 
 
 def editable_by(application, user=None):
-    """The applicant may change what they filed (fields, attachments) only while it is with them."""
-    return application.status in EDITABLE and access.role_on(application, user) == "applicant"
+    """The filer may change what they filed (fields, attachments) only while it is with them."""
+    return application.status in EDITABLE and access.role_on(application, user) == rules.filer(application.business_type)
 
 
 def applies(move, business_type):

@@ -33,6 +33,8 @@ class Registration(Model):
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
     # the public verification page's address (QR code): unguessable, never the id
     verify_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # the unit's name as printed on the certificate; a later rename needs 企业信息变更 to reach it
+    enterprise_name: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now, onupdate=datetime.now)
 
@@ -47,6 +49,10 @@ class Registration(Model):
     @property
     def status_label(self):
         return REGISTRATION_STATUS.get(self.status, self.status)
+
+    @property
+    def printed_enterprise_name(self):
+        return self.enterprise_name or self.enterprise.name
 
     @property
     def specialty_names(self):

@@ -15,6 +15,9 @@ TYPE_VIEWS = {
     "cancel": "applicantcancelview",
     "lost_certificate": "applicantlostcertificateview",
     "cancel_specialty": "applicantcancelspecialtyview",
+    "change_personal": "applicantchangepersonalview",
+    "change_enterprise": "applicantchangeenterpriseview",
+    "forced_cancel": "applicantforcedcancelview",
 }
 PROFILE = {"ethnicity": "汉族", "education": "本科", "major": "土木工程", "school": "长安大学", "title": "工程师",
            "email": "someone@example.cn"}

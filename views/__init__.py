@@ -27,6 +27,9 @@ def register_views(appbuilder):
                         category="企业业务", category_label=_l("企业业务"), label=_l("待办业务"))
     appbuilder.add_view(enterprise.EnterpriseApplicationView, "全部申请", icon="fa-list",
                         category="企业业务", label=_l("全部申请"))
+    if "unit_cancel" in extra:  # 强制注销（单位申请）: started from a person's page in 人员信息
+        appbuilder.add_view(enterprise.EnterpriseUnitCancelView, "强制注销（单位申请）", icon="fa-ban",
+                            category="企业业务", label=_l("强制注销（单位申请）"))
     appbuilder.add_view(enterprise.EnterpriseInfoView, "企业信息", icon="fa-building",
                         category="企业业务", label=_l("企业信息"))
     appbuilder.add_view(enterprise.EnterprisePersonnelView, "人员信息", icon="fa-users",

@@ -19,6 +19,7 @@ class ApplicantApplicationView(ApplicationViewBase):
     """The applicant's own filings of one business type; subclasses name the type."""
 
     business_type = None
+    list_note = None
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_move", "can_pdf", "can_attach"]
     list_columns = ["number", "business_type", "enterprise.name", "status", "created_at", "submitted_at"]
     search_columns = ["status", "created_at"]
@@ -98,7 +99,7 @@ class ApplicantApplicationView(ApplicationViewBase):
     def list(self):
         widgets = self._list()
         return self.render_template(
-            self.list_template, title=self.list_title, widgets=widgets, add_problems=self.list_extra()
+            self.list_template, title=self.list_title, widgets=widgets, add_problems=self.list_extra(), view=self
         )
 
 
@@ -114,6 +115,22 @@ ApplicantReregisterView = _type_view("reregister", "ApplicantReregisterView")
 ApplicantCancelView = _type_view("cancel", "ApplicantCancelView")
 ApplicantLostCertificateView = _type_view("lost_certificate", "ApplicantLostCertificateView")
 ApplicantCancelSpecialtyView = _type_view("cancel_specialty", "ApplicantCancelSpecialtyView")
+ApplicantChangePersonalView = _type_view("change_personal", "ApplicantChangePersonalView")
+ApplicantChangeEnterpriseView = _type_view("change_enterprise", "ApplicantChangeEnterpriseView")
+ApplicantForcedCancelView = _type_view("forced_cancel", "ApplicantForcedCancelView")
+
+
+class ApplicantUnitCancelView(ApplicantApplicationView):
+    """强制注销（单位申请）as the person sees it: what their unit filed about them, to read only."""
+
+    business_type = "unit_cancel"
+    base_permissions = ["can_list", "can_show", "can_pdf"]
+
+    list_note = _l("强制注销（单位申请）由聘用单位提出；这里列出单位对您提出的申请，供您查看原因和办理进度。"
+                   "如有异议，请向注册中心反映。")
+
+    def list_extra(self):
+        return []  # nothing to start here: the note above says who files it
 
 TYPE_VIEWS = (
     ApplicantInitialView,
@@ -124,6 +141,10 @@ TYPE_VIEWS = (
     ApplicantCancelView,
     ApplicantLostCertificateView,
     ApplicantCancelSpecialtyView,
+    ApplicantChangePersonalView,
+    ApplicantChangeEnterpriseView,
+    ApplicantForcedCancelView,
+    ApplicantUnitCancelView,
 )
 
 

@@ -91,6 +91,9 @@ class ApplicationViewBase(ScopedModelView):
             submit_check=rules.submit_problems(application) if workflow.editable_by(application) else [],
             upload_form=AttachmentForm(formdata=None),
             reveal_id=True,
+            reason_label=rules.REASON_REQUIRED.get(application.business_type, _l("说明")),
+            personal_changes=rules.personal_changes(application)
+            if application.business_type == "change_personal" else [],
         )
 
     @expose("/<int:pk>/move/<action>", methods=["POST"])

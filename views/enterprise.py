@@ -1,15 +1,16 @@
 """企业版: the employing unit checks its staff's filings and keeps its own record."""
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.filters import FilterIn
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterIn
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app import access, deadlines, personnel
+from app import access, deadlines, personnel, rules, workflow
+from app.extensions import db
 from app.access import UNIT_TODO
 from app.validators import mask_id_number
 from models import Application, Enterprise, Registration
@@ -18,7 +19,7 @@ from views.applications import ApplicationViewBase, ReviewerExports
 from views.base import ListInterface, ScopedModelView
 from views.excel import ExcelExport
 from views.search import RegistrationSearch
-from views.forms import EnterpriseOwnForm, MoveForm
+from views.forms import EnterpriseOwnForm, MoveForm, UnitCancelForm
 
 
 class EnterprisePendingView(ExcelExport, ReviewerExports, ApplicationViewBase):
@@ -74,6 +75,65 @@ class EnterpriseApplicationView(ExcelExport, ReviewerExports, ApplicationViewBas
 
     base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf", "can_export_xlsx"]
     list_title = _l("全部申请")
+
+
+class EnterpriseUnitCancelView(ApplicationViewBase):
+    """强制注销（单位申请）: the unit asks the center to cancel the registration of a person who does
+    not cooperate. Started from the person's page in 人员信息; the unit fills, attaches, submits."""
+
+    business_type = "unit_cancel"
+    base_filters = ApplicationViewBase.base_filters + [["business_type", FilterEqual, "unit_cancel"]]
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_move", "can_pdf", "can_attach"]
+    list_title = _l("强制注销（单位申请）")
+    add_form = edit_form = UnitCancelForm  # served by add() and edit() below, not by FAB's form pages
+    add_columns = edit_columns = ["reason"]
+
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        registration = access.get_registration(request.args.get("registration"))
+        problems = unit_cancel_problems(registration)
+        if problems:
+            for problem in problems:
+                flash(str(problem), "warning")
+            return redirect(url_for("EnterprisePersonnelView.show", pk=registration.id))
+        form = UnitCancelForm()
+        if form.validate_on_submit():
+            application = Application()
+            rules.prepare(application, registration.person, self.business_type)
+            application.reason = form.reason.data.strip()
+            db.session.add(application)
+            db.session.commit()
+            flash(_l("已保存：%(number)s。请下载申请表盖章后上传，连同其他材料提交注册中心", number=application.number),
+                  "success")
+            return redirect(self.show_url(application))
+        return self.render_template("enterprise/unit_cancel_form.html", title=_l("申请强制注销"), form=form,
+                                    registration=registration, view=self)
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        application = self.get_row(pk)
+        if not workflow.editable_by(application):
+            flash(_l("当前状态为“%(status)s”，不能修改；如需修改请先撤回",
+                     status=workflow.STATUS_LABELS[application.status]), "warning")
+            return redirect(self.show_url(application))
+        form = UnitCancelForm(obj=application)
+        if form.validate_on_submit():
+            application.reason = form.reason.data.strip()
+            db.session.commit()
+            flash(_l("已保存"), "success")
+            return redirect(self.show_url(application))
+        return self.render_template("enterprise/unit_cancel_form.html", title=_l("修改强制注销申请"), form=form,
+                                    registration=application.registration, view=self)
+
+
+def unit_cancel_problems(registration):
+    """Why the unit cannot ask for this person's registration to be cancelled now (empty: it can)."""
+    current = rules.current_registration(registration.person)
+    if current is None or current.id != registration.id:
+        return [_l("该注册已失效或已注销，无需申请强制注销")]
+    return rules.start_problems(registration.person, "unit_cancel")
 
 
 class EnterpriseInfoView(ScopedModelView):
@@ -209,7 +269,15 @@ class EnterprisePersonnelView(ExcelExport, ScopedModelView):
         return self.render_template(
             self.show_template, title=self.show_title, registration=registration, view=self,
             validity=_validity(registration.valid_until), history=personnel.unit_history(registration.person_id),
+            unit_cancel=unit_cancel_offer(registration),
         )
+
+
+def unit_cancel_offer(registration):
+    """None when 强制注销（单位申请） is switched off; otherwise the reasons it is unavailable (may be empty)."""
+    if "unit_cancel" not in current_app.config["EXTRA_BUSINESS_TYPES"].split(","):
+        return None
+    return unit_cancel_problems(registration)
 
 
 def pending_count(user=None):

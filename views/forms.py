@@ -9,6 +9,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.extensions import db
+from app.rules import REASON_REQUIRED
 from models import Specialty
 from views.unit_picker import UnitField
 
@@ -64,13 +65,6 @@ def _reason(label):
                          widget=BS3TextAreaFieldWidget())
 
 
-REASONS = {  # business type: the free-text field it asks for
-    "cancel": _l("注销原因"),
-    "cancel_specialty": _l("注销原因"),
-    "lost_certificate": _l("遗失情况说明"),
-}
-
-
 PERSON_FIELDS = ["ethnicity", "education", "major", "school", "title", "email"]
 
 
@@ -88,14 +82,27 @@ def form_for(kind):
             fields["specialties"] = QuerySelectMultipleField(
                 _l("拟注销的专业"), [DataRequired(message=_l("请选择要注销的专业"))], query_func=all_specialties,
                 get_pk_func=lambda s: str(s.id), get_label="name", widget=Select2ManyWidget())
-    if kind.code in REASONS:
-        fields["reason"] = _reason(REASONS[kind.code])
+    person_fields = PERSON_FIELDS
+    if kind.code == "change_personal":  # the new values are filed in the profile fields themselves
+        fields["name"] = _text(_l("姓名"), 64, required=True, description=_l("姓名变更的，填写变更后的姓名"))
+        person_fields = ["name", *PERSON_FIELDS]
+    if kind.code in REASON_REQUIRED:
+        fields["reason"] = _reason(REASON_REQUIRED[kind.code])
         business.append("reason")
     form = type(f"{kind.code.title().replace('_', '')}Form", tuple(bases), fields)
-    fieldsets = [(_l("个人信息"), {"fields": PERSON_FIELDS})]
+    title = _l("变更后的个人信息") if kind.code == "change_personal" else _l("个人信息")
+    fieldsets = [(title, {"fields": person_fields})]
     if business:
         fieldsets.insert(0, (_l("申请事项"), {"fields": business}))
-    return form, business + PERSON_FIELDS, fieldsets
+    return form, business + person_fields, fieldsets
+
+
+class UnitCancelForm(FlaskForm):
+    """强制注销（单位申请）: the unit states why; the rest comes from the registration."""
+
+    reason = TextAreaField(_l("申请强制注销的原因"),
+                           [DataRequired(message=_l("请填写%(field)s", field=_l("申请强制注销的原因"))), Length(max=2000)],
+                           description=_l("如：本人已离职且拒不办理注销，单位已多次书面通知"))
 
 
 class MoveForm(FlaskForm):

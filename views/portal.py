@@ -17,7 +17,8 @@ class PortalIndexView(IndexView):
         if who.kind == "applicant" and who.person_id:
             person = access.current_person()
             codes = [item.baseview.business_type for category in self.appbuilder.menu.get_list()
-                     for item in category.childs if getattr(item.baseview, "business_type", None)]
+                     for item in category.childs if getattr(item.baseview, "business_type", None)
+                     and item.baseview.business_type not in rules.FILED_BY_UNIT]
             context.update(
                 person=person,
                 availability=rules.availability(person, codes),

@@ -28,6 +28,10 @@ TYPE_HEADINGS = {
     "cancel": "注销事项",
     "lost_certificate": "遗失补办事项",
     "cancel_specialty": "注销专业事项",
+    "change_personal": "个人信息变更事项",
+    "change_enterprise": "企业信息变更事项",
+    "forced_cancel": "强制注销事项",
+    "unit_cancel": "强制注销事项",
 }
 
 
@@ -152,6 +156,8 @@ def form_context(application, today=None):
                           if code == "renewal" and registration is not None and registration.valid_until
                           else None),
         "enterprise_review": latest_review(application, "enterprise"),
+        "direct_to_center": code in rules.DIRECT_TO_CENTER,
+        "personal_changes": rules.personal_changes(application) if code == "change_personal" else [],
         "center_review": latest_review(application, "center"),
         "cn_date": cn_date,
     }
