@@ -53,13 +53,17 @@ RELEASE_REFUSALS = ("与本单位的劳动合同尚未解除，不同意解聘�
 REFUSALS = ("经核查，申请人同时在两个单位申请注册，不予注册。", "继续教育学时不足，不予注册。",
             "聘用单位资质不符合要求，不予注册。")
 
+REASONS = {"cancel": "本人申请注销注册。", "cancel_specialty": "不再从事该专业工作，申请注销该专业。",
+           "lost_certificate": "证书打印件遗失，已登报声明作废。", "change_personal": "职称晋升，变更职称信息。"}
+
 # Where a person's latest filing stands when it is still open (the rest are decided).
 OPEN_SHARE = 0.12
 OPEN_STATES = (("draft", 2), ("pending_release", 1), ("pending_enterprise", 3.5), ("returned_by_enterprise", 1),
                ("pending_center", 4), ("returned_by_center", 1.5))
 # With a registration in force: a renewal when it expires within the year, otherwise mostly
 # changes of unit and added specialties (and now and then a cancellation).
-LATER_TYPES = (("renewal", 10), ("change_unit", 55), ("add_specialty", 30), ("cancel", 5))
+LATER_TYPES = (("renewal", 10), ("change_unit", 50), ("add_specialty", 27), ("cancel", 5), ("change_personal", 3),
+               ("lost_certificate", 2), ("cancel_specialty", 3))
 
 TABLES = (Enterprise.__table__, Person.__table__, Qualification.__table__, Registration.__table__,
           registration_specialty, Application.__table__, application_specialty, Review.__table__)
@@ -344,6 +348,8 @@ class _World:
                     kind = rng.choices([t for t, _ in LATER_TYPES], weights=[w for _, w in LATER_TYPES])[0]
                 if kind == "add_specialty" and not set(held) - registration["specialties"]:
                     kind = "change_unit"
+                if kind == "cancel_specialty" and len(registration["specialties"]) < 2:
+                    kind = "lost_certificate"  # one specialty cannot be cancelled on its own
             last = j == filings - 1
             if last and rng.random() < OPEN_SHARE:
                 status = rng.choices([s for s, _ in OPEN_STATES], weights=[w for _, w in OPEN_STATES])[0]
@@ -359,6 +365,8 @@ class _World:
                 picked = set(rng.sample(held, k=rng.randint(1, len(held))))
             elif kind == "add_specialty":
                 picked = {rng.choice(sorted(set(held) - registration["specialties"]))}
+            elif kind == "cancel_specialty":
+                picked = {rng.choice(sorted(registration["specialties"]))}
             else:
                 picked = set(registration["specialties"])
             aid = self.ids.take("application")
@@ -387,6 +395,8 @@ class _World:
                     registration["specialties"] |= picked
                 elif kind == "cancel":
                     registration["status"] = "cancelled"
+                elif kind == "cancel_specialty":
+                    registration["specialties"] -= picked
                 registration["updated_at"] = decided
             elif status == "refused" and registration is None:
                 refused = True
@@ -397,8 +407,8 @@ class _World:
                 "name": filer["name"], "sex": filer["sex"], "birth_date": filer["birth"],
                 "id_number": filer["id_number"], "phone": filer["phone"], "ethnicity": filer["ethnicity"],
                 "education": filer["education"], "major": filer["major"], "school": filer["school"],
-                "title": filer["title"], "email": filer["email"],
-                "reason": "本人申请注销注册。" if kind == "cancel" else None,
+                "title": "高级工程师" if kind == "change_personal" else filer["title"], "email": filer["email"],
+                "reason": REASONS.get(kind),
                 "version": 1 + len(reviews), "created_at": created,
                 "updated_at": reviews[-1]["created_at"] if reviews else created,
                 "submitted_at": submitted, "decided_at": decided if status in ("approved", "refused") else None,

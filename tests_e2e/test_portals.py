@@ -115,14 +115,7 @@ def test_no_horizontal_scrolling_at_phone_width(shared_server, browser, sign_in,
     page.context.close()
 
 
-UNLABELLED_LIST_CHECKBOXES = pytest.mark.xfail(
-    strict=True,
-    reason="FAB's list widget (appbuilder/general/widgets/list.html) renders its bulk-action checkboxes "
-           "(check_all, action_check) without a label; fixing it needs a template override, outside this task")
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=UNLABELLED_LIST_CHECKBOXES) if n == "enterprise-pending"
-                                  else n for n in FORMS])
+@pytest.mark.parametrize("name", FORMS)
 def test_every_field_has_a_label_at_phone_width(shared_server, browser, sign_in, name):
     page = PAGES[name](shared_server, browser, sign_in)
     assert page.locator("input:visible, select, textarea").count() > 0, f"{name}: no form on the page"

@@ -54,6 +54,10 @@ class ApplicantApplicationView(ApplicationViewBase):
             return redirect(url_for(f"{self.endpoint}.list"))
         return super().add()
 
+    def render_template(self, template, **kwargs):
+        kwargs.setdefault("kind", self.kind)  # the form page words its identity panel per business type
+        return super().render_template(template, **kwargs)
+
     def _get_add_widget(self, form, exclude_cols=None, widgets=None):
         from flask import request
 
