@@ -43,7 +43,8 @@ class Config:
     AUTH_USER_REGISTRATION = False
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds it
-    FAB_API_SWAGGER_UI = False
+    FAB_API_SWAGGER_UI = False  # ours is views/api (its own spec and a vendored Swagger UI)
+    FAB_ADD_MENU_API = False  # FAB's menu JSON accepts the session cookie; the pages do not need it
 
     # --- language -----------------------------------------------------------------------------
     BABEL_DEFAULT_LOCALE = "zh"
@@ -130,6 +131,15 @@ class Config:
     CENTER_REVIEW_DAYS = env("CENTER_REVIEW_DAYS", 20, int)  # 办理时限 of the center's review, working days
     HOLIDAYS = env("HOLIDAYS", "")  # public holidays skipped besides weekends: 2026-10-01,2026-10-02,...
     WORKDAYS = env("WORKDAYS", "")  # weekend days worked instead (调休): 2026-10-10,...
+    # the center's procedure: "single" (准予注册 takes effect at once) or "full" (受理, 审核, 决定, 公示,
+    # 公告: a decision takes effect with its announcement); switch only with no filing in the center's steps
+    CENTER_PROCEDURE = env("CENTER_PROCEDURE", "single")
+    NOTICE_WORKING_DAYS = env("NOTICE_WORKING_DAYS", 5, int)  # 公示期 of a decision, working days
+    NOTICE_FILING_RATE_LIMIT = env("NOTICE_FILING_RATE_LIMIT", "5 per minute;20 per day")  # 异议 posts per address
+
+    # --- REST API (/api/v1, views/api): tokens from /api/v1/auth, the sign-in rules of the pages ----
+    JWT_ACCESS_TOKEN_EXPIRES = env("API_TOKEN_MINUTES", 30, int) * 60  # seconds
+    API_MAX_PAGE_SIZE = env("API_MAX_PAGE_SIZE", 100, int)  # rows per page of a list
 
     # --- lists ---------------------------------------------------------------------------------
     FAB_PAGE_SIZE = 20  # not a FAB setting; read by our list views

@@ -46,6 +46,9 @@ def create_app(config=None):
         register_views(appbuilder)
     filters.register(app)
     _register_error_pages(app)
+    from app.api import errors as api_errors
+
+    api_errors.register(app)  # JSON errors under /api/; after the pages' handlers, which it wraps
     guard_fab_routes(app)
     from app.govnet import directory
 

@@ -18,7 +18,9 @@ from app.extensions import db
 from models import Application, Attachment, Enterprise, EnterpriseAccount, Message, Person, Registration
 
 # Statuses the center works on or has decided; drafts and unit-level steps are not its business.
-CENTER_VISIBLE = ("pending_center", "returned_by_center", "approved", "refused")
+CENTER_VISIBLE = ("pending_center", "returned_by_center", "approved", "refused",
+                  # the full procedure's steps (CENTER_PROCEDURE="full")
+                  "under_examination", "pending_decision", "notice_granted", "notice_denied")
 # Not yet the unit's: a draft, and a change of unit still waiting for the old unit's release.
 UNIT_HIDDEN = ("draft", "pending_release")
 # What waits for a unit's reviewer: a release (as the old unit) or a review (as the new one).
@@ -82,6 +84,15 @@ def applications(user=None, query=None):
         return q.filter(Application.person_id == who.person_id,
                         or_(Application.business_type.not_in(FILED_BY_UNIT), Application.status != "draft"))
     return q.filter(false())
+
+
+def supervised_applications(user=None, query=None):
+    """Filings whose time limits a user oversees (statistics, overdue lists), never a way to open one:
+    the center every filing submitted in the province, the units' steps included; others their own."""
+    q = db.session.query(Application) if query is None else query
+    if actor(user).kind == "center":
+        return q.filter(Application.status != "draft")
+    return applications(user, q)
 
 
 def get_application(pk, user=None):

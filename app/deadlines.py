@@ -13,8 +13,28 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-# the statuses that are a review step, and the setting holding each one's limit
-STEP_LIMITS = {"pending_enterprise": "ENTERPRISE_REVIEW_DAYS", "pending_center": "CENTER_REVIEW_DAYS"}
+# the statuses that are a review step, and the setting holding each one's limit. In the full
+# procedure each of the center's three steps (受理, 审核, 决定) gets the whole CENTER_REVIEW_DAYS from
+# the move that began it, so a re-examination after an upheld appeal starts a fresh clock; 公示 is
+# no review step (its own period, NOTICE_WORKING_DAYS, is notice_ends()).
+_STEP_LIMITS = {
+    "single": {"pending_enterprise": "ENTERPRISE_REVIEW_DAYS", "pending_center": "CENTER_REVIEW_DAYS"},
+    "full": {"pending_enterprise": "ENTERPRISE_REVIEW_DAYS", "pending_center": "CENTER_REVIEW_DAYS",
+             "under_examination": "CENTER_REVIEW_DAYS", "pending_decision": "CENTER_REVIEW_DAYS"},
+}
+
+
+def step_limits():
+    from app.workflow import procedure
+
+    return _STEP_LIMITS[procedure()]
+
+
+def __getattr__(name):
+    """STEP_LIMITS follows the configured center procedure (read at call time)."""
+    if name == "STEP_LIMITS":
+        return step_limits()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @lru_cache(maxsize=8)
@@ -54,7 +74,7 @@ def working_days_between(start, end, calendar=None):
 
 
 def limit_days(status):
-    setting = STEP_LIMITS.get(status)
+    setting = step_limits().get(status)
     return current_app.config[setting] if setting else None
 
 
@@ -109,3 +129,20 @@ def formatter(status):
 def for_application(application):
     """The current step's limit for a detail page (a template global); None outside review steps."""
     return describe(application.status, application.step_started_at)
+
+
+def notice_ends(application):
+    """The last day of a decision's 公示 (NOTICE_WORKING_DAYS working days after the decision), or
+    None when the filing is not under 公示."""
+    from app.workflow import NOTICE_STATES
+
+    if application.status not in NOTICE_STATES or application.step_started_at is None:
+        return None
+    started = application.step_started_at
+    started = started.date() if isinstance(started, datetime) else started
+    return add_working_days(started, current_app.config["NOTICE_WORKING_DAYS"])
+
+
+def in_notice(application, today=None):
+    ends = notice_ends(application)
+    return ends is not None and (today or date.today()) <= ends

@@ -19,7 +19,9 @@ def add_years(day, years):
 
 
 def apply(application, move, today=None):
-    if not (move.role == "center" and move.action == "approve"):
+    # the center's move that reaches "approved": 准予注册 in the single procedure, 公告 in the full one
+    # (there 准予 only opens 公示, and a decision takes effect with its announcement)
+    if not (move.role == "center" and move.target == "approved"):
         return
     today = today or date.today()
     handler = _HANDLERS[application.business_type]

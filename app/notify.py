@@ -5,7 +5,8 @@ its own commits and never raises: a message that cannot be written or an SMS tha
 is logged, and the move stands. An SMS that failed stays queued on its message
 (Message.sms_status == "queued") for `flask notify retry`.
 
-Every text lives in TEMPLATES below; RECIPIENTS says who gets which one after which move.
+Every text lives in TEMPLATES below; RECIPIENTS says who gets which one after which move. The
+renewal reminders (app/reminders.py) and 催办 (app/urging.py) write their messages through write().
 """
 import logging
 from datetime import datetime
@@ -24,12 +25,27 @@ from models import EnterpriseAccount, Message, Person
 
 log = logging.getLogger(__name__)
 
-# kind: (title, body, also by SMS). Bodies take number, type, name and opinion.
+# kind: (title, body, also by SMS). Bodies after a move take number, type, name and opinion; the
+# renewal reminders take certificate, valid_until, days, closes and deadline (app/reminders.py);
+# an urge takes step and days besides the filing's (app/urging.py).
 TEMPLATES = {
     "todo": (_l("新的待审核申请"),
              _l("%(name)s的%(type)s申请（%(number)s）已提交，等待贵单位审核，请在“待办业务”中办理。"), True),
+    "release_todo": (_l("待确认的变更注册"),
+                     _l("%(name)s申请将注册单位由贵单位变更为其他单位（%(number)s），请在“待办业务”中确认是否同意解聘。"),
+                     True),
+    "released_todo": (_l("新的待审核申请"),
+                      _l("%(name)s的%(type)s申请（%(number)s）已经原聘用单位同意解聘，等待贵单位审核，请在“待办业务”中办理。"),
+                      True),
+    "released": (_l("原聘用单位已同意解聘"),
+                 _l("您的%(type)s申请（%(number)s）已经原聘用单位同意解聘，已转新聘用单位审核。"), False),
+    "returned_by_old_enterprise": (_l("原聘用单位不同意解聘"),
+                                   _l("您的%(type)s申请（%(number)s）原聘用单位不同意解聘，意见：%(opinion)s。"
+                                      "请与原单位协商后修改并重新提交。"), True),
     "center_todo": (_l("新的待审核申请"),
                     _l("%(name)s的%(type)s申请（%(number)s）已通过聘用单位审核，等待注册中心审核。"), False),
+    "center_direct_todo": (_l("新的待审核申请"),
+                           _l("%(name)s的%(type)s申请（%(number)s）已直接提交注册中心，等待审核。"), False),
     "forwarded": (_l("申请已通过单位审核"),
                   _l("您的%(type)s申请（%(number)s）已通过聘用单位审核，已转注册中心审核。"), False),
     "returned_by_enterprise": (_l("申请被聘用单位退回"),
@@ -42,17 +58,68 @@ TEMPLATES = {
                  _l("您的%(type)s申请（%(number)s）已准予注册，请在“我的注册证书”中查看。"), True),
     "refused": (_l("申请不予注册"),
                 _l("您的%(type)s申请（%(number)s）不予注册，意见：%(opinion)s。"), True),
+    "unit_cancel_filed": (_l("聘用单位申请注销您的注册"),
+                          _l("聘用单位已向注册中心申请强制注销您的注册（%(number)s），原因：%(reason)s。"
+                             "可在“强制注销（单位申请）”中查看；如有异议，请向注册中心反映。"), True),
+    # the full procedure (CENTER_PROCEDURE="full"): 受理, 决定 in 公示, 重新审核
+    "accepted": (_l("申请已受理"),
+                 _l("您的%(type)s申请（%(number)s）已由注册中心受理，进入审核。"), False),
+    "granted_notice": (_l("准予决定公示中"),
+                       _l("您的%(type)s申请（%(number)s）注册中心拟准予，现予公示；公示期满并公告后生效。"), False),
+    "denied_notice": (_l("不予决定公示中"),
+                      _l("您的%(type)s申请（%(number)s）注册中心拟不予注册，意见：%(opinion)s。"
+                         "公示期内可在申请详情页提出申诉。"), True),
+    "reopened": (_l("申请重新审核"),
+                 _l("您的%(type)s申请（%(number)s）经申诉或异议核查，注册中心决定重新审核，意见：%(opinion)s。"), False),
+    # renewal reminders: the person by SMS and in-app, the unit's accounts in-app
+    "renewal_due": (_l("注册即将到期，请申请延续注册"),
+                    _l("您的注册证书（%(certificate)s）将于%(valid_until)s到期，还有%(days)s天。"
+                       "请在有效期届满%(closes)s天前申请延续注册，最迟于%(deadline)s提交。"), True),
+    "renewal_closed": (_l("注册即将到期，已不能延续注册"),
+                       _l("您的注册证书（%(certificate)s）将于%(valid_until)s到期，距到期已不足%(closes)s天，"
+                          "不能再申请延续注册。现在只能办理注销；有效期届满后，请办理重新注册。"), True),
+    "unit_renewal_due": (_l("本单位人员注册即将到期"),
+                         _l("本单位%(name)s的注册证书（%(certificate)s）将于%(valid_until)s到期，"
+                            "请提醒其在有效期届满%(closes)s天前申请延续注册（最迟%(deadline)s）。"), False),
+    "unit_renewal_closed": (_l("本单位人员注册即将到期"),
+                            _l("本单位%(name)s的注册证书（%(certificate)s）将于%(valid_until)s到期，已不能延续注册；"
+                               "如需继续执业，请其办理注销，有效期届满后办理重新注册。"), False),
+    # 催办: the applicant urges an overdue step
+    "urge": (_l("催办"),
+             _l("%(name)s的%(type)s申请（%(number)s）在“%(step)s”环节已超过办理时限%(days)s个工作日，"
+                "申请人催办，请尽快办理。"), False),
 }
 
-# (action, role of the mover) -> [(audience, kind)]. Moves not listed tell nobody.
+# Who is told after which move: (action, role of the mover) -> [(audience, kind)], or, where the
+# target status decides, (action, role, target). Moves not listed tell nobody.
 RECIPIENTS = {
     ("submit", "applicant"): [("reviewers", "todo")],
+    # a change of unit reaches the old unit first: it releases the person, then the new unit reviews
+    ("submit", "applicant", "pending_release"): [("old_reviewers", "release_todo")],
+    ("release", "old_enterprise"): [("reviewers", "released_todo"), ("applicant", "released")],
+    ("return", "old_enterprise"): [("applicant", "returned_by_old_enterprise")],
+    # business types filed straight with the center
+    ("submit", "applicant", "pending_center"): [("center", "center_direct_todo")],
+    ("submit", "enterprise", "pending_center"): [("center", "center_direct_todo"), ("applicant", "unit_cancel_filed")],
     ("approve", "enterprise"): [("applicant", "forwarded"), ("center", "center_todo")],
     ("return", "enterprise"): [("applicant", "returned_by_enterprise")],
     ("approve", "center"): [("applicant", "approved")],
     ("return", "center"): [("applicant", "returned_by_center")],
     ("refuse", "center"): [("applicant", "refused")],
+    # the full procedure
+    ("accept", "center"): [("applicant", "accepted")],
+    ("reject", "center"): [("applicant", "returned_by_center")],
+    ("grant", "center"): [("applicant", "granted_notice")],
+    ("deny", "center"): [("applicant", "denied_notice")],
+    ("reopen", "center"): [("applicant", "reopened")],
+    ("announce", "center", "approved"): [("applicant", "approved")],
+    ("announce", "center", "refused"): [("applicant", "refused")],
 }
+
+
+def plan_for(move):
+    """The [(audience, kind)] a move calls for: its target's own row first, then the move's."""
+    return RECIPIENTS.get((move.action, move.role, move.target), RECIPIENTS.get((move.action, move.role), []))
 
 
 def after_move(application, move):
@@ -69,39 +136,59 @@ def after_move(application, move):
 
 
 def _write(application, move):
-    plan = RECIPIENTS.get((move.action, move.role), [])
+    plan = plan_for(move)
     if not plan:
         return []
-    from app import rules
-
     review = application.reviews[-1] if application.reviews else None
-    params = dict(number=application.number, name=application.name, type=rules.type_label(application.business_type),
-                  opinion=(review.opinion.rstrip("。.；; ") if review and review.opinion else ""))
+    params = application_params(application)
+    params["opinion"] = (review.opinion.rstrip("。.；; ") if review and review.opinion else "") or _l("无")
+    params["reason"] = (application.reason or "").strip().rstrip("。.；; ") or _l("无")
     messages = []
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # the recipients read Chinese
-        for audience, kind in plan:
-            title, body, by_sms = TEMPLATES[kind]
-            if kind in ("returned_by_enterprise", "returned_by_center", "refused") and not params["opinion"]:
-                params["opinion"] = str(_l("无"))
-            for user_id in _audience(audience, application):
-                message = Message(user_id=user_id, kind=kind, title=str(title), body=str(body) % params,
-                                  application_id=application.id,
-                                  created_at=application.step_started_at or datetime.now(),
-                                  sms_status="queued" if by_sms else None, sms_tries=0)
-                db.session.add(message)
-                messages.append(message)
+    for audience, kind in plan:
+        messages += write(kind, audience_ids(audience, application), params, application_id=application.id,
+                          created_at=application.step_started_at)
     return messages
 
 
-def _audience(audience, application):
+def application_params(application):
+    """What the texts about a filing say of it."""
+    from app import rules
+
+    return dict(number=application.number, name=application.name, type=rules.type_label(application.business_type))
+
+
+def write(kind, user_ids, params, application_id=None, registration_id=None, created_at=None):
+    """Add one message of this kind to each user (not committed); its SMS queued if the kind calls for one.
+    The texts are written in the default language: that is what the recipients read."""
+    title, body, by_sms = TEMPLATES[kind]
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        title, body = str(title), str(body) % {k: str(v) for k, v in params.items()}
+    messages = []
+    for user_id in user_ids:
+        message = Message(user_id=user_id, kind=kind, title=title, body=body, application_id=application_id,
+                          registration_id=registration_id, created_at=created_at or datetime.now(),
+                          sms_status="queued" if by_sms else None, sms_tries=0)
+        db.session.add(message)
+        messages.append(message)
+    return messages
+
+
+def enterprise_accounts(enterprise_id):
+    return list(db.session.scalars(select(EnterpriseAccount.user_id)
+                                   .where(EnterpriseAccount.enterprise_id == enterprise_id)
+                                   .order_by(EnterpriseAccount.user_id)))
+
+
+def audience_ids(audience, application):
     """The user ids an audience stands for on this application."""
     if audience == "applicant":
         return [uid for uid in [db.session.scalar(select(Person.user_id).where(Person.id == application.person_id))]
                 if uid]
     if audience == "reviewers":
-        return list(db.session.scalars(select(EnterpriseAccount.user_id)
-                                       .where(EnterpriseAccount.enterprise_id == application.enterprise_id)
-                                       .order_by(EnterpriseAccount.user_id)))
+        return enterprise_accounts(application.enterprise_id)
+    if audience == "old_reviewers":  # the unit of the registration in force: a change of unit's old unit
+        registration = application.registration
+        return enterprise_accounts(registration.enterprise_id) if registration else []
     if audience == "center":
         return list(db.session.scalars(select(User.id).join(User.roles).where(Role.name == roles.CENTER,
                                                                               User.active.is_(True))
@@ -176,7 +263,7 @@ def mark_all_read(user_id):
     db.session.commit()
 
 
-cli = AppGroup("notify", help="通知：重发未成功的短信")
+cli = AppGroup("notify", help="通知：重发未成功的短信；注册到期续期提醒")
 
 
 @cli.command("retry")
@@ -185,3 +272,14 @@ def retry_command(limit):
     """Send again the SMS of every message still queued (run it every few minutes)."""
     queued, sent = retry(limit)
     click.echo(f"待发短信 {queued} 条，本次发出 {sent} 条")
+
+
+@cli.command("reminders")
+@click.option("--date", "today", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="按该日期计算（默认今天）")
+def reminders_command(today):
+    """Renewal reminders due today, each stage once per registration validity (run daily)."""
+    from app import reminders
+
+    count = reminders.run(today.date() if today else None)
+    click.echo(f"续期提醒：本次提醒 {count} 件注册（本人短信和站内消息，所在单位站内消息）")

@@ -23,7 +23,7 @@ _OWN_ACCOUNT = [
 FAB_ROLES = {
     APPLICANT: _OWN_ACCOUNT + [
         ["实人认证与手机号", "menu_access"],  # ApplicantIdentityView: can_show / can_edit as above
-        ["Applicant.*View", "can_(list|show|add|edit|delete|move|pdf|attach|certificate|signature)"],
+        ["Applicant.*View", "can_(list|show|add|edit|delete|move|pdf|attach|certificate|signature|urge)"],
         ["(个人业务|初始注册|增项注册|延续注册|变更注册|重新注册|注销申请|遗失补办|注销专业|个人信息变更|企业信息变更|"
          "强制注销（个人申请）|强制注销（单位申请）|我的注册证书)", "menu_access"],
         ["UnitLookupView", "can_search"],  # the unit picker's search
@@ -33,14 +33,16 @@ FAB_ROLES = {
         ["EnterpriseUnitCancelView", "can_(add|attach)"],  # the unit files 强制注销 itself
         ["Enterprise(Pending|Application)View", "(approve|return_many|export_pdf)$"],  # list actions: no can_
         ["(企业业务|待办业务|全部申请|企业信息|人员信息|强制注销（单位申请）)", "menu_access"],
+        ["StatisticsView", "can_show$"], ["统计分析", "menu_access"],  # its own filings only (app/access.py)
     ],
     CENTER: _OWN_ACCOUNT + [
         ["CenterPersonView", "(confirm|can_confirm|can_phone)$"], ["待确认实人认证", "menu_access"],  # 实人认证
         ["Center.*View", "can_(list|show|move|pdf|approve|export_pdf|export_xlsx|chart)"],
-        ["Center(Queue|Application)View", "(approve|export_pdf)$"],
+        ["Center(Queue|Application)View", "(approve|accept|grant|announce|export_pdf)$"],
         ["CenterEnterpriseView", "(can_dock|can_sync|sync)$"],  # 企业目录: 数据对接, 同步 (one or a list action)
         ["(企业目录|办理流程)", "menu_access"],
         ["(注册中心|待审核申请|全部申请记录|注册证书管理)", "menu_access"],
+        ["StatisticsView", "can_show$"], ["统计分析", "menu_access"],  # the province
     ],
     ADMIN: _OWN_ACCOUNT + [
         ["(UserDBModelView|RoleModelView|UserStatsChartView|PermissionModelView|ViewMenuModelView|"

@@ -362,3 +362,36 @@ def forward_problems(application):
         return [_l("单位在政务服务网的登记状态为“%(status)s”，其人员的申请不能报送注册中心",
                    status=application.enterprise.govnet_status)]
     return []
+
+
+def open_filings(application):
+    """Appeals and objections against this filing's decision that the center has not resolved."""
+    from models import NoticeFiling
+
+    return db.session.scalars(
+        select(NoticeFiling).where(NoticeFiling.application_id == application.id, NoticeFiling.resolved_at.is_(None))
+        .order_by(NoticeFiling.id)
+    ).all()
+
+
+def open_filing_problems(application, move=None):
+    """A decision under 公示 is not recalled or published while an appeal or objection waits."""
+    count = len(open_filings(application))
+    if count:
+        return [_l("有%(count)s件申诉或异议尚未处理，请先处理", count=count)]
+    return []
+
+
+def announce_problems(application, announcement, today=None):
+    """Why this decision cannot be published (公告) now: no announcement number, the 公示 period not
+    over, or an appeal or objection still open."""
+    from app import deadlines
+
+    if announcement is None:
+        return [_l("请填写公告文号")]
+    today = today or date.today()
+    ends = deadlines.notice_ends(application)
+    problems = []
+    if ends is not None and today <= ends:
+        problems.append(_l("公示期至%(day)s，尚未届满", day=ends.isoformat()))
+    return problems + open_filing_problems(application)

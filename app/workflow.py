@@ -3,9 +3,12 @@
 transition() is the only code that assigns Application.status (models/applications.py refuses
 any other writer). Views, CLI commands, seeds and tests all move applications through it.
 """
+import os
 from collections import namedtuple
 from datetime import datetime
+from functools import cache
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -14,16 +17,27 @@ from app.extensions import db
 from models import Review
 from models.applications import status_writer
 
-STATUS_LABELS = {
+# Every state of both center procedures, in display order; STATUS_LABELS (below) holds those of the
+# configured one. In the full procedure pending_center is the step before acceptance.
+ALL_STATUS_LABELS = {
     "draft": _l("草稿"),
     "pending_release": _l("待原单位确认"),
     "pending_enterprise": _l("待企业审核"),
     "returned_by_enterprise": _l("企业退回"),
     "pending_center": _l("待注册中心审核"),
+    "under_examination": _l("审核中"),
+    "pending_decision": _l("待决定"),
+    "notice_granted": _l("公示中（准予）"),
+    "notice_denied": _l("公示中（不予）"),
     "returned_by_center": _l("中心退回"),
     "approved": _l("已办结（准予注册）"),
     "refused": _l("不予注册"),
 }
+PROCEDURE_LABELS = {"full": {"pending_center": _l("待受理")}}
+# CENTER_PROCEDURE: "single" (the center decides in one step: 准予注册 takes effect at once) or
+# "full" (受理 → 审核 → 决定 → 公示 → 公告; the decision takes effect only with its announcement).
+PROCEDURES = ("single", "full")
+NOTICE_STATES = frozenset({"notice_granted", "notice_denied"})
 ROLE_LABELS = {"applicant": _l("申请人"), "old_enterprise": _l("原聘用单位"), "enterprise": _l("聘用单位"),
                "center": _l("注册中心")}
 
@@ -35,8 +49,9 @@ BY_UNIT_DIRECT = rules.DIRECT_TO_CENTER & rules.FILED_BY_UNIT
 ONE_UNIT = frozenset(rules.TYPES) - BOTH_UNITS - rules.DIRECT_TO_CENTER
 UNIT_REVIEWED = frozenset(rules.TYPES) - rules.DIRECT_TO_CENTER
 
-Move = namedtuple("Move", "source action target role opinion label types")
-MOVES = tuple(Move(*row) for row in (
+# procedure: the center procedure a row belongs to ("single", "full"), None for rows of both
+Move = namedtuple("Move", "source action target role opinion label types procedure", defaults=(None,))
+TABLE = tuple(Move(*row) for row in (
     # source                   action      target                    role          opinion     label       types
     ("draft",                  "submit",   "pending_enterprise",     "applicant",  "",         _l("提交"),   ONE_UNIT),
     ("returned_by_enterprise", "submit",   "pending_enterprise",     "applicant",  "",         _l("提交"),   ONE_UNIT),
@@ -56,9 +71,27 @@ MOVES = tuple(Move(*row) for row in (
     ("pending_enterprise",     "withdraw", "draft",                  "applicant",  "",         _l("撤回"),   None),
     ("pending_enterprise",     "approve",  "pending_center",         "enterprise", "optional", _l("通过"), None),
     ("pending_enterprise",     "return",   "returned_by_enterprise", "enterprise", "required", _l("不通过"), None),
-    ("pending_center",         "approve",  "approved",               "center",     "optional", _l("准予注册"), None),
-    ("pending_center",         "return",   "returned_by_center",     "center",     "required", _l("退回"), None),
-    ("pending_center",         "refuse",   "refused",                "center",     "required", _l("不予注册"), None),
+    ("pending_center",         "approve",  "approved",               "center",     "optional", _l("准予注册"), None, "single"),
+    ("pending_center",         "return",   "returned_by_center",     "center",     "required", _l("退回"), None, "single"),
+    ("pending_center",         "refuse",   "refused",                "center",     "required", _l("不予注册"), None, "single"),
+    # the full procedure: 受理, 审核, 决定, then 公示 (appeals and objections) and 公告, which alone
+    # makes a decision take effect (app/effects.py applies on the move that reaches "approved")
+    ("pending_center",         "withdraw", "draft",                  "applicant",  "",         _l("撤回"), UNIT_REVIEWED, "full"),
+    ("pending_center",         "accept",   "under_examination",      "center",     "",         _l("受理"), None, "full"),
+    ("pending_center",         "reject",   "returned_by_center",     "center",     "required", _l("驳回"), None, "full"),
+    ("under_examination",      "examine",  "pending_decision",       "center",     "optional", _l("审核通过"), None, "full"),
+    ("under_examination",      "return",   "returned_by_center",     "center",     "required", _l("退回补正"), None, "full"),
+    ("pending_decision",       "grant",    "notice_granted",         "center",     "optional", _l("准予"), None, "full"),
+    ("pending_decision",       "deny",     "notice_denied",          "center",     "required", _l("不予"), None, "full"),
+    # an upheld appeal or objection sends the filing back to be examined and decided again
+    ("notice_granted",         "reopen",   "under_examination",      "center",     "required", _l("重新审核"), None, "full"),
+    ("notice_denied",          "reopen",   "under_examination",      "center",     "required", _l("重新审核"), None, "full"),
+    ("notice_granted",         "announce", "approved",               "center",     "",         _l("公告"), None, "full"),
+    ("notice_denied",          "announce", "refused",                "center",     "",         _l("公告"), None, "full"),
+    ("under_examination",      "recall",   "pending_center",         "center",     "required", _l("撤销审核"), None, "full"),
+    ("pending_decision",       "recall",   "under_examination",      "center",     "required", _l("撤销审核"), None, "full"),
+    ("notice_granted",         "recall",   "pending_decision",       "center",     "required", _l("撤销审核"), None, "full"),
+    ("notice_denied",          "recall",   "pending_decision",       "center",     "required", _l("撤销审核"), None, "full"),
     # 撤销审核: a reviewer takes back their own decision while the next step has not acted on it;
     # the decision and its withdrawal both stay in the record
     ("pending_center",         "recall",   "pending_enterprise",     "enterprise", "required", _l("撤销审核"), UNIT_REVIEWED),
@@ -66,18 +99,70 @@ MOVES = tuple(Move(*row) for row in (
     ("returned_by_center",     "recall",   "pending_center",         "center",     "required", _l("撤销审核"), None),
 ))
 
-# Where the applicant may still change what they filed.
-EDITABLE = frozenset(m.source for m in MOVES if m.action == "submit")
 FINAL = frozenset({"approved", "refused"})
-OPEN = frozenset(STATUS_LABELS) - FINAL
 
 # The step timeline shown on every detail page: (label, statuses in which this step is current).
-STEPS = (
+_FILING_STEPS = (
     (_l("填报"), {"draft", "returned_by_enterprise", "returned_by_center"}),
     (_l("企业审核"), {"pending_release", "pending_enterprise"}),
-    (_l("注册中心审核"), {"pending_center"}),
-    (_l("办结"), FINAL),
 )
+PROCEDURE_STEPS = {
+    "single": _FILING_STEPS + ((_l("注册中心审核"), {"pending_center"}), (_l("办结"), FINAL)),
+    "full": _FILING_STEPS + (
+        (_l("受理"), {"pending_center"}),
+        (_l("审核"), {"under_examination"}),
+        (_l("决定"), {"pending_decision"}),
+        (_l("公示"), set(NOTICE_STATES)),
+        (_l("公告办结"), FINAL),
+    ),
+}
+
+
+def procedure():
+    """The configured center procedure, read at call time (outside an app: the environment's)."""
+    if has_app_context():
+        name = current_app.config.get("CENTER_PROCEDURE") or "single"
+    else:
+        name = os.environ.get("CENTER_PROCEDURE") or "single"
+    return name if name in PROCEDURES else "single"
+
+
+@cache
+def _tables(name):
+    moves = tuple(m for m in TABLE if m.procedure in (None, name))
+    states = {m.source for m in moves} | {m.target for m in moves}
+    labels = {s: PROCEDURE_LABELS.get(name, {}).get(s, label) for s, label in ALL_STATUS_LABELS.items() if s in states}
+    return {
+        "MOVES": moves,
+        "STATUS_LABELS": labels,
+        # where the applicant may still change what they filed
+        "EDITABLE": frozenset(m.source for m in moves if m.action == "submit"),
+        "OPEN": frozenset(labels) - FINAL,
+        "STEPS": PROCEDURE_STEPS[name],
+    }
+
+
+def __getattr__(name):
+    """MOVES, STATUS_LABELS, EDITABLE, OPEN and STEPS are those of the configured procedure: module
+    attributes computed on each read, so every reader (pages, statistics, API, drawing) follows the
+    setting without knowing there are two procedures."""
+    tables = _tables(procedure())
+    if name in tables:
+        return tables[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def moves():
+    return _tables(procedure())["MOVES"]
+
+
+def status_labels():
+    return _tables(procedure())["STATUS_LABELS"]
+
+
+def status_label(status):
+    """The label of any state, also one of the other procedure (a filing from before a switch)."""
+    return status_labels().get(status) or ALL_STATUS_LABELS.get(status, status)
 
 
 class Refused(Exception):
@@ -91,13 +176,13 @@ class Refused(Exception):
 def moves_for(application, user=None):
     """The moves this user may make on this application now: they drive the buttons."""
     role = access.role_on(application, user)
-    return [m for m in MOVES if m.source == application.status and m.role == role
+    return [m for m in moves() if m.source == application.status and m.role == role
             and applies(m, application.business_type)]
 
 
 def editable_by(application, user=None):
     """The filer may change what they filed (fields, attachments) only while it is with them."""
-    return application.status in EDITABLE and access.role_on(application, user) == rules.filer(application.business_type)
+    return application.status in _tables(procedure())["EDITABLE"] and access.role_on(application, user) == rules.filer(application.business_type)
 
 
 def applies(move, business_type):
@@ -105,20 +190,30 @@ def applies(move, business_type):
 
 
 def find_move(action, source, role, business_type):
-    return next((m for m in MOVES if (m.source, m.action, m.role) == (source, action, role)
+    return next((m for m in moves() if (m.source, m.action, m.role) == (source, action, role)
                  and applies(m, business_type)), None)
 
 
+# Records that are no move: a resolution that changes nothing still stays on the timeline.
+RECORD_LABELS = {"dismiss_appeal": _l("申诉不成立"), "dismiss_objection": _l("异议不成立"),
+                 "uphold_appeal": _l("申诉成立"), "uphold_objection": _l("异议成立")}
+
+
 def action_label(action, role):
-    return next((m.label for m in MOVES if m.action == action and m.role == role), action)
+    if action in RECORD_LABELS:
+        return RECORD_LABELS[action]
+    # rows of the other procedure too: the records of a filing from before a switch keep their names
+    return next((m.label for m in (*moves(), *TABLE) if m.action == action and m.role == role), action)
 
 
 def current_step(status):
-    return next(i for i, (_, statuses) in enumerate(STEPS) if status in statuses)
+    steps = _tables(procedure())["STEPS"]
+    return next((i for i, (_, statuses) in enumerate(steps) if status in statuses), 0)
 
 
-def transition(application, action, user, opinion="", expected_version=None, now=None):
-    """Perform one move: checks, status change, review record and effect, in one transaction."""
+def transition(application, action, user, opinion="", expected_version=None, now=None, announcement=None):
+    """Perform one move: checks, status change, review record and effect, in one transaction.
+    The 公告 move takes the Announcement it is published under."""
     opinion = (opinion or "").strip()
     role = access.role_on(application, user)
     if role is None:
@@ -129,7 +224,7 @@ def transition(application, action, user, opinion="", expected_version=None, now
     if move is None:
         raise Refused(
             _l("当前状态为“%(status)s”，不能执行“%(action)s”",
-               status=STATUS_LABELS.get(application.status, application.status),
+               status=status_label(application.status),
                action=action_label(action, role))
         )
     if move.opinion == "required" and not opinion:
@@ -142,8 +237,18 @@ def transition(application, action, user, opinion="", expected_version=None, now
         problems = rules.forward_problems(application)
         if problems:
             raise Refused(problems[0], problems)
-
     now = now or datetime.now()
+    if move.action == "announce":
+        problems = rules.announce_problems(application, announcement, now.date())
+        if problems:
+            raise Refused(problems[0], problems)
+        application.announcement = announcement
+    elif move.action == "recall" and move.source in NOTICE_STATES:
+        # a decision is not taken back under an appeal or objection: that one is answered first
+        problems = rules.open_filing_problems(application, move)
+        if problems:
+            raise Refused(problems[0], problems)
+
     db.session.add(Review(
         application=application,
         actor_id=user.id,
@@ -177,6 +282,15 @@ def transition(application, action, user, opinion="", expected_version=None, now
         raise
     notify.after_move(application, move)  # after the commit: a failed notice never undoes the move
     return move
+
+
+def record(application, action, user, opinion, now=None):
+    """A review record that moves nothing (申诉/异议 resolved as not founded); the caller commits."""
+    db.session.add(Review(
+        application=application, actor_id=user.id, actor_name=display_name(user),
+        role=access.role_on(application, user), action=action, from_status=application.status,
+        to_status=application.status, opinion=opinion, snapshot=None, created_at=now or datetime.now(),
+    ))
 
 
 def display_name(user):

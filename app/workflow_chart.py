@@ -7,6 +7,13 @@ from app.i18n import chinese
 # Where each state sits: the step column of the timeline, and a row inside it.
 COLUMNS = {"pending_release": (1, 1), "draft": (0, 0), "returned_by_enterprise": (0, 1), "returned_by_center": (0, 2),
            "pending_enterprise": (1, 0), "pending_center": (2, 0), "approved": (3, 0), "refused": (3, 1)}
+# the full procedure: the center's three steps in one column, then 公示, then 公告
+FULL_COLUMNS = {**COLUMNS, "under_examination": (2, 1), "pending_decision": (2, 2), "notice_granted": (3, 0),
+                "notice_denied": (3, 1), "approved": (4, 0), "refused": (4, 1)}
+
+
+def columns():
+    return FULL_COLUMNS if workflow.procedure() == "full" else COLUMNS
 ROLE_COLOURS = {"applicant": "#337ab7", "old_enterprise": "#a94442", "enterprise": "#8a6d3b", "center": "#3c763d"}
 
 
@@ -31,12 +38,14 @@ def _edge(x, y, towards_x, towards_y, box_w, box_h):
 
 def svg(width=980, row_height=120):
     """The same table as an SVG for the center's staff."""
-    box_w, box_h, col_w = 150, 40, (width - 40) / 4
-    rows = 1 + max(row for _, row in COLUMNS.values())
+    layout = columns()
+    steps = 1 + max(col for col, _ in layout.values())
+    box_w, box_h, col_w = min(150, (width - 40) / steps - 30), 40, (width - 40) / steps
+    rows = 1 + max(row for _, row in layout.values())
     height = rows * row_height + 60
 
     def centre(state):
-        col, row = COLUMNS[state]
+        col, row = layout[state]
         return 20 + col * col_w + col_w / 2, 40 + row * row_height + box_h / 2
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="workflow-chart" '

@@ -9,3 +9,5 @@ from models.checks import OutsideCheck  # noqa: F401
 from models.attachments import Attachment  # noqa: F401
 from models.sms import SmsCode, SmsMessage  # noqa: F401
 from models.messages import Message  # noqa: F401
+from models.notices import RenewalReminder, Urge  # noqa: F401
+from models.procedure import Announcement, NoticeFiling  # noqa: F401

@@ -6,7 +6,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 
 class Message(Model):
-    """One in-app message (站内消息) to one user, written by app/notify.py after a move commits.
+    """One in-app message (站内消息) to one user, written by app/notify.py after a move commits, by
+    the renewal reminders (app/reminders.py) and by an applicant's 催办 (app/urging.py).
 
     When the move also calls for an SMS, the message carries its delivery state: sms_status is
     "queued" until a sender accepted it ("sent"); a failed send stays queued for `flask notify retry`.
@@ -19,6 +20,9 @@ class Message(Model):
     title: Mapped[str] = mapped_column(String(128))
     body: Mapped[str] = mapped_column(Text)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    # a renewal reminder's registration (app/reminders.py): where the message centre links to
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"),
+                                                        index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
     sms_status: Mapped[str | None] = mapped_column(String(16), index=True)  # None | queued | sent

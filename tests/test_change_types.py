@@ -6,7 +6,7 @@ from openpyxl import Workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from models import Application, Qualification
+from models import Application, Message, Qualification
 from app.govnet.directory import sync_enterprise
 from tests.govnet_helpers import DirectoryFile
 from tests.conftest import csrf_token
@@ -138,6 +138,9 @@ def test_unit_files_forced_cancel_and_the_center_decides(demo, client_as, query)
     assert "解除劳动关系证明" in shown and "/attachments/id_card" not in shown  # no ID card from the person
     submit(unit, "enterpriseunitcancelview", pk)
     assert status(query, pk) == "pending_center"
+    told = query(lambda s: [m.body for m in s.scalars(select(Message).where(
+        Message.user_id == person(s, "app7").user_id, Message.kind == "unit_cancel_filed"))])
+    assert len(told) == 1 and "本人已离职，经书面通知仍不办理注销" in told[0]
     seen = person_client.get(f"/applicantunitcancelview/show/{pk}").get_data(as_text=True)
     assert "本人已离职" in seen and "/move/" not in seen  # read only for the person
     assert move(person_client, "applicantunitcancelview", pk, "withdraw").status_code in (302, 403, 404)

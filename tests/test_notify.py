@@ -3,9 +3,9 @@ committed; a failing SMS sender never undoes the move and leaves the SMS queued 
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import func, select
 
-from models import Application, Message, Person, SmsMessage
+from models import Application, Enterprise, Message, Person, SmsMessage
 from tests.conftest import csrf_token
-from tests.helpers import flashes, move, submit
+from tests.helpers import add, flashes, move, submit
 
 
 class FailingSender:
@@ -135,3 +135,62 @@ def test_nobody_reads_or_marks_another_users_message(demo, client_as, query):
     assert answer.status_code == 404
     other.post("/messages/read_all", data={"csrf_token": csrf_token(page)})
     assert query(lambda s: s.get(Message, message_id).read_at) is None
+
+
+def unit_id(session, name_part):
+    return session.scalar(select(Enterprise.id).where(Enterprise.name.like(f"%{name_part}%")))
+
+
+def change_unit_submitted(client_as, query):
+    """app7 (registered with ent2, 长安) files a change to ent1 (秦川) and submits it; the messages since."""
+    app7 = client_as("app7")
+    assert add(app7, "change_unit", enterprise=query(lambda s: unit_id(s, "秦川"))).status_code == 302
+    pk = query(lambda s: s.scalars(select(Application.id).where(Application.business_type == "change_unit")).one())
+    since = query(marks)
+    assert submit(app7, "applicantchangeunitview", pk).status_code == 302
+    assert query(lambda s: s.get(Application, pk).status) == "pending_release"
+    return pk, since
+
+
+def test_change_of_unit_tells_the_old_unit_first(demo, client_as, query):
+    pk, since = change_unit_submitted(client_as, query)
+    messages, texts = query(lambda s: news(s, since))
+    # the old unit (ent2) confirms the release; the new unit (ent1) hears nothing yet
+    assert [(m.username, m.kind, m.sms_status) for m in messages] == [("ent2", "release_todo", "sent")]
+    assert "赵敏" in messages[0].body and "确认是否同意解聘" in messages[0].body
+    assert [(t.username, t.phone) for t in texts] == [("ent2", "13900000002")]
+    # ent2 sees it in its message centre, linked to the filing it may open
+    page = client_as("ent2").get("/messages/").get_data(as_text=True)
+    assert "待确认的变更注册" in page and f"/enterpriseapplicationview/show/{pk}" in page
+
+    since = query(marks)
+    assert move(client_as("ent2"), "enterprisependingview", pk, "release", opinion="已办理离职").status_code == 302
+    messages, texts = query(lambda s: news(s, since))
+    assert sorted((m.username, m.kind, m.sms_status) for m in messages) == [
+        ("app7", "released", None), ("ent1", "released_todo", "sent")]
+    assert [(t.username, t.phone) for t in texts] == [("ent1", "13900000001")]
+
+
+def test_the_old_units_refusal_tells_the_applicant_with_its_opinion(demo, client_as, query):
+    pk, _ = change_unit_submitted(client_as, query)
+    since = query(marks)
+    assert move(client_as("ent2"), "enterprisependingview", pk, "return",
+                opinion="劳动合同未到期，尚未办理离职").status_code == 302
+    messages, texts = query(lambda s: news(s, since))
+    assert [(m.username, m.kind, m.sms_status) for m in messages] == [("app7", "returned_by_old_enterprise", "sent")]
+    assert "劳动合同未到期，尚未办理离职" in messages[0].body and "原聘用单位不同意解聘" in messages[0].body
+    assert [(t.username, t.phone) for t in texts] == [("app7", "13800000007")]
+    assert "劳动合同未到期" in texts[0].text
+
+
+def test_recipients_is_a_table_keyed_by_move_and_target():
+    from collections import namedtuple
+
+    from app import notify
+
+    move_ = namedtuple("Move", "action role target")
+    assert notify.plan_for(move_("submit", "applicant", "pending_enterprise")) == [("reviewers", "todo")]
+    assert notify.plan_for(move_("submit", "applicant", "pending_release")) == [("old_reviewers", "release_todo")]
+    assert notify.plan_for(move_("withdraw", "applicant", "draft")) == []
+    for plan in notify.RECIPIENTS.values():  # every kind named has its text
+        assert all(kind in notify.TEMPLATES for _, kind in plan)

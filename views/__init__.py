@@ -59,11 +59,20 @@ def register_views(appbuilder):
     from app import deadlines
 
     current_app.add_template_global(deadlines.for_application, "time_limit")  # 办理时限 on detail pages
+    from app import urging
+
+    current_app.add_template_global(urging.summary, "urging")  # 催办 on detail pages
     from views import excel
 
     current_app.add_template_global(excel.export_url)  # 导出Excel button on the lists that offer it
+    from views import statistics  # 统计分析: the center's and each unit's; the menu name is its permission
+
+    appbuilder.add_view(statistics.StatisticsView, "统计分析", icon="fa-bar-chart", label=_l("统计分析"))
     appbuilder.add_view_no_menu(public.PublicQueryView)
     appbuilder.add_link("公众查询", label=_l("公众查询"), href="/public/query", icon="fa-search")
 
     appbuilder.add_view(admin.AdminSpecialtyView, "专业目录", icon="fa-book",
                         category="系统管理", category_label=_l("系统管理"), label=_l("专业目录"))
+    from views import api  # /api/v1 for other systems (bearer tokens), its description and Swagger UI
+
+    api.register(appbuilder)

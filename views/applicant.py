@@ -1,17 +1,17 @@
 """个人版: the constructor files business for themself, one menu entry per business type."""
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from app import access, rules, signatures, storage, workflow
+from app import access, rules, signatures, storage, urging, workflow
 from app.documents import certificate
 from app.documents.render import pdf_response
 from models import Registration
 from views.applications import ApplicationViewBase
 from views.base import ListInterface, ScopedModelView
-from views.forms import AttachmentForm, form_for
+from views.forms import AttachmentForm, MoveForm, form_for
 from views.public import history as public_history
 
 
@@ -20,7 +20,8 @@ class ApplicantApplicationView(ApplicationViewBase):
 
     business_type = None
     list_note = None
-    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_move", "can_pdf", "can_attach"]
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_move", "can_pdf", "can_attach",
+                        "can_urge"]
     list_columns = ["number", "business_type", "enterprise.name", "status", "created_at", "submitted_at"]
     search_columns = ["status", "created_at"]
     list_template = "applications/applicant_list.html"
@@ -105,6 +106,22 @@ class ApplicantApplicationView(ApplicationViewBase):
         return self.render_template(
             self.list_template, title=self.list_title, widgets=widgets, add_problems=self.list_extra(), view=self
         )
+
+    # --- 催办: the reviewers of an overdue step are reminded (app/urging.py) -------------------
+    @expose("/<int:pk>/urge", methods=["POST"])
+    @has_access
+    @permission_name("urge")
+    def urge(self, pk):
+        application = self.get_row(pk)
+        if not MoveForm().validate():
+            flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+            return redirect(self.show_url(application))
+        try:
+            told = urging.urge(application, g.user)
+            flash(_l("已催办：已通知%(count)s个办理账号", count=told), "success")
+        except urging.Refused as refusal:
+            flash(str(refusal), "warning")
+        return redirect(self.show_url(application) + "#urging")
 
 
 def _type_view(code, class_name):

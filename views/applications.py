@@ -6,7 +6,7 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from app import access, attachments, rules, snapshots, storage, workflow
+from app import access, attachments, procedure, rules, snapshots, storage, workflow
 from app.documents.render import (
     form_filename,
     pdf_response,
@@ -17,7 +17,7 @@ from app.documents.render import (
 from app.validators import mask_id_number
 from models import Application
 from views.base import ListInterface, ScopedModelView
-from views.forms import AttachmentForm, MoveForm
+from views.forms import AppealForm, AttachmentForm, MoveForm, ResolveForm
 from views.search import ApplicationSearch
 
 LABELS = {
@@ -94,7 +94,56 @@ class ApplicationViewBase(ScopedModelView):
             reason_label=rules.REASON_REQUIRED.get(application.business_type, _l("说明")),
             personal_changes=rules.personal_changes(application)
             if application.business_type == "change_personal" else [],
+            notice=procedure.detail(application),
         )
+
+    # --- 公示 of the full procedure: the applicant's 申诉, the center's answer to 申诉 and 异议 ------
+    @expose("/<int:pk>/appeal", methods=["POST"])
+    @has_access
+    @permission_name("move")
+    def appeal(self, pk):
+        application = self.get_row(pk)
+        form = AppealForm()
+        if not form.validate():
+            flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+        else:
+            try:
+                procedure.file_appeal(application, g.user, form.reason.data, request.files.get("file"))
+                flash(_l("已提交申诉，注册中心处理后将通知您"), "success")
+            except (workflow.Refused, storage.Rejected) as refusal:
+                flash(str(refusal), "danger")
+        return redirect(self.show_url(application) + "#notice")
+
+    @expose("/<int:pk>/filings/resolve", methods=["POST"])
+    @has_access
+    @permission_name("move")
+    def resolve_filing(self, pk):
+        application = self.get_row(pk)
+        form = ResolveForm()
+        if not form.validate():
+            flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+            return redirect(self.show_url(application) + "#notice")
+        filing = procedure.get_filing(application, form.filing_id.data)
+        try:
+            move = procedure.resolve(application, filing, form.resolution.data, form.opinion.data, g.user)
+        except workflow.Refused as refusal:
+            flash(str(refusal), "danger")
+            return redirect(self.show_url(application) + "#notice")
+        if move is None:
+            flash(_l("已处理：不成立，决定维持"), "success")
+        else:
+            flash(_l("已处理：成立，申请退回重新审核"), "success")
+        return redirect(self.show_url(application))
+
+    @expose("/<int:pk>/filings/<int:file_id>")
+    @has_access
+    @permission_name("show")
+    def filing_file(self, pk, file_id):
+        application = self.get_row(pk)
+        filing = procedure.get_filing(application, file_id)
+        if filing is None or not filing.stored_name or not procedure.may_read_filing(filing, application):
+            abort(404)
+        return storage.send(filing)
 
     @expose("/<int:pk>/move/<action>", methods=["POST"])
     @has_access

@@ -1,36 +1,115 @@
 """注册中心: reviews what the units forwarded; approval makes the registration effective."""
-from flask import url_for
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
-from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import FilterInFunction
+from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from app import access, deadlines
+from app import access, deadlines, procedure, urging, workflow
 from app.validators import mask_id_number
-from models import Registration
+from models import Application, Registration
 from views.applications import ApplicationViewBase, ReviewerExports
 from views.base import ListInterface, ScopedModelView
 from views.excel import ExcelExport
+from views.forms import AnnounceForm
 from views.search import ExpiringRegistrations, RegistrationSearch
 
 
-class CenterQueueView(ExcelExport, ReviewerExports, ApplicationViewBase):
-    """待审核申请: what the units approved, oldest first."""
+def queue_states():
+    """What waits for the center in the configured procedure: every state it moves forward from."""
+    return [s for s in workflow.STATUS_LABELS if s != "returned_by_center" and any(
+        m.source == s and m.role == "center" and m.action != "recall" for m in workflow.MOVES)]
 
-    base_filters = ApplicationViewBase.base_filters + [["status", FilterEqual, "pending_center"]]
+
+class QueueState(BaseFilter):
+    """The per-state tabs of the queue (?state=…); an unknown state filters nothing."""
+
+    name = "state"
+    arg_name = "state"
+
+    def apply(self, query, value):
+        state = request.args.get("state")
+        if state in queue_states():
+            return query.filter(self.model.status == state)
+        return query
+
+
+class CenterQueueView(ExcelExport, ReviewerExports, ApplicationViewBase):
+    """待审核申请: what waits for the center, oldest first (in the full procedure: each of its steps,
+    whose 办理时限 is the same CENTER_REVIEW_DAYS)."""
+
+    base_filters = ApplicationViewBase.base_filters + [["status", FilterInFunction, queue_states],
+                                                       ["id", QueueState, lambda: None]]
     base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf", "can_approve", "can_export_xlsx"]
     base_order = ("submitted_at", "asc")
     list_title = _l("待审核申请")
-    # 办理时限: days left from the loaded step_started_at column (app/deadlines.py), no per-row query
-    list_columns = ApplicationViewBase.list_columns + ["step_started_at"]
-    label_columns = {**ApplicationViewBase.label_columns, "step_started_at": _l("办理时限")}
-    formatters_columns = {**ApplicationViewBase.formatters_columns, "step_started_at": deadlines.formatter("pending_center")}
+    list_template = "center/queue_list.html"
+    # 办理时限: days left from the loaded step_started_at column (app/deadlines.py), no per-row query;
+    # 催办: the urges of the current step, loaded for the whole page in one more SELECT (app/urging.py)
+    datamodel = ListInterface(Application, joined=("enterprise",), collections=("current_urges",))
+    list_columns = ApplicationViewBase.list_columns + ["current_urges", "step_started_at"]
+    label_columns = {**ApplicationViewBase.label_columns, "step_started_at": _l("办理时限"), "current_urges": _l("催办")}
+    formatters_columns = {**ApplicationViewBase.formatters_columns, "step_started_at": deadlines.formatter("pending_center"),
+                          "current_urges": urging.marker}
 
     def after_move_url(self, application, move):
         return url_for(f"{self.endpoint}.list")
 
+    def _get_list_widget(self, filters, actions=None, **kwargs):
+        # only the batch moves of the configured procedure are offered
+        offered = {m.action for m in workflow.MOVES}
+        movable = {m.action for m in workflow.TABLE}
+        actions = {name: item for name, item in (actions or self.actions).items()
+                   if name not in movable or name in offered}
+        return super()._get_list_widget(filters, actions=actions, **kwargs)
+
+    def render_template(self, template, **kwargs):
+        kwargs.setdefault("queue_states", queue_states())
+        return super().render_template(template, **kwargs)
+
     @action("approve", _l("准予注册"), _l("确认对所选申请准予注册？"), "fa-check", single=False)
     def approve(self, items):
         return self.move_many(items if isinstance(items, list) else [items], "approve")
+
+    @action("accept", _l("受理"), _l("确认受理所选申请？"), "fa-inbox", single=False)
+    def accept(self, items):
+        return self.move_many(items if isinstance(items, list) else [items], "accept")
+
+    @action("grant", _l("准予"), _l("确认对所选申请作出准予决定并进入公示？"), "fa-check", single=False)
+    def grant(self, items):
+        return self.move_many(items if isinstance(items, list) else [items], "grant")
+
+    @action("announce", _l("公告"), "", "fa-bullhorn", single=False)
+    def announce(self, items):
+        rows = self.rows_in_scope(items)
+        return redirect(url_for(f"{self.endpoint}.announce_form", ids=",".join(str(r.id) for r in rows)))
+
+    @expose("/announce", methods=["GET", "POST"])
+    @has_access
+    @permission_name("move")
+    def announce_form(self):
+        """公告 of the selected decisions under one announcement number; each filing its own move."""
+        try:
+            ids = [int(i) for i in (request.values.get("ids") or "").split(",") if i]
+        except ValueError:
+            abort(404)
+        rows = [type(self).fetch(pk) for pk in ids]  # each re-read through app/access.py
+        form = AnnounceForm()
+        if request.method == "POST":
+            if not form.validate():
+                flash(_l("请填写公告文号"), "danger")
+            else:
+                announcement, moved, refused = procedure.announce(rows, form.number.data, form.title.data, g.user)
+                if announcement is not None:
+                    flash(_l("已发布公告%(number)s：%(count)s 件", number=announcement.number, count=moved), "success")
+                for line in refused:
+                    flash(line, "warning")
+                if announcement is not None:
+                    return redirect(url_for(f"{self.endpoint}.list"))
+                return redirect(url_for(f"{self.endpoint}.announce_form", ids=",".join(str(r.id) for r in rows)))
+        return self.render_template("center/announce.html", title=_l("公告"), rows=rows, form=form, view=self)
 
 
 class CenterApplicationView(ExcelExport, ReviewerExports, ApplicationViewBase):

@@ -9,7 +9,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app import access, deadlines, personnel, rules, workflow
+from app import access, deadlines, personnel, rules, urging, workflow
 from app.extensions import db
 from app.access import UNIT_TODO
 from app.validators import mask_id_number
@@ -30,10 +30,13 @@ class EnterprisePendingView(ExcelExport, ReviewerExports, ApplicationViewBase):
                         "can_export_xlsx"]
     base_order = ("submitted_at", "asc")
     list_title = _l("待办业务")
-    # 办理时限: days left from the loaded step_started_at column (app/deadlines.py), no per-row query
-    list_columns = ApplicationViewBase.list_columns + ["step_started_at"]
-    label_columns = {**ApplicationViewBase.label_columns, "step_started_at": _l("办理时限")}
-    formatters_columns = {**ApplicationViewBase.formatters_columns, "step_started_at": deadlines.formatter("pending_enterprise")}
+    # 办理时限: days left from the loaded step_started_at column (app/deadlines.py), no per-row query;
+    # 催办: the urges of the current step, loaded for the whole page in one more SELECT (app/urging.py)
+    datamodel = ListInterface(Application, joined=("enterprise",), collections=("current_urges",))
+    list_columns = ApplicationViewBase.list_columns + ["current_urges", "step_started_at"]
+    label_columns = {**ApplicationViewBase.label_columns, "step_started_at": _l("办理时限"), "current_urges": _l("催办")}
+    formatters_columns = {**ApplicationViewBase.formatters_columns, "step_started_at": deadlines.formatter("pending_enterprise"),
+                          "current_urges": urging.marker}
 
     def after_move_url(self, application, move):
         return url_for(f"{self.endpoint}.list")

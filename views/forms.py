@@ -126,3 +126,34 @@ class EnterpriseOwnForm(DynamicForm):
     office_address = _text(_l("办公地址"), 256)
     qualification_grade = _text(_l("资质等级"), 128)
     safety_licence_number = _text(_l("安全生产许可证编号"), 64)
+
+
+class AnnounceForm(FlaskForm):
+    """公告: the number the center gives the announcement (unique) and an optional title."""
+
+    number = StringField(_l("公告文号"), [DataRequired(message=_l("请填写公告文号")), Length(max=64)],
+                         description=_l("如：冀建公告〔2026〕12号"))
+    title = StringField(_l("公告标题"), [Optional(), Length(max=200)])
+
+
+class AppealForm(FlaskForm):
+    """申诉: the reason; the attachment comes in request.files and is checked by app/storage.py."""
+
+    reason = TextAreaField(_l("申诉理由"), [Optional(), Length(max=2000)])
+
+
+class ResolveForm(FlaskForm):
+    """The center's answer to a 申诉 or 异议."""
+
+    filing_id = HiddenField()
+    resolution = StringField()
+    opinion = TextAreaField(_l("处理意见"), [Optional(), Length(max=2000)])
+
+
+class ObjectionForm(FlaskForm):
+    """异议 from the public notice page (no sign-in)."""
+
+    application_id = HiddenField()
+    name = StringField(_l("异议人姓名"), [Optional(), Length(max=64)])
+    phone = StringField(_l("联系电话"), [Optional(), Length(max=11)])
+    reason = TextAreaField(_l("异议理由"), [Optional(), Length(max=2000)])

@@ -15,6 +15,19 @@ from models import Application, Message
 PAGE_SIZE = 20
 
 
+def link_for(who, message, business_type):
+    """(address, button label) of what a message is about, as this reader opens it; (None, None) if nothing."""
+    if message.application_id:
+        url = application_url(who, message.application_id, business_type)
+        return (url, _l("查看申请")) if url else (None, None)
+    if message.registration_id:  # a renewal reminder
+        if who.kind == "applicant":
+            return url_for("ApplicantRegistrationView.show", pk=message.registration_id), _l("查看注册证书")
+        if who.kind == "enterprise":
+            return url_for("EnterprisePersonnelView.show", pk=message.registration_id), _l("查看人员")
+    return None, None
+
+
 def application_url(who, application_id, business_type):
     """Where a message's application opens for this reader: their own view of it."""
     if not application_id:
@@ -49,7 +62,7 @@ class MessageView(BaseView):
         rows = (scoped.outerjoin(Application, Application.id == Message.application_id)
                 .with_entities(Message, Application.business_type)
                 .offset(page * PAGE_SIZE).limit(PAGE_SIZE).all())
-        items = [(m, application_url(who, m.application_id, business_type)) for m, business_type in rows]
+        items = [(m, *link_for(who, m, business_type)) for m, business_type in rows]
         return self.render_template("messages/list.html", title=_l("站内消息"), items=items, page=page,
                                     pages=(total + PAGE_SIZE - 1) // PAGE_SIZE, total=total,
                                     unread=notify.unread_count(who.user.id))

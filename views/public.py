@@ -1,20 +1,37 @@
 """公众查询: anyone may check a registered constructor, masked, without signing in."""
 from datetime import date
 
-from flask import abort, current_app, request
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from app import deadlines, procedure
 from app.extensions import db, limiter
 from app.validators import mask_id_number, mask_name
-from models import Application, Person, Registration
+from models import Announcement, Application, Person, Registration
+from views.forms import ObjectionForm
 from views.signin import too_many
 
 
 def _limit():
     """Against scraping: the lookups one address may make (a setting)."""
     return current_app.config["PUBLIC_QUERY_RATE_LIMIT"]
+
+
+def _filing_limit():
+    """异议 posts one address may make: a public form that writes rows."""
+    return current_app.config["NOTICE_FILING_RATE_LIMIT"]
+
+
+def public_row(application):
+    """A decision as the public sees it (公示, 公告): the person masked like 公众查询."""
+    return dict(id=application.id, name=mask_name(application.name), id_number=mask_id_number(application.id_number),
+                unit=application.enterprise.name if application.enterprise else "",
+                business_type=application.business_type, status=application.status,
+                ends=deadlines.notice_ends(application),
+                objectable=procedure.objectable(application))
 
 
 def history(registration):
@@ -76,3 +93,39 @@ class PublicQueryView(BaseView):
         if registration is None:
             abort(404)
         return self._render(registration, verifying=True, name="", number="", message=None)
+
+    @expose("/notice", methods=["GET", "POST"])
+    @limiter.limit(_limit, on_breach=too_many)
+    @limiter.limit(_filing_limit, on_breach=too_many, methods=["POST"])
+    def notice(self):
+        """公示: decisions in their notice period; anyone may object to a 准予 decision."""
+        form = ObjectionForm()
+        problems, objected = [], None
+        if request.method == "POST":
+            if not form.validate():
+                problems = [_l("提交的表单已失效，请刷新页面后重试")]
+            else:
+                try:
+                    pk = int(form.application_id.data or "")
+                except ValueError:
+                    pk = None
+                target = db.session.get(Application, pk) if pk else None
+                problems = procedure.file_objection(target, form.name.data, form.phone.data, form.reason.data)
+                if not problems:
+                    flash(_l("已收到您的异议，注册中心将核查处理"), "success")
+                    return redirect(url_for(".notice"))
+                objected = pk
+        rows = [public_row(a) for a in procedure.notice_rows()]
+        return self.render_template("public/notice.html", rows=rows, form=form, problems=problems, objected=objected,
+                                    title=_l("注册审批结果公示"))
+
+    @expose("/announcements")
+    @limiter.limit(_limit, on_breach=too_many)
+    def announcements(self):
+        """公告: each announcement and the decisions it published."""
+        found = db.session.scalars(
+            select(Announcement).options(selectinload(Announcement.applications).joinedload(Application.enterprise))
+            .order_by(Announcement.created_at.desc(), Announcement.id.desc()).limit(50)
+        ).all()
+        listed = [(a, [public_row(x) for x in a.applications]) for a in found]
+        return self.render_template("public/announcements.html", announcements=listed, title=_l("注册审批结果公告"))

@@ -224,7 +224,7 @@ class SecurityApi(FabSecurityApi):
             payload = login_post.load(request.json)
         except ValidationError as error:
             return self.response_400(message=error.messages)
-        if payload["provider"] != API_SECURITY_PROVIDER_DB:
+        if payload.get("provider", API_SECURITY_PROVIDER_DB) != API_SECURITY_PROVIDER_DB:  # optional in FAB's schema
             return self.response_401()
         user = self.appbuilder.sm.auth_user_db(payload["username"], payload["password"])
         if not user or identity.needs_second_step(user):

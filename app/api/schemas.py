@@ -1,0 +1,350 @@
+"""The shapes the API reads and answers, as OpenAPI 3.0 schemas.
+
+The same dictionaries describe the API (app/api/spec.py) and check what callers send
+(app/api/payload.py): a field's limits are written once.
+"""
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from app import rules, workflow
+
+MAX_ID = 2_147_483_647  # the largest row id (a 32-bit integer column)
+MAX_PAGE = 100_000
+# text without control characters (NUL is refused by PostgreSQL; the others are never data here)
+LINE = r"^[^\x00-\x1f\x7f]*$"
+TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # line breaks and tabs allowed
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def string(max_length, min_length=0, pattern=LINE, nullable=False, description=None, **extra):
+    schema = {"type": "string", "maxLength": max_length, "pattern": pattern, **extra}
+    if min_length:
+        schema["minLength"] = min_length
+    if nullable:
+        schema["nullable"] = True
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def row_id(description=None, nullable=False):
+    schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    if nullable:
+        schema["nullable"] = True
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def obj(properties, required=None, nullable=False, description=None, additional=False):
+    schema = {"type": "object", "properties": properties,
+              "required": list(properties if required is None else required), "additionalProperties": additional}
+    if not schema["required"]:
+        del schema["required"]
+    if nullable:
+        schema["nullable"] = True
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def array(items, **extra):
+    return {"type": "array", "items": items, **extra}
+
+
+def text(nullable=True):
+    return {"type": "string", "nullable": True} if nullable else {"type": "string"}
+
+
+def moment(nullable=True):
+    schema = {"type": "string", "format": "date-time"}
+    if nullable:
+        schema["nullable"] = True
+    return schema
+
+
+def date(nullable=False):
+    schema = {"type": "string", "format": "date"}
+    if nullable:
+        schema["nullable"] = True
+    return schema
+
+
+def enabled_types():
+    """Business types this installation offers (EXTRA_BUSINESS_TYPES may switch some off)."""
+    extra = {code for code in current_app.config["EXTRA_BUSINESS_TYPES"].split(",") if code}
+    return [t.code for t in rules.BUSINESS_TYPES if t.code not in rules.EXTRA_TYPES or t.code in extra]
+
+
+ACTIONS = sorted({m.action for m in workflow.MOVES})
+REGISTRATION_STATUSES = ["active", "cancelled", "expired", "suspended"]
+# the application form's fields (views/forms.py) and their limits
+PERSON_FIELDS = {"ethnicity": 16, "education": 32, "major": 64, "school": 128, "title": 64, "email": 128}
+
+
+# --- requests -------------------------------------------------------------------------------------
+
+def login_request():
+    return obj({"username": string(64, 1, description=_l("用户名")),
+                "password": string(128, 1, description=_l("密码"))})
+
+
+def verify_request():
+    return obj({"challenge": string(512, 1, description=_l("登录第一步返回的 challenge")),
+                "code": string(16, 1, description=_l("短信验证码（6位数字）"))})
+
+
+def resend_request():
+    return obj({"challenge": string(512, 1, description=_l("登录第一步返回的 challenge"))})
+
+
+def application_fields():
+    fields = {
+        "enterprise_id": row_id(_l("聘用单位（GET /api/v1/units/ 查询）；初始、变更、重新注册时必填"), nullable=True),
+        "specialty_ids": array(row_id(), maxItems=6, uniqueItems=True,
+                               description=_l("注册专业（GET /api/v1/specialties/）；初始、增项、重新注册及注销专业时必填")),
+        "reason": string(2000, pattern=TEXT, nullable=True, description=_l("注销原因或遗失情况说明")),
+    }
+    for name, limit in PERSON_FIELDS.items():
+        fields[name] = string(limit, nullable=True)
+    return fields
+
+
+def application_create():
+    fields = {"business_type": {"type": "string", "enum": enabled_types(), "description": _l("业务类型")}}
+    fields.update(application_fields())
+    schema = obj(fields, required=["business_type"])
+    schema["example"] = {"business_type": "initial", "enterprise_id": 1, "specialty_ids": [1], "title": "工程师"}
+    return schema
+
+
+def application_update():
+    fields = application_fields()
+    fields["version"] = {"type": "integer", "minimum": 0, "maximum": MAX_ID,
+                         "description": _l("调用方看到的版本号；与当前不符时返回409")}
+    return obj(fields, required=[])
+
+
+def move_request():
+    schema = obj({
+        "action": {"type": "string", "enum": ACTIONS, "description": _l("操作：见 GET …/moves 列出的可执行操作")},
+        "opinion": string(2000, pattern=TEXT, nullable=True, description=_l("审核意见（退回、不予注册等必填）")),
+        "version": {"type": "integer", "minimum": 0, "maximum": MAX_ID, "nullable": True,
+                    "description": _l("调用方看到的版本号；与当前不符时返回409")},
+    }, required=["action"])
+    schema["example"] = {"action": "submit", "opinion": "", "version": 1}
+    return schema
+
+
+# --- answers --------------------------------------------------------------------------------------
+
+def components():
+    specialty = obj({"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}})
+    enterprise_ref = obj({"id": {"type": "integer"}, "name": {"type": "string"}, "credit_code": {"type": "string"}},
+                         nullable=True)
+    summary = {
+        "id": {"type": "integer"},
+        "number": {"type": "string", "description": _l("申请编号")},
+        "business_type": {"type": "string", "enum": [t.code for t in rules.BUSINESS_TYPES]},
+        "business_type_label": {"type": "string"},
+        "status": {"type": "string", "enum": list(workflow.STATUS_LABELS)},
+        "status_label": {"type": "string"},
+        "name": {"type": "string"},
+        "id_number": {"type": "string", "description": _l("身份证号（列表中脱敏）")},
+        "enterprise": ref("EnterpriseRef"),
+        "specialties": array(ref("Specialty")),
+        "version": {"type": "integer"},
+        "created_at": moment(),
+        "submitted_at": moment(),
+        "decided_at": moment(),
+    }
+    detail = dict(summary)
+    detail.update({
+        "sex": {"type": "string"},
+        "birth_date": date(),
+        "phone": text(),
+        **{name: text() for name in PERSON_FIELDS},
+        "reason": text(),
+        "registration_id": {"type": "integer", "nullable": True},
+        "updated_at": moment(),
+        "editable": {"type": "boolean", "description": _l("申请人现在能否修改")},
+        "reviews": array(ref("Review")),
+        "attachments": array(ref("Attachment")),
+    })
+    move = obj({
+        "action": {"type": "string", "enum": ACTIONS},
+        "label": {"type": "string"},
+        "role": {"type": "string", "enum": sorted({m.role for m in workflow.MOVES})},
+        "target": {"type": "string", "enum": list(workflow.STATUS_LABELS)},
+        "target_label": {"type": "string"},
+        "opinion": {"type": "string", "enum": ["none", "optional", "required"], "description": _l("审核意见是否必填")},
+    })
+    registration = obj({
+        "id": {"type": "integer"},
+        "certificate_number": text(),
+        "person": obj({"id": {"type": "integer"}, "name": {"type": "string"}, "id_number": {"type": "string"}}),
+        "enterprise": ref("EnterpriseRef"),
+        "specialties": array(ref("Specialty")),
+        "valid_from": date(),
+        "valid_until": date(),
+        "status": {"type": "string", "enum": REGISTRATION_STATUSES},
+        "status_label": {"type": "string"},
+        "created_at": moment(),
+    })
+    enterprise = obj({
+        "id": {"type": "integer"},
+        "credit_code": {"type": "string"},
+        "name": {"type": "string"},
+        "legal_representative": text(),
+        "registered_address": text(),
+        "enterprise_type": text(),
+        "govnet_status": {"type": "string"},
+        "docked": {"type": "boolean"},
+        "docked_at": moment(),
+        "synced_at": moment(),
+        "contact_person": text(),
+        "contact_phone": text(),
+        "office_address": text(),
+        "qualification_grade": text(),
+        "safety_licence_number": text(),
+    })
+    person_summary = {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "sex": {"type": "string"},
+        "id_number": {"type": "string"},
+        "phone": text(),
+        "verified": {"type": "boolean", "description": _l("已完成实人认证")},
+        "verified_at": moment(),
+    }
+    person = dict(person_summary)
+    person.update({
+        "birth_date": date(),
+        **{name: text() for name in PERSON_FIELDS},
+        "qualifications": array(obj({"specialty": ref("Specialty"), "certificate_number": {"type": "string"},
+                                     "issue_date": date()})),
+    })
+
+    def page(item):
+        return obj({
+            "count": {"type": "integer", "description": _l("总数；count_exact 为 false 时表示“至少”")},
+            "count_exact": {"type": "boolean"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "items": array(ref(item)),
+        })
+
+    token = obj({
+        "step": {"type": "string", "enum": ["done"]},
+        "access_token": {"type": "string"},
+        "token_type": {"type": "string", "enum": ["Bearer"]},
+        "expires_in": {"type": "integer", "description": _l("秒")},
+    })
+    code_step = obj({
+        "step": {"type": "string", "enum": ["sms_code"]},
+        "challenge": {"type": "string", "description": _l("提交验证码时带回；只用于本次登录")},
+        "expires_in": {"type": "integer", "description": _l("challenge 的有效秒数")},
+        "masked_phone": {"type": "string"},
+        "sms_sent": {"type": "boolean", "description": _l("本次是否发出了新的验证码")},
+        "resend_in": {"type": "integer", "description": _l("多少秒后可重新获取")},
+        "message": {"type": "string"},
+    })
+    return {
+        "Error": obj({
+            "code": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "description": _l("稳定的错误代码")},
+            "message": {"type": "string", "description": _l("错误说明（中文）")},
+            "errors": {"type": "object", "additionalProperties": array({"type": "string"}),
+                       "description": _l("逐字段的问题")},
+            "problems": array({"type": "string"}, description=_l("业务规则不满足的各项原因")),
+            "detail": {"type": "string"},
+            "wait_seconds": {"type": "integer"},
+        }, required=["code", "message"]),
+        "Specialty": specialty,
+        "EnterpriseRef": enterprise_ref,
+        "ApplicationSummary": obj(summary),
+        "Application": obj(detail),
+        "ApplicationPage": page("ApplicationSummary"),
+        "Review": obj({
+            "id": {"type": "integer"},
+            "action": {"type": "string"},
+            "action_label": {"type": "string"},
+            "role": {"type": "string"},
+            "role_label": {"type": "string"},
+            "actor_name": {"type": "string"},
+            "from_status": {"type": "string"},
+            "to_status": {"type": "string"},
+            "opinion": text(),
+            "created_at": moment(),
+        }),
+        "Attachment": obj({
+            "id": {"type": "integer"},
+            "kind": {"type": "string"},
+            "kind_label": {"type": "string"},
+            "original_name": {"type": "string"},
+            "content_type": {"type": "string", "enum": ["application/pdf", "image/png", "image/jpeg"]},
+            "size": {"type": "integer"},
+            "sha256": {"type": "string"},
+            "commitment": {"type": "boolean", "description": _l("以告知承诺书代替证明材料")},
+            "uploaded_at": moment(),
+            "removed_at": moment(),
+        }),
+        "AttachmentList": obj({
+            "items": array(ref("Attachment")),
+            "checklist": array(obj({
+                "kind": {"type": "string", "enum": list(rules.ATTACHMENT_KINDS)},
+                "label": {"type": "string"},
+                "attachment_id": {"type": "integer", "nullable": True},
+                "commitment_allowed": {"type": "boolean"},
+            })),
+        }),
+        "Move": move,
+        "MoveList": obj({
+            "status": {"type": "string", "enum": list(workflow.STATUS_LABELS)},
+            "version": {"type": "integer"},
+            "moves": array(ref("Move")),
+            "submit_problems": array({"type": "string"}, description=_l("提交前尚需补正的事项（申请人可修改时）")),
+        }),
+        "MoveResult": obj({"move": ref("Move"), "application": ref("Application")}),
+        "Registration": registration,
+        "RegistrationPage": page("Registration"),
+        "Enterprise": enterprise,
+        "EnterprisePage": page("Enterprise"),
+        "PersonSummary": obj(person_summary),
+        "Person": obj(person),
+        "PersonPage": page("PersonSummary"),
+        "SpecialtyList": obj({"items": array(ref("Specialty"))}),
+        "UnitList": obj({
+            "items": array(obj({"id": {"type": "integer"}, "name": {"type": "string"},
+                                "credit_code": {"type": "string"}, "note": {"type": "string"}})),
+            "message": text(),
+        }),
+        "Token": token,
+        "CodeStep": code_step,
+        "SignIn": {"oneOf": [ref("Token"), ref("CodeStep")], "discriminator": {"propertyName": "step", "mapping": {
+            "done": "#/components/schemas/Token", "sms_code": "#/components/schemas/CodeStep"}}},
+        "Me": obj({
+            "id": {"type": "integer"},
+            "username": {"type": "string"},
+            "name": {"type": "string"},
+            "kind": {"type": "string", "enum": ["applicant", "enterprise", "center", "none"]},
+            "person_id": {"type": "integer", "nullable": True},
+            "enterprise_id": {"type": "integer", "nullable": True},
+        }),
+        "LoginRequest": login_request(),
+        "VerifyRequest": verify_request(),
+        "ResendRequest": resend_request(),
+        "ApplicationCreate": application_create(),
+        "ApplicationUpdate": application_update(),
+        "MoveRequest": move_request(),
+        "StaffLoginRequest": obj({
+            "username": string(64, 1),
+            "password": string(128, 1),
+            "provider": {"type": "string", "enum": ["db"], "description": _l("可省略：本平台只有 db")},
+            "refresh": {"type": "boolean"},
+        }, required=["username", "password"]),
+        "StaffToken": obj({"access_token": {"type": "string"}, "refresh_token": {"type": "string"}},
+                          required=["access_token"]),
+    }

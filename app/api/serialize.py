@@ -1,0 +1,178 @@
+"""Rows as the API shows them. Lists mask ID and phone numbers as the pages' lists do; a detail
+answer shows them in full to whoever app/access.py lets read the row (domain.md, Privacy)."""
+from app import attachments, rules, workflow
+from app.validators import mask_id_number, mask_phone
+from models.registrations import REGISTRATION_STATUS
+
+
+def when(value):
+    """A stored local time as RFC 3339 with this server's offset (the rows keep naive local times)."""
+    return value.astimezone().isoformat(timespec="seconds") if value is not None else None
+
+
+def day(value):
+    return value.isoformat() if value is not None else None
+
+
+def specialty(row):
+    return {"id": row.id, "code": row.code, "name": row.name}
+
+
+def enterprise_ref(row):
+    if row is None:
+        return None
+    return {"id": row.id, "name": row.name, "credit_code": row.credit_code}
+
+
+def application_summary(row):
+    return {
+        "id": row.id,
+        "number": row.number,
+        "business_type": row.business_type,
+        "business_type_label": str(rules.type_label(row.business_type)),
+        "status": row.status,
+        "status_label": str(workflow.STATUS_LABELS.get(row.status, row.status)),
+        "name": row.name,
+        "id_number": mask_id_number(row.id_number),
+        "enterprise": enterprise_ref(row.enterprise),
+        "specialties": [specialty(s) for s in row.specialties],
+        "version": row.version,
+        "created_at": when(row.created_at),
+        "submitted_at": when(row.submitted_at),
+        "decided_at": when(row.decided_at),
+    }
+
+
+def application_detail(row, user):
+    answer = application_summary(row)
+    answer.update({
+        "id_number": row.id_number,
+        "sex": row.sex,
+        "birth_date": day(row.birth_date),
+        "phone": row.phone,
+        "ethnicity": row.ethnicity,
+        "education": row.education,
+        "major": row.major,
+        "school": row.school,
+        "title": row.title,
+        "email": row.email,
+        "reason": row.reason,
+        "registration_id": row.registration_id,
+        "updated_at": when(row.updated_at),
+        "editable": workflow.editable_by(row, user),
+        "reviews": [review(r) for r in row.reviews],
+        "attachments": [attachment(a) for a in attachments.current(row).values()],
+    })
+    return answer
+
+
+def review(row):
+    return {
+        "id": row.id,
+        "action": row.action,
+        "action_label": str(workflow.action_label(row.action, row.role)),
+        "role": row.role,
+        "role_label": str(workflow.ROLE_LABELS.get(row.role, row.role)),
+        "actor_name": row.actor_name,
+        "from_status": row.from_status,
+        "to_status": row.to_status,
+        "opinion": row.opinion,
+        "created_at": when(row.created_at),
+    }
+
+
+def attachment(row):
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "kind_label": str(rules.ATTACHMENT_KINDS.get(row.kind, row.kind)),
+        "original_name": row.original_name,
+        "content_type": row.content_type,
+        "size": row.size,
+        "sha256": row.sha256,
+        "commitment": bool(row.commitment),
+        "uploaded_at": when(row.uploaded_at),
+        "removed_at": when(row.removed_at),
+    }
+
+
+def checklist(application):
+    return [{
+        "kind": kind,
+        "label": str(label),
+        "attachment_id": present.id if present is not None else None,
+        "commitment_allowed": commitment_allowed,
+    } for kind, label, present, commitment_allowed in attachments.checklist(application)]
+
+
+def move(row):
+    return {
+        "action": row.action,
+        "label": str(row.label),
+        "role": row.role,
+        "target": row.target,
+        "target_label": str(workflow.STATUS_LABELS[row.target]),
+        "opinion": row.opinion or "none",
+    }
+
+
+def registration(row, full=False):
+    person = row.person
+    return {
+        "id": row.id,
+        "certificate_number": row.certificate_number,
+        "person": {"id": person.id, "name": person.name,
+                   "id_number": person.id_number if full else mask_id_number(person.id_number)},
+        "enterprise": enterprise_ref(row.enterprise),
+        "specialties": [specialty(s) for s in row.specialties],
+        "valid_from": day(row.valid_from),
+        "valid_until": day(row.valid_until),
+        "status": row.status,
+        "status_label": str(REGISTRATION_STATUS.get(row.status, row.status)),
+        "created_at": when(row.created_at),
+    }
+
+
+def enterprise(row):
+    return {
+        "id": row.id,
+        "credit_code": row.credit_code,
+        "name": row.name,
+        "legal_representative": row.legal_representative,
+        "registered_address": row.registered_address,
+        "enterprise_type": row.enterprise_type,
+        "govnet_status": row.govnet_status,
+        "docked": row.is_docked,
+        "docked_at": when(row.docked_at),
+        "synced_at": when(row.synced_at),
+        "contact_person": row.contact_person,
+        "contact_phone": row.contact_phone,
+        "office_address": row.office_address,
+        "qualification_grade": row.qualification_grade,
+        "safety_licence_number": row.safety_licence_number,
+    }
+
+
+def person(row, full=False):
+    answer = {
+        "id": row.id,
+        "name": row.name,
+        "sex": row.sex,
+        "id_number": row.id_number if full else mask_id_number(row.id_number),
+        "phone": (row.phone if full else mask_phone(row.phone)) if row.phone else None,
+        "verified": row.verified_at is not None,
+        "verified_at": when(row.verified_at),
+    }
+    if full:
+        answer.update({
+            "birth_date": day(row.birth_date),  # in a list it would give away the masked digits
+            "ethnicity": row.ethnicity,
+            "education": row.education,
+            "major": row.major,
+            "school": row.school,
+            "title": row.title,
+            "email": row.email,
+            "qualifications": [{"specialty": specialty(q.specialty), "certificate_number": q.certificate_number,
+                                "issue_date": day(q.issue_date)} for q in row.qualifications],
+        })
+    return answer

@@ -1,0 +1,115 @@
+"""Renewal reminders (续期提醒): `flask notify reminders`, run daily.
+
+Every registration in force is reminded, by SMS and in-app, when the renewal window opens
+(RENEWAL_WINDOW_OPENS_DAYS before expiry, 90 by default), again half way to its close (60), and
+once the window has closed (RENEWAL_WINDOW_CLOSES_DAYS - 1, 29): then renewal is no longer
+possible and the text says what to do instead. The unit's accounts get the same news in-app.
+
+"Once" is kept by the renewal_reminder table, one row per (registration, valid_until, stage)
+under a unique key: a run repeated the same day, or two runs at once, send nothing twice; a day
+without a run is caught up by the next one. When several stages are due at once (runs were
+missed, or the registration was already inside the window when it began) only the latest is
+sent and the earlier ones lapse: one message that says where things stand, not three. A renewal
+moves valid_until, which starts a fresh set of stages.
+"""
+import logging
+from collections import namedtuple
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+
+from app import notify
+from app.extensions import db
+from models import Application, Person, Registration, RenewalReminder
+
+log = logging.getLogger(__name__)
+
+Stage = namedtuple("Stage", "code days person_kind unit_kind")
+
+
+def stages():
+    """The stages, earliest first, with the number of days before expiry each one falls due."""
+    cfg = current_app.config
+    opens, closes = cfg["RENEWAL_WINDOW_OPENS_DAYS"], cfg["RENEWAL_WINDOW_CLOSES_DAYS"]
+    return (
+        Stage("window_open", opens, "renewal_due", "unit_renewal_due"),
+        Stage("window_half", (opens + closes) // 2, "renewal_due", "unit_renewal_due"),
+        Stage("window_closed", closes - 1, "renewal_closed", "unit_renewal_closed"),
+    )
+
+
+def due_stage(days_left, sent, all_stages):
+    """The stage to send now, or None: the latest one due, unless it or a later one went out already."""
+    due = [stage for stage in all_stages if days_left <= stage.days]
+    if not due:
+        return None
+    latest = due[-1]
+    later = {stage.code for stage in all_stages[all_stages.index(latest):]}
+    return None if sent & later else latest
+
+
+def run(today=None):
+    """Send every reminder due today. Returns how many registrations were reminded."""
+    today = today or date.today()
+    all_stages = stages()
+    renewing = exists().where(Application.registration_id == Registration.id,
+                              Application.business_type == "renewal", Application.status.not_in(_finished()))
+    candidates = db.session.execute(
+        select(Registration.id, Registration.valid_until, Registration.certificate_number,
+               Registration.enterprise_id, Person.user_id, Person.name)
+        .join(Person, Person.id == Registration.person_id)
+        .where(Registration.status == "active", Registration.valid_until >= today,
+               Registration.valid_until <= today + timedelta(days=all_stages[0].days),
+               ~renewing)  # a renewal already under way needs no reminder
+        .order_by(Registration.valid_until, Registration.id)
+    ).all()
+    sent = {}
+    if candidates:
+        for registration_id, valid_until, stage in db.session.execute(
+                select(RenewalReminder.registration_id, RenewalReminder.valid_until, RenewalReminder.stage)
+                .join(Registration, Registration.id == RenewalReminder.registration_id)
+                .where(RenewalReminder.valid_until == Registration.valid_until,
+                       Registration.id.in_([c.id for c in candidates]))):
+            sent.setdefault((registration_id, valid_until), set()).add(stage)
+    reminded = 0
+    for candidate in candidates:
+        stage = due_stage((candidate.valid_until - today).days,
+                          sent.get((candidate.id, candidate.valid_until), set()), all_stages)
+        if stage is not None and _remind(candidate, stage, today):
+            reminded += 1
+    return reminded
+
+
+def _finished():
+    from app.workflow import FINAL
+
+    return tuple(FINAL) + ("draft",)
+
+
+def _remind(candidate, stage, today):
+    """Record the stage and write its messages in one transaction, then send the SMS."""
+    cfg = current_app.config
+    closes = cfg["RENEWAL_WINDOW_CLOSES_DAYS"]
+    params = dict(certificate=candidate.certificate_number or "", name=candidate.name,
+                  valid_until=candidate.valid_until.isoformat(), days=(candidate.valid_until - today).days,
+                  closes=closes, deadline=(candidate.valid_until - timedelta(days=closes)).isoformat())
+    try:
+        db.session.add(RenewalReminder(registration_id=candidate.id, valid_until=candidate.valid_until,
+                                       stage=stage.code))
+        db.session.flush()  # the unique key: another run got here first
+        messages = notify.write(stage.person_kind, [candidate.user_id] if candidate.user_id else [], params,
+                                registration_id=candidate.id)
+        notify.write(stage.unit_kind, notify.enterprise_accounts(candidate.enterprise_id), params,
+                     registration_id=candidate.id)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    except Exception:
+        db.session.rollback()
+        log.exception("renewal reminder %s for registration %s was not written", stage.code, candidate.id)
+        return False
+    notify.deliver([m for m in messages if m.sms_status == "queued"])
+    return True

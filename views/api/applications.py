@@ -1,0 +1,229 @@
+"""Applications through the API: list, show, new draft, change, moves and attachments.
+
+Thin, as the pages are: each route reads its row through app/access.py (someone else's row is a
+404), then calls the one function the pages call: rules.start_problems and rules.prepare for a new
+draft, the page form's own checks for its fields, workflow.transition for a move, attachments.attach
+and remove for files.
+"""
+import io
+
+from flask import current_app, g, request, send_file
+from flask_appbuilder.api import expose
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
+
+from app import access, attachments, rules, storage, workflow
+from app.api import payload, schemas, serialize, spec
+from app.api.auth import token_required
+from app.api.errors import ApiError
+from app.extensions import db
+from models import Application
+from views.api.base import ScopedApi, query_args
+from views.forms import form_for
+
+# API field -> the page form's field
+FORM_NAMES = {"enterprise_id": "enterprise", "specialty_ids": "specialties"}
+API_NAMES = {form: api for api, form in FORM_NAMES.items()}
+
+
+class ApplicationsApi(ScopedApi):
+    resource_name = "applications"
+    row_kind = "application"
+    LIST_LOAD = (joinedload(Application.enterprise), selectinload(Application.specialties))
+
+    # --- reading -----------------------------------------------------------------------------
+    @expose("/", methods=["GET"])
+    @token_required
+    def get_list(self):
+        args = query_args(spec.application_list_parameters())
+        query = access.applications(g.user)
+        if args.get("status"):
+            query = query.filter(Application.status == args["status"])
+        if args.get("business_type"):
+            query = query.filter(Application.business_type == args["business_type"])
+        return self.answer(self.page_of(query, Application.id, args, serialize.application_summary, self.LIST_LOAD))
+
+    @expose("/<int:pk>", methods=["GET"])
+    @token_required
+    def get(self, pk):
+        return self.answer(serialize.application_detail(self.row(pk), g.user))
+
+    # --- a new draft and its fields ------------------------------------------------------------
+    @expose("/", methods=["POST"])
+    @token_required
+    def post(self):
+        data = payload.json_body(schemas.application_create())
+        person = access.current_person(g.user)
+        if person is None:
+            raise ApiError(403, "applicants_only", _l("只有申请人可以新增申请"))
+        code = data["business_type"]
+        problems = rules.start_problems(person, code)
+        if problems:
+            raise ApiError(409, "cannot_start", _l("现在不能办理%(type)s", type=rules.type_label(code)),
+                           problems=problems)
+        application = Application()
+        rules.prepare(application, person, code)
+        self._apply_form(application, code, data)
+        db.session.add(application)
+        db.session.commit()
+        return self.answer(serialize.application_detail(application, g.user), 201)
+
+    @expose("/<int:pk>", methods=["PATCH"])
+    @token_required
+    def patch(self, pk):
+        application = self.row(pk)
+        data = payload.json_body(schemas.application_update())
+        self._check_editable(application, data.pop("version", None))
+        self._apply_form(application, application.business_type, data)
+        try:
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            raise ApiError(409, "version_conflict", _l("该申请已被他人处理，请刷新后查看最新状态"))
+        return self.answer(serialize.application_detail(application, g.user))
+
+    def _check_editable(self, application, version):
+        if access.role_on(application, g.user) != "applicant":
+            raise ApiError(403, "applicant_only", _l("只有申请人本人可以修改申请"))
+        if version is not None and version != application.version:
+            raise ApiError(409, "version_conflict", _l("该申请已被他人处理，请刷新后查看最新状态"))
+        if not workflow.editable_by(application, g.user):
+            raise ApiError(409, "not_editable", _l("当前状态为“%(status)s”，不能修改；如需修改请先撤回",
+                                                   status=workflow.STATUS_LABELS[application.status]))
+
+    @staticmethod
+    def _apply_form(application, code, data):
+        """The page form of this business type, filled from the filing and the request, checked by
+        the same validators as on the page (ApiError 422 with each field's reasons), then applied."""
+        form_class, columns, _ = form_for(rules.TYPES[code])
+        offered = {API_NAMES.get(c, c) for c in columns}
+        not_offered = sorted(set(data) - offered - {"business_type"})
+        if not_offered:
+            raise ApiError(422, "field_not_offered", _l("%(type)s不填写这些字段：%(fields)s",
+                                                         type=rules.type_label(code), fields="、".join(not_offered)),
+                           errors={name: [str(_l("该业务类型没有此项"))] for name in not_offered})
+        form = form_class(formdata=_formdata(application, columns, data), meta={"csrf": False})
+        if not form.validate():
+            raise ApiError(422, "validation_failed", _l("申请内容有误，请按提示修改"),
+                           errors={API_NAMES.get(name, name): [str(e) for e in errs]
+                                   for name, errs in form.errors.items()})
+        form.populate_obj(application)
+
+    # --- moves -------------------------------------------------------------------------------------
+    @expose("/<int:pk>/moves", methods=["GET"])
+    @token_required
+    def moves(self, pk):
+        application = self.row(pk)
+        editable = workflow.editable_by(application, g.user)
+        return self.answer({
+            "status": application.status,
+            "version": application.version,
+            "moves": [serialize.move(m) for m in workflow.moves_for(application, g.user)],
+            "submit_problems": [str(p) for p in rules.submit_problems(application)] if editable else [],
+        })
+
+    @expose("/<int:pk>/moves", methods=["POST"])
+    @token_required
+    def move(self, pk):
+        application = self.row(pk)
+        data = payload.json_body(schemas.move_request())
+        action, version = data["action"], data.get("version")
+        if version is not None and version != application.version:
+            raise ApiError(409, "version_conflict", _l("该申请已被他人处理，请刷新后查看最新状态"))
+        offered = {m.action for m in workflow.moves_for(application, g.user)}
+        try:
+            move = workflow.transition(application, action, g.user, opinion=data.get("opinion") or "",
+                                       expected_version=version)
+        except workflow.Refused as refusal:
+            db.session.rollback()
+            current = db.session.scalar(select(Application.version).where(Application.id == application.id))
+            if version is not None and current != version:
+                raise ApiError(409, "version_conflict", refusal, problems=refusal.problems)
+            if action not in offered:
+                raise ApiError(409, "move_not_allowed", refusal, problems=refusal.problems)
+            raise ApiError(422, "move_refused", refusal, problems=refusal.problems)
+        db.session.refresh(application)
+        return self.answer({"move": serialize.move(move),
+                            "application": serialize.application_detail(application, g.user)})
+
+    # --- attachments ---------------------------------------------------------------------------
+    @expose("/<int:pk>/attachments", methods=["GET"])
+    @token_required
+    def attachments(self, pk):
+        application = self.row(pk)
+        return self.answer({"items": [serialize.attachment(a) for a in attachments.current(application).values()],
+                            "checklist": serialize.checklist(application)})
+
+    @expose("/<int:pk>/attachments", methods=["POST"])
+    @token_required
+    def upload(self, pk):
+        application = self.row(pk)
+        if not request.mimetype == "multipart/form-data":
+            raise ApiError(400, "multipart_required", _l("请以 multipart/form-data 上传：字段 kind 与 file"))
+        kind = request.form.get("kind") or ""
+        if kind not in rules.ATTACHMENT_KINDS:
+            raise ApiError(400, "invalid_request", _l("请求内容不符合接口说明"),
+                           errors={"kind": [str(_l("未知的附件类型"))]})
+        commitment = request.form.get("commitment", "false")
+        if commitment not in ("true", "false"):
+            raise ApiError(400, "invalid_request", _l("请求内容不符合接口说明"),
+                           errors={"commitment": [str(_l("应为 true 或 false"))]})
+        upload = request.files.get("file")
+        if upload is None:
+            raise ApiError(400, "invalid_request", _l("请求内容不符合接口说明"),
+                           errors={"file": [str(_l("请选择要上传的文件"))]})
+        self._check_editable(application, None)
+        try:
+            attachments.attach(application, kind, upload, g.user, commitment=commitment == "true")
+        except storage.Rejected as refusal:
+            db.session.rollback()
+            raise ApiError(422, "attachment_rejected", refusal)
+        return self.answer(serialize.attachment(attachments.current(application)[kind]), 201)
+
+    @expose("/<int:pk>/attachments/<int:file_id>", methods=["GET"])
+    @token_required
+    def download(self, pk, file_id):
+        attachment = access.get_attachment(self.row(pk), self.checked_id(file_id))
+        # read at once (MAX_UPLOAD_MB at most) and closed here: no open file outlives the request,
+        # whether or not the client, the server or a proxy ever closes the answer
+        with open(storage.path_of(attachment.stored_name), "rb") as stored:
+            data = stored.read()
+        return send_file(io.BytesIO(data), mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.original_name, max_age=0, last_modified=attachment.uploaded_at)
+
+    @expose("/<int:pk>/attachments/<int:file_id>", methods=["DELETE"])
+    @token_required
+    def remove(self, pk, file_id):
+        application = self.row(pk)
+        attachment = access.get_attachment(application, self.checked_id(file_id))
+        self._check_editable(application, None)
+        try:
+            attachments.remove(application, attachment, g.user)
+        except storage.Rejected as refusal:
+            db.session.rollback()
+            raise ApiError(409, "not_editable", refusal)
+        return current_app.response_class(status=204)
+
+    def row(self, pk):
+        return access.get_application(self.checked_id(pk), g.user)
+
+
+def _formdata(application, columns, data):
+    """What the page form would post: the filing's current values, with the request's on top."""
+    given = {FORM_NAMES.get(k, k): v for k, v in data.items()}
+    pairs = []
+    for name in columns:
+        if name in given:
+            value = given[name]
+        elif name == "enterprise":
+            value = application.enterprise.id if application.enterprise is not None else None
+        elif name == "specialties":
+            value = [s.id for s in application.specialties]
+        else:
+            value = getattr(application, name, None)
+        values = value if isinstance(value, list) else [] if value is None else [value]
+        pairs.extend((name, str(v)) for v in values)
+    return MultiDict(pairs)
