@@ -126,6 +126,19 @@ def formatter(status):
     return format_cell
 
 
+def clock_cell(clock):
+    """A list cell for Application.step_clock in a list that holds several steps: the review steps'
+    days left, and for a decision under 公示 the last day of its notice."""
+    from app.workflow import NOTICE_STATES
+
+    status, started_at = clock
+    if status in NOTICE_STATES and started_at is not None:
+        ends = _notice_end(started_at)
+        text = _l("公示至 %(date)s", date=ends.isoformat()) if date.today() <= ends else _l("公示期满，可公告")
+        return Markup('<span class="label label-info time-limit">{text}</span>').format(text=str(text))
+    return formatter(status)(started_at)
+
+
 def for_application(application):
     """The current step's limit for a detail page (a template global); None outside review steps."""
     return describe(application.status, application.step_started_at)
@@ -138,7 +151,10 @@ def notice_ends(application):
 
     if application.status not in NOTICE_STATES or application.step_started_at is None:
         return None
-    started = application.step_started_at
+    return _notice_end(application.step_started_at)
+
+
+def _notice_end(started):
     started = started.date() if isinstance(started, datetime) else started
     return add_working_days(started, current_app.config["NOTICE_WORKING_DAYS"])
 

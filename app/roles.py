@@ -12,7 +12,7 @@ PUBLIC = "Public"
 ALL = (APPLICANT, ENTERPRISE, CENTER, ADMIN)
 
 _OWN_ACCOUNT = [
-    ["公众查询", "menu_access"],
+    ["(公众查询|公示公告|公示|公告)", "menu_access"],
     ["ResetMyPasswordView", "can_this_form_(get|post)"],
     ["UserDBModelView", "can_userinfo"],
     ["UserInfoEditView", "can_this_form_(get|post)"],
@@ -51,5 +51,5 @@ FAB_ROLES = {
         ["(Security|List Users|List Roles|User's Statistics|Base Permissions|Views/Menus|"
          "Permission on Views/Menus|List Groups|系统管理|专业目录|企业目录)", "menu_access"],
     ],
-    PUBLIC: [["公众查询", "menu_access"]],
+    PUBLIC: [["(公众查询|公示公告|公示|公告)", "menu_access"]],
 }

@@ -80,6 +80,11 @@ class Application(Model):
     )
 
     @property
+    def step_clock(self):
+        """The current step and when it began: what a list's 办理时限 cell reads (no query)."""
+        return self.status, self.step_started_at
+
+    @property
     def number(self):
         """The filing number shown to users: SQ + year + zero-padded id."""
         year = (self.created_at or datetime.now()).year

@@ -350,3 +350,16 @@ def test_the_applicant_is_told_of_each_center_decision(demo, full, client_as, qu
     others = query(lambda s: s.scalar(select(Message.id).where(Message.kind.in_(("accepted", "denied_notice")),
                                                                Message.user_id != person_user)))
     assert others is None  # nobody else hears of the center's decision
+
+
+def test_the_queue_shows_the_notice_end_instead_of_a_review_clock(demo, full, client_as, query):
+    from app import deadlines
+
+    pk, _ = ids(query, "app3")
+    center = client_as("center")
+    decide(center, pk)
+    ends = query(lambda s: deadlines.notice_ends(s.get(Application, pk)))
+    listing = center.get(f"/{QUEUE}/list/?state=notice_granted").get_data(as_text=True)
+    assert f"公示至 {ends.isoformat()}" in listing and "剩余" not in listing.split("公示至")[1][:200]
+    end_notice(full, pk)
+    assert "公示期满，可公告" in center.get(f"/{QUEUE}/list/?state=notice_granted").get_data(as_text=True)

@@ -70,6 +70,11 @@ def register_views(appbuilder):
     appbuilder.add_view(statistics.StatisticsView, "统计分析", icon="fa-bar-chart", label=_l("统计分析"))
     appbuilder.add_view_no_menu(public.PublicQueryView)
     appbuilder.add_link("公众查询", label=_l("公众查询"), href="/public/query", icon="fa-search")
+    if current_app.config["CENTER_PROCEDURE"] == "full":  # 公示 and 公告 exist only in the full procedure
+        appbuilder.add_link("公示", label=_l("公示"), href="/public/notice", icon="fa-bullhorn", category="公示公告",
+                            category_label=_l("公示公告"), category_icon="fa-bullhorn")
+        appbuilder.add_link("公告", label=_l("公告"), href="/public/announcements", icon="fa-newspaper-o",
+                            category="公示公告")
 
     appbuilder.add_view(admin.AdminSpecialtyView, "专业目录", icon="fa-book",
                         category="系统管理", category_label=_l("系统管理"), label=_l("专业目录"))
