@@ -57,7 +57,7 @@ registrations = AppGroup("registrations", help="注册证书的有效期")
 
 @registrations.command("expire")
 def registrations_expire():
-    """Mark registrations past their validity as expired (失效); run daily."""
+    """Mark lapsed registrations as expired (失效): validity, age limit, unit deregistered; run daily."""
     from app import lifecycle
 
     click.echo(f"已失效：{lifecycle.expire()} 件")

@@ -2,18 +2,28 @@
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
 
+from app.effects import add_years
 from app.extensions import db
-from models import Registration
+from models import Enterprise, Person, Registration
 
 
 def expire(today=None):
-    """Mark every active registration past its validity as expired; returns how many."""
+    """Mark as expired (失效) every active registration that lapsed (domain.md): past its validity,
+    its holder past the age limit (MAX_REGISTRATION_AGE), or its unit no longer 存续 in the
+    government directory (注销, 吊销). Returns how many."""
+    from app.govnet.directory import ACTIVE
+
     today = today or date.today()
+    reached_age = add_years(today, -current_app.config["MAX_REGISTRATION_AGE"])  # born on or before
+    lapsed = or_(
+        Registration.valid_until < today,
+        Registration.person_id.in_(select(Person.id).where(Person.birth_date <= reached_age)),
+        Registration.enterprise_id.in_(select(Enterprise.id).where(Enterprise.govnet_status != ACTIVE)),
+    )
     result = db.session.execute(
-        update(Registration).where(Registration.status == "active", Registration.valid_until < today)
-        .values(status="expired")
+        update(Registration).where(Registration.status == "active", lapsed).values(status="expired")
     )
     db.session.commit()
     return result.rowcount

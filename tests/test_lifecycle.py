@@ -78,3 +78,27 @@ def test_qualification_import_needs_the_header(demo, app, tmp_path):
     path.write_text("name,id\n", encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["qualifications", "import", str(path)])
     assert result.exit_code != 0 and "首行须为表头" in result.output
+
+
+def test_expire_also_lapses_a_holder_past_the_age_limit_and_a_deregistered_unit(demo, app, query):
+    from app import lifecycle
+    from app.effects import add_years
+    from models.directory import writing_synced_fields
+
+    today = date.today()
+    with app.app_context():
+        old = db.session.scalars(select(Registration).where(
+            Registration.person_id == person(db.session, "app7").id)).one()
+        old.person.birth_date = add_years(today, -65)  # 65 today
+        db.session.commit()
+        assert lifecycle.expire(today) == 1 and old.status == "expired"
+        other = db.session.scalars(select(Registration).where(Registration.status == "active")).first()
+        with writing_synced_fields():
+            other.enterprise.govnet_status = "吊销"
+        db.session.commit()
+        active_at_unit = db.session.scalar(select(func.count(Registration.id)).where(
+            Registration.enterprise_id == other.enterprise_id, Registration.status == "active"))
+        assert lifecycle.expire(today) == active_at_unit >= 1
+        assert db.session.scalar(select(func.count(Registration.id)).where(
+            Registration.enterprise_id == other.enterprise_id, Registration.status == "active")) == 0
+        db.session.remove()

@@ -379,3 +379,16 @@ def test_the_old_unit_may_refuse_the_release_with_a_reason(demo, client_as, quer
     assert ids(query, "app7")[1] == "returned_by_enterprise"
     page = app7.get(f"/applicantchangeunitview/show/{pk}").get_data(as_text=True)
     assert "劳动合同未到期" in page and "原聘用单位" in page
+
+
+def test_a_filing_handled_by_someone_else_says_so_instead_of_not_found(demo, client_as, query):
+    pk = query(lambda s: s.scalar(select(Application.id).where(Application.status == "pending_enterprise",
+                                                                Application.business_type == "add_specialty")))
+    reviewer = client_as("ent1")
+    assert reviewer.get(f"/enterprisependingview/show/{pk}").status_code == 200
+    assert move(client_as("ent1"), "enterprisependingview", pk, "approve").status_code == 302  # a colleague
+    answer = reviewer.get(f"/enterprisependingview/show/{pk}")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/enterprisependingview/list/")
+    number = query(lambda s: s.get(Application, pk).number)
+    assert f"{number} 已不在“待办业务”中（当前状态：待注册中心审核），可能已由他人办理" in flashes(reviewer)
+    assert reviewer.get(f"/enterpriseapplicationview/show/{pk}").status_code == 200  # still the unit's to see

@@ -4,13 +4,15 @@ FAB applies base_filters to list, show, edit and delete, but not to `action`, `a
 related `list/<pk>` or `download/<filename>`. This base re-reads every row those routes touch
 through app/access.py, so no FAB route reaches a row its user may not see.
 """
-from flask import abort, current_app, request
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
+
+from models import Application
 
 
 class EstimatedCount(int):
@@ -91,6 +93,13 @@ class ScopedModelView(ModelView):
         """The row if it is in this view *and* the user may see it; 404 otherwise."""
         row = type(self).fetch(pk)
         if self.datamodel.get(row.id, self._base_filters) is None:
+            if isinstance(row, Application):
+                # the user may see it, it has only left this list (another reviewer moved it): say so
+                from app.workflow import status_label
+
+                flash(_l("%(number)s 已不在“%(list)s”中（当前状态：%(status)s），可能已由他人办理",
+                         number=row.number, list=self.list_title, status=status_label(row.status)), "warning")
+                abort(redirect(url_for(f"{self.endpoint}.list")))
             abort(404)
         return row
 
