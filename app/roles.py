@@ -38,7 +38,7 @@ FAB_ROLES = {
     CENTER: _OWN_ACCOUNT + [
         ["CenterPersonView", "(confirm|can_confirm|can_phone)$"], ["待确认实人认证", "menu_access"],  # 实人认证
         ["Center.*View", "can_(list|show|move|pdf|approve|export_pdf|export_xlsx|chart)"],
-        ["Center(Queue|Application)View", "(approve|accept|grant|announce|export_pdf)$"],
+        ["Center(Queue|Application)View", "(approve|accept|grant|deny_many|announce|export_pdf)$"],
         ["CenterEnterpriseView", "(can_dock|can_sync|sync)$"],  # 企业目录: 数据对接, 同步 (one or a list action)
         ["(企业目录|办理流程)", "menu_access"],
         ["(注册中心|待审核申请|全部申请记录|注册证书管理)", "menu_access"],

@@ -363,3 +363,27 @@ def test_the_queue_shows_the_notice_end_instead_of_a_review_clock(demo, full, cl
     assert f"公示至 {ends.isoformat()}" in listing and "剩余" not in listing.split("公示至")[1][:200]
     end_notice(full, pk)
     assert "公示期满，可公告" in center.get(f"/{QUEUE}/list/?state=notice_granted").get_data(as_text=True)
+
+
+def test_the_center_refuses_several_decisions_at_once_with_one_opinion(demo, full, client_as, query):
+    first, _ = ids(query, "app3")
+    second = second_filing(client_as, query)
+    center = client_as("center")
+    for pk in (first, second):
+        assert move(center, QUEUE, pk, "accept").status_code == 302
+    assert move(center, QUEUE, second, "examine").status_code == 302
+    listing = center.get(f"/{QUEUE}/list/?state=pending_decision").get_data(as_text=True)
+    assert "deny_many" in listing  # offered in the full procedure
+    answer = batch(center, "deny_many", [first, second])
+    form = center.get(answer.headers["Location"])
+    assert "以下申请将作出不予决定并进入公示" in form.get_data(as_text=True)
+    empty = center.post(answer.headers["Location"], data={"csrf_token": csrf_token(form), "opinion": " "})
+    assert "请填写审核意见" in empty.get_data(as_text=True) and status(query, second) == "pending_decision"
+    center.post(answer.headers["Location"], data={"csrf_token": csrf_token(form), "opinion": "继续教育学时不足"})
+    assert status(query, second) == "notice_denied" and status(query, first) == "under_examination"
+    assert any("不能执行" in m for m in flashes(center))  # the one still under examination is reported
+    assert records(query, second)[-1] == ("deny", "pending_decision", "notice_denied", "继续教育学时不足")
+
+
+def test_the_single_procedure_offers_no_batch_refusal_of_decisions(demo, app, client_as):
+    assert "deny_many" not in client_as("center").get(f"/{QUEUE}/list/").get_data(as_text=True)

@@ -256,6 +256,26 @@ class ApplicationViewBase(ScopedModelView):
         return redirect(request.referrer or url_for(f"{self.endpoint}.list"))
 
 
+    def opinion_batch(self, action, title, intro, button):
+        """A batch move that needs an opinion (不通过, 不予): one opinion for the selected filings, each
+        moved through transition() with its own review record."""
+        try:
+            ids = [int(i) for i in (request.values.get("ids") or "").split(",") if i]
+        except ValueError:
+            abort(404)
+        rows = [type(self).fetch(pk) for pk in ids]  # each re-read through app/access.py; one that left
+        form = MoveForm()                             # this list since it was selected is reported by the move
+        if request.method == "POST":
+            if not form.validate():
+                flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+            elif not (form.opinion.data or "").strip():
+                form.opinion.errors = [_l("请填写审核意见")]
+            else:
+                return self.move_many(rows, action, form.opinion.data)
+        return self.render_template("applications/return_many.html", title=title, intro=intro, button=button,
+                                    rows=rows, form=form, view=self)
+
+
 class ReviewerExports:
     """导出PDF for reviewers: one filing from its page, or several selected in a list."""
 

@@ -62,7 +62,7 @@ class CenterQueueView(ExcelExport, ReviewerExports, ApplicationViewBase):
         offered = {m.action for m in workflow.MOVES}
         movable = {m.action for m in workflow.TABLE}
         actions = {name: item for name, item in (actions or self.actions).items()
-                   if name not in movable or name in offered}
+                   if name.removesuffix("_many") not in movable or name.removesuffix("_many") in offered}
         return super()._get_list_widget(filters, actions=actions, **kwargs)
 
     def render_template(self, template, **kwargs):
@@ -80,6 +80,19 @@ class CenterQueueView(ExcelExport, ReviewerExports, ApplicationViewBase):
     @action("grant", _l("准予"), _l("确认对所选申请作出准予决定并进入公示？"), "fa-check", single=False)
     def grant(self, items):
         return self.move_many(items if isinstance(items, list) else [items], "grant")
+
+    @action("deny_many", _l("不予"), "", "fa-ban", single=False)
+    def deny_many(self, items):
+        rows = self.rows_in_scope(items)
+        return redirect(url_for(f"{self.endpoint}.deny_form", ids=",".join(str(r.id) for r in rows)))
+
+    @expose("/deny", methods=["GET", "POST"])
+    @has_access
+    @permission_name("move")
+    def deny_form(self):
+        """不予 for several decisions at once: one opinion, each filing its own review record."""
+        return self.opinion_batch("deny", _l("不予"), _l("以下申请将作出不予决定并进入公示，每件申请都会记录同一条意见："),
+                                  _l("确认不予"))
 
     @action("announce", _l("公告"), "", "fa-bullhorn", single=False)
     def announce(self, items):

@@ -19,7 +19,7 @@ from views.applications import ApplicationViewBase, ReviewerExports
 from views.base import ListInterface, ScopedModelView
 from views.excel import ExcelExport
 from views.search import RegistrationSearch
-from views.forms import EnterpriseOwnForm, MoveForm, UnitCancelForm
+from views.forms import EnterpriseOwnForm, UnitCancelForm
 
 
 class EnterprisePendingView(ExcelExport, ReviewerExports, ApplicationViewBase):
@@ -55,22 +55,8 @@ class EnterprisePendingView(ExcelExport, ReviewerExports, ApplicationViewBase):
     @permission_name("return_many")
     def return_form(self):
         """不通过 for several filings at once: one opinion, each filing its own review record."""
-        try:
-            ids = [int(i) for i in (request.values.get("ids") or "").split(",") if i]
-        except ValueError:
-            abort(404)
-        rows = [self.get_row(pk) for pk in ids]
-        form = MoveForm()
-        if request.method == "POST":
-            if not form.validate():
-                flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
-            elif not (form.opinion.data or "").strip():
-                form.opinion.errors = [_l("请填写审核意见")]
-            else:
-                return self.move_many(rows, "return", form.opinion.data)
-        return self.render_template(
-            "applications/return_many.html", title=_l("不通过"), rows=rows, form=form, view=self
-        )
+        return self.opinion_batch("return", _l("不通过"), _l("以下申请将退回申请人，每件申请都会记录同一条审核意见："),
+                                  _l("确认不通过"))
 
 
 class EnterpriseApplicationView(ExcelExport, ReviewerExports, ApplicationViewBase):
