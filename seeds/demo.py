@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from app import attachments, roles, rules, signatures, workflow
+from app import attachments, procedure, roles, rules, signatures, workflow
 from app.documents.fonts import cjk_font
 from app.documents.render import render_pdf
 from app.extensions import db
@@ -130,18 +130,55 @@ def load(sm, today=None):
             upload = FileStorage(stream=io.BytesIO(sample_attachment(kind)), filename=f"{kind}.pdf")
             attachments.attach(application, kind, upload, application.person.user)
 
-    def move(application, action, username, opinion=""):
-        workflow.transition(application, action, users[username], opinion=opinion)
+    def move(application, action, username, opinion="", now=None):
+        workflow.transition(application, action, users[username], opinion=opinion, now=now)
+
+    full = workflow.procedure() == "full"
+    decided = []  # the full procedure's decisions, announced together
+    # the full procedure's walks are dated a month back, so that their 公示 is over and they can be announced
+    clock = {"at": None}
+
+    def step(application, action, username, opinion=""):
+        if clock["at"] is not None:
+            clock["at"] += timedelta(hours=2)
+        move(application, action, username, opinion, now=clock["at"])
+
+    def center(application, action, opinion):
+        """The center's steps to this outcome in the configured procedure (CENTER_PROCEDURE)."""
+        if not full:
+            return step(application, action, "center", opinion)
+        step(application, "accept", "center")
+        if action == "return":
+            return step(application, "return", "center", opinion)
+        step(application, "examine", "center")
+        step(application, "grant" if action == "approve" else "deny", "center", opinion)
+        decided.append(application)
 
     def walk(application, *steps):
-        move(application, "submit", application.person.user.username)
+        concluded = full and any(username == "center" and action != "return" for action, username, _ in steps)
+        clock["at"] = datetime.now() - timedelta(days=30) if concluded else None
+        step(application, "submit", application.person.user.username)
         for action, username, opinion in steps:
-            move(application, action, username, opinion)
+            if username == "center":
+                center(application, action, opinion)
+            else:
+                step(application, action, username, opinion)
+        clock["at"] = None
+
+    announcements = []
+
+    def announce():
+        if decided:
+            announcements.append(len(announcements) + 1)
+            procedure.announce(decided, f"陕建公告〔{today.year}〕{announcements[-1]}号", "二级建造师注册审批结果公告",
+                               users["center"])
+            decided.clear()
 
     # app1: qualified, nothing filed: the person to walk through the demo with.
     # app2: registered (建筑工程), now adding 机电工程, awaiting the unit.
     a = file("app2", "initial", "ent1", ("JZ",))
     walk(a, ("approve", "ent1", ""), ("approve", "center", "材料齐全，准予注册。"))
+    announce()  # (full procedure) the registration takes effect before the added specialty is filed
     walk(file("app2", "add_specialty", picked=("JD",)))
     # app3: initial, approved by the unit, in the center's queue.
     walk(file("app3", "initial", "ent2", ("SZ",)), ("approve", "ent2", "同意报送。"))
@@ -154,10 +191,12 @@ def load(sm, today=None):
     # app6: refused once, now preparing a re-registration (draft).
     walk(file("app6", "initial", "ent1", ("JZ",)), ("approve", "ent1", ""),
          ("refuse", "center", "经核查，申请人同时在两个单位申请注册，不予注册。"))
+    announce()
     file("app6", "reregister", "ent1", ("JZ",))
     # app7: registered, expiring in 60 days: inside the renewal window.
     b = file("app7", "initial", "ent2", ("JD", "JZ"))
     walk(b, ("approve", "ent2", ""), ("approve", "center", ""))
+    announce()
     b.registration.valid_until = today + timedelta(days=60)
     b.registration.valid_from = b.registration.valid_until - timedelta(days=3 * 365)
     db.session.commit()
