@@ -10,6 +10,7 @@ from app import rules
 FIELDS = {
     "enterprise": _l("聘用单位"),
     "specialties": _l("注册专业"),
+    "name": _l("姓名"),  # only a 个人信息变更 changes it
     "ethnicity": _l("民族"),
     "education": _l("学历"),
     "major": _l("所学专业"),
@@ -17,7 +18,7 @@ FIELDS = {
     "title": _l("职称"),
     "phone": _l("手机号码"),
     "email": _l("电子邮箱"),
-    "reason": _l("注销原因"),
+    "reason": _l("说明"),  # labelled per business type as its form labels it (rules.REASON_REQUIRED)
 }
 
 
@@ -42,7 +43,8 @@ def diff(application):
     if returned is None:
         return None, [], []
     then, now = returned.snapshot, take(application)
-    fields = [(FIELDS[name], then["fields"].get(name, ""), value)
+    labels = {**FIELDS, "reason": rules.REASON_REQUIRED.get(application.business_type, FIELDS["reason"])}
+    fields = [(labels[name], then["fields"].get(name, ""), value)
               for name, value in now["fields"].items() if then["fields"].get(name, "") != value]
     attachments = []
     for kind in rules.ATTACHMENT_KINDS:

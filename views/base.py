@@ -74,6 +74,7 @@ class ScopedModelView(ModelView):
     """A ModelView whose rows come from `fetch(pk)`: an app/access.py getter that 404s."""
 
     fetch = None  # staticmethod(access.get_xxx)
+    handled_rows_leave = False  # a work queue: a row handled by someone else leaves it (get_row says so)
     max_page_size = 100
 
     def _get_list_widget(self, filters, actions=None, order_column="", order_direction="", page=None,
@@ -93,8 +94,8 @@ class ScopedModelView(ModelView):
         """The row if it is in this view *and* the user may see it; 404 otherwise."""
         row = type(self).fetch(pk)
         if self.datamodel.get(row.id, self._base_filters) is None:
-            if isinstance(row, Application):
-                # the user may see it, it has only left this list (another reviewer moved it): say so
+            if self.handled_rows_leave and isinstance(row, Application):
+                # the user may see it, it has only left this queue (another reviewer moved it): say so
                 from app.workflow import status_label
 
                 flash(_l("%(number)s 已不在“%(list)s”中（当前状态：%(status)s），可能已由他人办理",

@@ -40,6 +40,8 @@ class CenterQueueView(ExcelExport, ReviewerExports, ApplicationViewBase):
     """待审核申请: what waits for the center, oldest first (in the full procedure: each of its steps,
     whose 办理时限 is the same CENTER_REVIEW_DAYS)."""
 
+    handled_rows_leave = True
+
     base_filters = ApplicationViewBase.base_filters + [["status", FilterInFunction, queue_states],
                                                        ["id", QueueState, lambda: None]]
     base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf", "can_approve", "can_export_xlsx"]

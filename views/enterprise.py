@@ -25,6 +25,8 @@ from views.forms import EnterpriseOwnForm, UnitCancelForm
 class EnterprisePendingView(ExcelExport, ReviewerExports, ApplicationViewBase):
     """待办业务: filings awaiting this unit's review; 通过 for several at once from the list."""
 
+    handled_rows_leave = True
+
     base_filters = ApplicationViewBase.base_filters + [["status", FilterIn, ["pending_release", "pending_enterprise"]]]
     base_permissions = ["can_list", "can_show", "can_move", "can_pdf", "can_export_pdf", "can_approve", "can_return_many",
                         "can_export_xlsx"]
