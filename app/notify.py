@@ -71,6 +71,8 @@ TEMPLATES = {
                          "公示期内可在申请详情页提出申诉。"), True),
     "reopened": (_l("申请重新审核"),
                  _l("您的%(type)s申请（%(number)s）经申诉或异议核查，注册中心决定重新审核，意见：%(opinion)s。"), False),
+    "notice_filing": (_l("新的申诉或异议"),
+                      _l("%(name)s的%(type)s申请（%(number)s）在公示期内收到%(filing)s，请在“待审核申请”中处理。"), False),
     # renewal reminders: the person by SMS and in-app, the unit's accounts in-app
     "renewal_due": (_l("注册即将到期，请申请延续注册"),
                     _l("您的注册证书（%(certificate)s）将于%(valid_until)s到期，还有%(days)s天。"
@@ -171,6 +173,18 @@ def write(kind, user_ids, params, application_id=None, registration_id=None, cre
         db.session.add(message)
         messages.append(message)
     return messages
+
+
+def notice_filed(application, kind):
+    """An appeal (申诉) or objection (异议) reached the center during 公示: its users are told in-app.
+    Called after the filing is committed; never raises."""
+    try:
+        params = {**application_params(application), "filing": _l("申诉") if kind == "appeal" else _l("异议")}
+        write("notice_filing", audience_ids("center", application), params, application_id=application.id)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("the center was not told of the %s against application %s", kind, application.id)
 
 
 def enterprise_accounts(enterprise_id):

@@ -6,7 +6,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app import access, deadlines, rules, storage, workflow
+from app import access, deadlines, notify, rules, storage, workflow
 from app.extensions import db
 from app.validators import mobile_error
 from models import Announcement, NoticeFiling
@@ -45,6 +45,7 @@ def file_appeal(application, user, reason, upload, today=None):
     )
     db.session.add(filing)
     db.session.commit()
+    notify.notice_filed(application, "appeal")
     return filing
 
 
@@ -70,6 +71,7 @@ def file_objection(application, name, phone, reason, today=None):
     db.session.add(NoticeFiling(kind="objection", application=application, name=name[:64], phone=phone,
                                 reason=reason[:2000], created_at=datetime.now()))
     db.session.commit()
+    notify.notice_filed(application, "objection")
     return []
 
 

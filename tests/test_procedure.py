@@ -234,6 +234,10 @@ def test_an_objection_from_the_public_page_is_resolved(demo, full, client_as, qu
     assert answer.status_code == 302
     filing = query(lambda s: s.scalars(select(NoticeFiling)).one())
     assert (filing.kind, filing.name, filing.filed_by_user_id) == ("objection", "王五", None)
+    from models import Message
+
+    told = query(lambda s: [m.body for m in s.scalars(select(Message).where(Message.kind == "notice_filing"))])
+    assert len(told) == 1 and "收到异议" in told[0]  # the center's one user is told, nobody else
     # the objector's phone is the center's to read, not the applicant's
     assert "13900000001" in center.get(f"/{QUEUE}/show/{pk}").get_data(as_text=True)
     assert "13900000001" not in client_as("app3").get(f"/applicantinitialview/show/{pk}").get_data(as_text=True)
