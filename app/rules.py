@@ -317,12 +317,13 @@ def submit_problems(application, today=None):
     return problems
 
 
-def personal_changes(application):
-    """(label, registered value, filed value) of each profile field a 个人信息变更 changes."""
-    person = application.person
-    return [(label, getattr(person, field) or "", getattr(application, field) or "")
+def personal_changes(application, before=None):
+    """(label, registered value, filed value) of each profile field a 个人信息变更 changes; `before`:
+    the profile as it stood at submission (its approval has since written the new values)."""
+    before = before if before is not None else {f: getattr(application.person, f) for f in PERSONAL_CHANGE_FIELDS}
+    return [(label, before.get(field) or "", getattr(application, field) or "")
             for field, label in PERSONAL_CHANGE_FIELDS.items()
-            if (getattr(application, field) or "").strip() != (getattr(person, field) or "").strip()]
+            if (getattr(application, field) or "").strip() != (before.get(field) or "").strip()]
 
 
 def personal_change_problems(application):

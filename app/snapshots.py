@@ -3,6 +3,9 @@
 Each review record keeps a snapshot of the filing's fields and attachments in force at that move;
 diff() compares the snapshot of the last return with the filing as it stands now.
 """
+from datetime import date
+from types import SimpleNamespace
+
 from flask_babel import lazy_gettext as _l
 
 from app import rules
@@ -29,7 +32,49 @@ def take(application):
     values["specialties"] = application.specialty_names
     files = {a.kind: {"id": a.id, "name": a.original_name, "sha256": a.sha256}
              for a in application.attachments if a.removed_at is None}
-    return {"fields": values, "attachments": files}
+    registration = application.registration
+    person = application.person
+    return {"fields": values, "attachments": files,
+            # what the filing's own approval may change: the 申请表 of a decided filing shows it as filed
+            "registration": None if registration is None else {
+                "certificate_number": registration.certificate_number or "",
+                "valid_from": registration.valid_from.isoformat(),
+                "valid_until": registration.valid_until.isoformat(),
+                "specialty_names": registration.specialty_names,
+                "enterprise_name": registration.printed_enterprise_name,
+                "enterprise_credit_code": registration.enterprise.credit_code,
+            },
+            "person": {name: getattr(person, name) or "" for name in rules.PERSONAL_CHANGE_FIELDS} if person else {}}
+
+
+def as_filed(application):
+    """The submit snapshot of a filing its approval has since changed the record of, or None: before
+    approval (or for records from before snapshots held this) the record as it stands is the filed one."""
+    if application.status != "approved":
+        return None
+    return next((r.snapshot for r in reversed(application.reviews)
+                 if r.action == "submit" and r.snapshot and "registration" in r.snapshot), None)
+
+
+def filed_registration(application):
+    """The registration as the 申请表 shows it: as it stood when the filing was submitted."""
+    filed = as_filed(application)
+    if filed is None:
+        return application.registration
+    found = filed["registration"]
+    if found is None:
+        return None
+    return SimpleNamespace(
+        certificate_number=found["certificate_number"], valid_from=date.fromisoformat(found["valid_from"]),
+        valid_until=date.fromisoformat(found["valid_until"]), specialty_names=found["specialty_names"],
+        printed_enterprise_name=found["enterprise_name"],
+        enterprise=SimpleNamespace(name=found["enterprise_name"], credit_code=found["enterprise_credit_code"]))
+
+
+def filed_person(application):
+    """The person's profile fields as they stood at submission (None: as they stand now)."""
+    filed = as_filed(application)
+    return filed.get("person") if filed else None
 
 
 def last_return(application):

@@ -67,3 +67,29 @@ def test_cached_form_follows_every_change(demo, app, client_as, query, tmp_path)
         assert changed != first and "西北工业大学" in text
     finally:
         app.config["PDF_CACHE_DIR"] = ""
+
+
+def _text(answer):
+    return "".join("".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(answer.data)).pages)
+
+
+def test_a_decided_filing_keeps_the_record_as_it_was_filed(demo, client_as, query):
+    """An approval changes the registration (its unit, its validity); the 申请表 and the detail page of
+    the approved filing still show what was filed against."""
+    from tests.helpers import TYPE_VIEWS, add, move, submit
+    from tests.test_rules import registration_of
+
+    old_unit, valid_until = query(lambda s: (registration_of(s, "app7").enterprise.name,
+                                             registration_of(s, "app7").valid_until))
+    new_unit = query(lambda s: s.scalar(select(Application.enterprise_id).where(Application.status == "refused")))
+    client = client_as("app7")
+    add(client, "change_unit", enterprise=new_unit)
+    pk = query(lambda s: s.scalar(select(Application.id).where(Application.business_type == "change_unit")))
+    submit(client, TYPE_VIEWS["change_unit"], pk)
+    move(client_as("ent2"), "enterprisependingview", pk, "release", opinion="同意")
+    move(client_as("ent1"), "enterprisependingview", pk, "approve")
+    move(client_as("center"), "centerqueueview", pk, "approve")
+    assert query(lambda s: registration_of(s, "app7").enterprise.name) != old_unit  # the record moved on
+    text = _text(client.get(f"/{TYPE_VIEWS['change_unit']}/{pk}/form.pdf"))
+    assert "原聘用单位" + old_unit in text
+    assert query(lambda s: registration_of(s, "app7").valid_until) == valid_until  # a change keeps the validity

@@ -92,7 +92,7 @@ class ApplicationViewBase(ScopedModelView):
             upload_form=AttachmentForm(formdata=None),
             reveal_id=True,
             reason_label=rules.REASON_REQUIRED.get(application.business_type, _l("说明")),
-            personal_changes=rules.personal_changes(application)
+            personal_changes=rules.personal_changes(application, snapshots.filed_person(application))
             if application.business_type == "change_personal" else [],
             notice=procedure.detail(application),
         )

@@ -12,7 +12,7 @@ from flask import current_app, render_template
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from app import rules, workflow
+from app import rules, snapshots, workflow
 from app.documents.fonts import cjk_font
 from app.i18n import chinese
 from app.effects import add_years
@@ -137,7 +137,7 @@ def form_context(application, today=None):
     if kind is None or kind.picks_specialties:
         chosen = {s.name for s in application.specialties or ()}
         qualifications = [q for q in qualifications if q.specialty.name in chosen]
-    registration = application.registration
+    registration = snapshots.filed_registration(application)  # as filed, whatever its approval changed since
     enterprise = application.enterprise
     cfg = current_app.config
     return {
@@ -157,7 +157,8 @@ def form_context(application, today=None):
                           else None),
         "enterprise_review": latest_review(application, "enterprise"),
         "direct_to_center": code in rules.DIRECT_TO_CENTER,
-        "personal_changes": rules.personal_changes(application) if code == "change_personal" else [],
+        "personal_changes": rules.personal_changes(application, snapshots.filed_person(application))
+        if code == "change_personal" else [],
         "center_review": latest_review(application, "center"),
         "cn_date": cn_date,
     }
