@@ -18,7 +18,7 @@ from app.extensions import db
 from models import Application, Attachment, Enterprise, EnterpriseAccount, Message, Person, Registration
 
 # Statuses the center works on or has decided; drafts and unit-level steps are not its business.
-CENTER_VISIBLE = ("pending_center", "returned_by_center", "approved", "refused",
+CENTER_VISIBLE = ("pending_center", "returned_by_center", "rejected_by_center", "approved", "refused",
                   # the full procedure's steps (CENTER_PROCEDURE="full")
                   "under_examination", "pending_decision", "notice_granted", "notice_denied")
 # Not yet the unit's: a draft, and a change of unit still waiting for the old unit's release.

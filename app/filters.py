@@ -10,6 +10,7 @@ STATUS_CLASSES = {
     "pending_center": "primary",
     "returned_by_enterprise": "warning",
     "returned_by_center": "warning",
+    "rejected_by_center": "warning",
     "approved": "success",
     "refused": "danger",
 }

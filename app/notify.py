@@ -54,6 +54,9 @@ TEMPLATES = {
     "returned_by_center": (_l("申请被注册中心退回"),
                            _l("您的%(type)s申请（%(number)s）被注册中心退回，意见：%(opinion)s。请修改后重新提交。"),
                            True),
+    "rejected_by_center": (_l("申请被注册中心驳回"),
+                           _l("您的%(type)s申请（%(number)s）未被注册中心受理（驳回），意见：%(opinion)s。请修改后重新提交。"),
+                           True),
     "approved": (_l("申请已准予注册"),
                  _l("您的%(type)s申请（%(number)s）已准予注册，请在“我的注册证书”中查看。"), True),
     "refused": (_l("申请不予注册"),
@@ -110,7 +113,7 @@ RECIPIENTS = {
     ("refuse", "center"): [("applicant", "refused")],
     # the full procedure
     ("accept", "center"): [("applicant", "accepted")],
-    ("reject", "center"): [("applicant", "returned_by_center")],
+    ("reject", "center"): [("applicant", "rejected_by_center")],
     ("grant", "center"): [("applicant", "granted_notice")],
     ("deny", "center"): [("applicant", "denied_notice")],
     ("reopen", "center"): [("applicant", "reopened")],

@@ -78,8 +78,9 @@ def filed_person(application):
 
 
 def last_return(application):
-    """The review record of the latest return (by the unit or the center), or None."""
-    return next((r for r in reversed(application.reviews) if r.action == "return" and r.snapshot), None)
+    """The review record of the latest return (by the unit or the center; 驳回 too), or None."""
+    return next((r for r in reversed(application.reviews) if r.action in ("return", "reject") and r.snapshot),
+                None)
 
 
 def diff(application):

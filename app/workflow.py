@@ -30,6 +30,7 @@ ALL_STATUS_LABELS = {
     "notice_granted": _l("公示中（准予）"),
     "notice_denied": _l("公示中（不予）"),
     "returned_by_center": _l("中心退回"),
+    "rejected_by_center": _l("中心驳回"),
     "approved": _l("已办结（准予注册）"),
     "refused": _l("不予注册"),
 }
@@ -78,7 +79,12 @@ TABLE = tuple(Move(*row) for row in (
     # makes a decision take effect (app/effects.py applies on the move that reaches "approved")
     ("pending_center",         "withdraw", "draft",                  "applicant",  "",         _l("撤回"), UNIT_REVIEWED, "full"),
     ("pending_center",         "accept",   "under_examination",      "center",     "",         _l("受理"), None, "full"),
-    ("pending_center",         "reject",   "returned_by_center",     "center",     "required", _l("驳回"), None, "full"),
+    ("pending_center",         "reject",   "rejected_by_center",     "center",     "required", _l("驳回"), None, "full"),
+    # 驳回 at 受理 has a state of its own, so that its recall goes back to 受理 and that of 退回补正 to 审核
+    ("rejected_by_center",     "submit",   "pending_enterprise",     "applicant",  "",         _l("提交"), ONE_UNIT, "full"),
+    ("rejected_by_center",     "submit",   "pending_release",        "applicant",  "",         _l("提交"), BOTH_UNITS, "full"),
+    ("rejected_by_center",     "submit",   "pending_center",         "applicant",  "",         _l("提交"), BY_PERSON_DIRECT, "full"),
+    ("rejected_by_center",     "submit",   "pending_center",         "enterprise", "",         _l("提交"), BY_UNIT_DIRECT, "full"),
     ("under_examination",      "examine",  "pending_decision",       "center",     "optional", _l("审核通过"), None, "full"),
     ("under_examination",      "return",   "returned_by_center",     "center",     "required", _l("退回补正"), None, "full"),
     ("pending_decision",       "grant",    "notice_granted",         "center",     "optional", _l("准予"), None, "full"),
@@ -96,14 +102,16 @@ TABLE = tuple(Move(*row) for row in (
     # the decision and its withdrawal both stay in the record
     ("pending_center",         "recall",   "pending_enterprise",     "enterprise", "required", _l("撤销审核"), UNIT_REVIEWED),
     ("returned_by_enterprise", "recall",   "pending_enterprise",     "enterprise", "required", _l("撤销审核"), UNIT_REVIEWED),
-    ("returned_by_center",     "recall",   "pending_center",         "center",     "required", _l("撤销审核"), None),
+    ("returned_by_center",     "recall",   "pending_center",         "center",     "required", _l("撤销审核"), None, "single"),
+    ("returned_by_center",     "recall",   "under_examination",      "center",     "required", _l("撤销审核"), None, "full"),
+    ("rejected_by_center",     "recall",   "pending_center",         "center",     "required", _l("撤销审核"), None, "full"),
 ))
 
 FINAL = frozenset({"approved", "refused"})
 
 # The step timeline shown on every detail page: (label, statuses in which this step is current).
 _FILING_STEPS = (
-    (_l("填报"), {"draft", "returned_by_enterprise", "returned_by_center"}),
+    (_l("填报"), {"draft", "returned_by_enterprise", "returned_by_center", "rejected_by_center"}),
     (_l("企业审核"), {"pending_release", "pending_enterprise"}),
 )
 PROCEDURE_STEPS = {

@@ -8,7 +8,7 @@ from app.i18n import chinese
 COLUMNS = {"pending_release": (1, 1), "draft": (0, 0), "returned_by_enterprise": (0, 1), "returned_by_center": (0, 2),
            "pending_enterprise": (1, 0), "pending_center": (2, 0), "approved": (3, 0), "refused": (3, 1)}
 # the full procedure: the center's three steps in one column, then 公示, then 公告
-FULL_COLUMNS = {**COLUMNS, "under_examination": (2, 1), "pending_decision": (2, 2), "notice_granted": (3, 0),
+FULL_COLUMNS = {**COLUMNS, "rejected_by_center": (0, 3), "under_examination": (2, 1), "pending_decision": (2, 2), "notice_granted": (3, 0),
                 "notice_denied": (3, 1), "approved": (4, 0), "refused": (4, 1)}
 
 

@@ -140,7 +140,21 @@ def test_reject_before_acceptance_returns_the_filing(demo, full, client_as, quer
     pk, _ = ids(query, "app3")
     center = client_as("center")
     assert move(center, QUEUE, pk, "reject", opinion="材料不属于本中心受理范围").status_code == 302
+    assert status(query, pk) == "rejected_by_center"
+    # its recall goes back to 受理; the recall of a 退回补正 goes back to 审核
+    assert move(center, "centerapplicationview", pk, "recall", opinion="误驳回").status_code == 302
+    assert status(query, pk) == "pending_center"
+    move(center, QUEUE, pk, "accept")
+    assert move(center, QUEUE, pk, "return", opinion="学历证书不清晰").status_code == 302
     assert status(query, pk) == "returned_by_center"
+    assert move(center, "centerapplicationview", pk, "recall", opinion="误退回").status_code == 302
+    assert status(query, pk) == "under_examination"
+    move(center, QUEUE, pk, "recall", opinion="撤销受理")
+    move(center, QUEUE, pk, "reject", opinion="材料不属于本中心受理范围")
+    # the applicant resubmits from 驳回 as from a return, and the unit reviews again
+    applicant = client_as("app3")
+    assert move(applicant, "applicantinitialview", pk, "submit").status_code == 302
+    assert status(query, pk) == "pending_enterprise"
 
 
 def test_the_applicant_withdraws_before_acceptance_only(demo, full, client_as, query):
