@@ -5,7 +5,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from app import access, rules, signatures, storage, urging, workflow
+from app import access, rules, signatures, storage, urging
 from app.documents import certificate
 from app.documents.render import pdf_response
 from models import Registration
@@ -76,11 +76,7 @@ class ApplicantApplicationView(ApplicationViewBase):
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access
     def edit(self, pk):
-        application = self.get_row(pk)
-        if not workflow.editable_by(application):
-            flash(_l("当前状态为“%(status)s”，不能修改；如需修改请先撤回",
-                     status=workflow.STATUS_LABELS[application.status]), "warning")
-            return redirect(self.show_url(application))
+        application = self.get_editable_row(pk)
         return super().edit(application.id)
 
     def post_edit_redirect(self):

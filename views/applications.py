@@ -225,6 +225,15 @@ class ApplicationViewBase(ScopedModelView):
             abort(404)
         return pdf_response(render_commitment(application, kind), f"告知承诺书-{application.number}.pdf")
 
+    def get_editable_row(self, pk):
+        """The row for 修改; back to its page, saying why, when it is not with its filer now."""
+        application = self.get_row(pk)
+        if not workflow.editable_by(application):
+            flash(_l("当前状态为“%(status)s”，不能修改；如需修改请先撤回",
+                     status=workflow.STATUS_LABELS[application.status]), "warning")
+            abort(redirect(self.show_url(application)))
+        return application
+
     def show_url(self, application):
         return url_for(f"{self.endpoint}.show", pk=application.id)
 

@@ -9,7 +9,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app import access, deadlines, personnel, rules, urging, workflow
+from app import access, deadlines, personnel, rules, urging
 from app.extensions import db
 from app.access import UNIT_TODO
 from app.validators import mask_id_number
@@ -104,11 +104,7 @@ class EnterpriseUnitCancelView(ApplicationViewBase):
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access
     def edit(self, pk):
-        application = self.get_row(pk)
-        if not workflow.editable_by(application):
-            flash(_l("当前状态为“%(status)s”，不能修改；如需修改请先撤回",
-                     status=workflow.STATUS_LABELS[application.status]), "warning")
-            return redirect(self.show_url(application))
+        application = self.get_editable_row(pk)
         form = UnitCancelForm(obj=application)
         if form.validate_on_submit():
             application.reason = form.reason.data.strip()

@@ -7,7 +7,6 @@ from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app import access, notify
 from models import Application, Message

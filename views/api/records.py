@@ -12,9 +12,9 @@ from app.api.auth import token_required
 from app.api.errors import ApiError
 from app.extensions import db
 from app.govnet import directory
-from models import Enterprise, EnterpriseNameHistory, Person, Registration, Specialty
+from models import Enterprise, Person, Registration, Specialty
 from views.api.base import ScopedApi, query_args
-from views.search import enterprises_named
+from views.units import matching_units
 from views.unit_picker import TOO_SHORT
 
 UNIT_LIMIT = 20
@@ -99,19 +99,7 @@ class UnitsApi(ScopedApi):
         text = (query_args(spec.unit_parameters()).get("q") or "").strip()
         if len(text) < 2:
             return self.answer({"items": [], "message": str(TOO_SHORT)})
-        units = db.session.scalars(
-            select(Enterprise).where(directory.selectable(), Enterprise.id.in_(enterprises_named(text)))
-            .order_by(Enterprise.name, Enterprise.id).limit(UNIT_LIMIT)
-        ).all()
-        former = {}
-        if units:
-            for enterprise_id, old_name in db.session.execute(
-                select(EnterpriseNameHistory.enterprise_id, EnterpriseNameHistory.old_name)
-                .where(EnterpriseNameHistory.enterprise_id.in_([u.id for u in units]),
-                       EnterpriseNameHistory.old_name.contains(text, autoescape=True))
-                .order_by(EnterpriseNameHistory.id)
-            ):
-                former.setdefault(enterprise_id, []).append(old_name)
+        units, former = matching_units(text, UNIT_LIMIT)
         items = [{"id": u.id, "name": u.name, "credit_code": u.credit_code,
                   "note": str(directory.former_names_note(former[u.id])) if u.id in former else ""} for u in units]
         return self.answer({"items": items, "message": None if items else str(directory.NO_MATCH)})
