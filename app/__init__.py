@@ -35,7 +35,7 @@ def create_app(config=None):
     csrf.init_app(app)
     limiter.init_app(app)  # before AppBuilder: the security manager shares it
 
-    from app import filters
+    from app import filters, menu
     from views import register_views
     from views.base import guard_fab_routes
     from views.portal import PortalIndexView
@@ -45,6 +45,7 @@ def create_app(config=None):
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
     filters.register(app)
+    menu.register(app)
     _register_error_pages(app)
     from app.api import errors as api_errors
 

@@ -2,7 +2,7 @@ from contextvars import ContextVar
 from datetime import date, datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, event
+from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.enterprises import Enterprise
@@ -35,6 +35,8 @@ class Application(Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id"))
+    # the one unit whose lists hold this filing now (app.access.visible_unit, kept on every flush)
+    visible_unit_id: Mapped[int | None] = mapped_column(Integer)
     # the person's data as filed on the form (申请表), prefilled from the profile
     name: Mapped[str] = mapped_column(String(64))
     sex: Mapped[str] = mapped_column(String(2))
@@ -71,10 +73,14 @@ class Application(Model):
 
     # A second, concurrent write of the same row fails with StaleDataError instead of applying twice.
     __mapper_args__ = {"version_id_col": version}
-    # the lists' scopes with their default sorts (migration 0005; trigram name indexes live there too)
+    # the lists' scopes with their default sorts (migrations 0005 and 0016; trigram name indexes
+    # live in 0005 too)
     __table_args__ = (
-        Index("ix_application_enterprise_id_id", "enterprise_id", "id"),
-        Index("ix_application_enterprise_status_submitted", "enterprise_id", "status", "submitted_at", "id"),
+        Index("ix_application_visible_unit_id", "visible_unit_id", "id"),
+        # a unit's 待办 (app.access.UNIT_TODO), oldest first
+        Index("ix_application_visible_unit_todo", "visible_unit_id", "submitted_at", "id",
+              postgresql_where=text("status IN ('pending_release', 'pending_enterprise')"),
+              sqlite_where=text("status IN ('pending_release', 'pending_enterprise')")),
         Index("ix_application_person_type_id", "person_id", "business_type", "id"),
         Index("ix_application_status_submitted", "status", "submitted_at", "id"),
     )

@@ -22,7 +22,7 @@ from flask import current_app
 from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 from sqlalchemy import func, select, text
 
-from app import roles, workflow
+from app import access, roles, workflow
 from app.effects import add_years
 from app.extensions import db
 from app.validators import make_credit_code, make_id_number
@@ -404,6 +404,7 @@ class _World:
             writer.add(Application.__table__, {
                 "id": aid, "business_type": kind, "status": status, "person_id": filer["pid"],
                 "enterprise_id": filed_unit[0], "registration_id": linked,
+                "visible_unit_id": access.visible_unit(kind, status, filed_unit[0], old_unit[0] if old_unit else None),
                 "name": filer["name"], "sex": filer["sex"], "birth_date": filer["birth"],
                 "id_number": filer["id_number"], "phone": filer["phone"], "ethnicity": filer["ethnicity"],
                 "education": filer["education"], "major": filer["major"], "school": filer["school"],

@@ -110,8 +110,8 @@ def test_the_lists_indexes_exist(app):
         inspector = sa.inspect(db.engine)
         names = {i["name"] for t in ("application", "registration") for i in inspector.get_indexes(t)}
         dialect = db.engine.dialect.name
-    assert {"ix_application_enterprise_status_submitted", "ix_application_status_submitted",
-            "ix_application_person_type_id", "ix_application_enterprise_id_id",
+    assert {"ix_application_visible_unit_todo", "ix_application_status_submitted",
+            "ix_application_person_type_id", "ix_application_visible_unit_id",
             "ix_registration_enterprise_valid_until"} <= names
     if dialect == "postgresql":
         assert "ix_application_name_trgm" in names

@@ -4,15 +4,24 @@ FAB applies base_filters to list, show, edit and delete, but not to `action`, `a
 related `list/<pk>` or `download/<filename>`. This base re-reads every row those routes touch
 through app/access.py, so no FAB route reaches a row its user may not see.
 """
+import copy
+
 from flask import abort, current_app, flash, redirect, request, url_for
-from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder import ModelView, expose, has_access, widgets
+from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from models import Application
+
+
+# How far past LIST_COUNT_ESTIMATE_THRESHOLD the planner's estimate must be before it is shown
+# without counting: the planner's estimates are rarely off by more than this factor.
+TRUSTED_ESTIMATE = 10
 
 
 class EstimatedCount(int):
@@ -30,6 +39,17 @@ class EstimatedCount(int):
         return str(escape(str(self)))
 
 
+class ListFilters(Filters):
+    """FAB's Filters, joined with a view's base filters by copying: FAB builds a new Filters for
+    that on every page, converting every column of the model to its filters again."""
+
+    def get_joined_filters(self, filters):
+        joined = copy.copy(self)  # shares the converted filters, which are only read
+        joined.filters = self.filters + filters.filters
+        joined.values = self.values + filters.values
+        return joined
+
+
 class ListInterface(SQLAInterface):
     """FAB's interface, with list queries that load what the list shows in a fixed number of
     statements: many-to-one rows joined, collections in one extra SELECT (no per-row queries).
@@ -43,8 +63,24 @@ class ListInterface(SQLAInterface):
             selectinload(getattr(obj, name)) for name in collections
         ]
 
+    def get_filters(self, search_columns=None, search_filters=None):
+        return ListFilters(self.filter_converter_class, self, search_columns, search_filters)
+
     def apply_all(self, query, *args, **kwargs):
         return super().apply_all(query, *args, **kwargs).options(*self.load_options)
+
+    def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
+              select_columns=None, outer_default_load=False):
+        """FAB's query, rows first: a first page that is not full is the whole list, and its length
+        is the total, so the short lists most users see cost no count at all."""
+        query = self.session.query(self.obj)
+        rows = self.apply_all(query, filters, order_column, order_direction, page, page_size, select_columns,
+                              outer_default_load).all()
+        if rows and hasattr(rows[0], self.obj.__name__):  # rows of selected columns, as FAB unpacks them
+            rows = [getattr(row, self.obj.__name__) for row in rows]
+        if page_size is None or (not page and len(rows) < page_size):
+            return len(rows), rows
+        return self.query_count(query, filters, select_columns), rows
 
     def query_count(self, query, filters=None, select_columns=None):
         threshold = current_app.config.get("LIST_COUNT_ESTIMATE_THRESHOLD") or 0
@@ -53,11 +89,15 @@ class ListInterface(SQLAInterface):
         # the rows in scope, as their keys only: the count can then come from an index alone
         keys = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
         keys = keys.order_by(None).with_entities(*self.obj.__mapper__.primary_key)
+        planned = self._planned_rows(keys)
+        if planned > TRUSTED_ESTIMATE * threshold:
+            # far past the threshold: even an estimate off by that factor is past it, so not a row is read
+            return EstimatedCount(planned)
         # one statement that stops after threshold + 1 rows: exact below it, whatever the size
         bounded = self.session.scalar(select(func.count()).select_from(keys.limit(threshold + 1).subquery()))
         if bounded <= threshold:
             return bounded
-        return EstimatedCount(max(threshold + 1, self._planned_rows(keys)))
+        return EstimatedCount(max(threshold + 1, planned))
 
     def _planned_rows(self, query):
         """The planner's row estimate for the query (EXPLAIN, nothing is executed)."""
@@ -70,10 +110,34 @@ class ListInterface(SQLAInterface):
         return int(plan[0]["Plan"]["Plan Rows"])
 
 
+class SearchWidget(widgets.SearchWidget):
+    """FAB's 更多筛选条件 widget. The labels, the empty search fields and the filter names of a
+    view's own columns are the same on every page in one language, so they are worked out once per
+    view and language; only the active filters are read per request. (A relation's field lists
+    rows of another table, which change: a view searching one is worked out per request, as FAB does.)"""
+
+    def __call__(self, **kwargs):
+        columns, datamodel = self.template_args["include_cols"], self.filters.datamodel
+        if any(datamodel.is_relation(column) for column in columns):
+            return super().__call__(**kwargs)
+        cache = current_app.extensions.setdefault("search_widget", {})
+        key = (self.template_args["route_base"], str(get_locale()))
+        if key not in cache:
+            form, by_column = self.template_args["form"], self.filters.get_search_filters()
+            cache[key] = {
+                "label_columns": {column: str(form[column].label.text) for column in columns},
+                "form_fields": {column: form[column]() for column in columns},
+                "search_filters": {column: [str(f.name) for f in by_column[column]] for column in columns},
+            }
+        kwargs.update(cache[key], active_filters=self.filters.get_filters_values_tojson())
+        return widgets.RenderTemplateWidget.__call__(self, **kwargs)
+
+
 class ScopedModelView(ModelView):
     """A ModelView whose rows come from `fetch(pk)`: an app/access.py getter that 404s."""
 
     fetch = None  # staticmethod(access.get_xxx)
+    search_widget = SearchWidget
     handled_rows_leave = False  # a work queue: a row handled by someone else leaves it (get_row says so)
     max_page_size = 100
 
