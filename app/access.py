@@ -4,7 +4,7 @@ Every list, show, action, download, PDF and API route comes through here; FAB ro
 only decide which *views* a role sees. Deny by default: a user with none of our roles (the admin
 included) gets no application rows.
 """
-from types import SimpleNamespace
+from functools import cached_property
 
 from flask import abort, g
 from flask_appbuilder.models.filters import BaseFilter
@@ -27,32 +27,49 @@ UNIT_HIDDEN = ("draft", "pending_release")
 UNIT_TODO = ("pending_release", "pending_enterprise")
 
 
+class Actor:
+    """Who a user is in the domain: their kind (center, enterprise, applicant) and their person or
+    enterprise. The profile is read when first asked for, with its qualifications (the rules read
+    them on most applicant pages); the ids come with the user (app/security.py load_user)."""
+
+    def __init__(self, kind=None, person_id=None, enterprise_id=None, user=None):
+        self.kind, self.person_id, self.enterprise_id, self.user = kind, person_id, enterprise_id, user
+
+    @cached_property
+    def person(self):
+        if self.person_id is None:
+            return None
+        return db.session.scalars(
+            select(Person).where(Person.id == self.person_id).options(joinedload(Person.qualifications))
+        ).unique().one_or_none()
+
+
+def account_ids(user_id):
+    """The person and the enterprise account of a user (by its id column or value), as two columns
+    to select: load_user reads them with the user, in the same statement."""
+    return (select(Person.id).where(Person.user_id == user_id).scalar_subquery(),
+            select(EnterpriseAccount.enterprise_id).where(EnterpriseAccount.user_id == user_id).scalar_subquery())
+
+
 def actor(user=None):
-    """Who the user is in the domain: their role and their person or enterprise. Cached per request."""
+    """Who the user is in the domain (an Actor). Cached per request."""
     user = current_user if user is None else user
     if not getattr(user, "is_authenticated", False):
-        return SimpleNamespace(kind=None, person=None, person_id=None, enterprise_id=None, user=None)
+        return Actor()
     cache = g.setdefault("_actors", {})
     if user.id not in cache:
+        known = g.get("account_ids", {})
+        person_id, enterprise_id = known[user.id] if user.id in known else db.session.execute(
+            select(*account_ids(user.id))).one()
         names = {r.name for r in user.roles}
-        kind = person = enterprise_id = None
         if roles.CENTER in names:
-            kind = "center"
+            cache[user.id] = Actor("center", user=user)
         elif roles.ENTERPRISE in names:
-            kind = "enterprise"
-            enterprise_id = db.session.scalar(
-                select(EnterpriseAccount.enterprise_id).where(EnterpriseAccount.user_id == user.id)
-            )
+            cache[user.id] = Actor("enterprise", enterprise_id=enterprise_id, user=user)
         elif roles.APPLICANT in names:
-            kind = "applicant"
-            # the profile with its qualifications: the rules read them on most applicant pages
-            person = db.session.scalars(
-                select(Person).where(Person.user_id == user.id).options(joinedload(Person.qualifications))
-            ).unique().one_or_none()
-        cache[user.id] = SimpleNamespace(
-            kind=kind, person=person, person_id=person.id if person else None, enterprise_id=enterprise_id,
-            user=user,
-        )
+            cache[user.id] = Actor("applicant", person_id=person_id, user=user)
+        else:
+            cache[user.id] = Actor(user=user)
     return cache[user.id]
 
 

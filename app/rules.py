@@ -8,14 +8,14 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import joinedload
 
 from app.effects import add_years
 from app.extensions import db
 from app.identity import verification_problems
 from app.govnet import registers
-from models import Application, Registration
+from models import Application, Person, Registration
 
 BusinessType = namedtuple("BusinessType", "code label picks_unit picks_specialties")
 BUSINESS_TYPES = tuple(BusinessType(*row) for row in (
@@ -143,6 +143,26 @@ def open_application(person, exclude_id=None):
     return db.session.scalars(query).first()
 
 
+def standing(person, today=None, exclude_id=None):
+    """open_application() and current_registration() together, in one statement: what
+    start_problems reads when its caller has not read them already."""
+    from app.workflow import OPEN
+
+    today = today or date.today()
+    open_filing = and_(Application.person_id == Person.id, Application.status.in_(OPEN))
+    if exclude_id:
+        open_filing = and_(open_filing, Application.id != exclude_id)
+    in_force = and_(Registration.person_id == Person.id, Registration.status == "active",
+                    Registration.valid_until >= today)
+    row = db.session.execute(
+        select(Application, Registration).select_from(Person)
+        .outerjoin(Application, open_filing).outerjoin(Registration, in_force)
+        .where(Person.id == person.id).options(joinedload(Registration.specialties))
+    ).unique().first()
+    pending, registration = row if row is not None else (None, None)
+    return {"pending": pending, "registration": registration}
+
+
 def renewal_window(registration):
     cfg = current_app.config
     opens = registration.valid_until - timedelta(days=cfg["RENEWAL_WINDOW_OPENS_DAYS"])
@@ -157,15 +177,17 @@ def start_problems(person, code, today=None, exclude_id=None, known=None):
     (the home page asks for every business type at once)."""
     today = today or date.today()
     known = known if known is not None else {}
+    if "pending" not in known or "registration" not in known:
+        known = {**standing(person, today, exclude_id), **known}
     by_unit = code in FILED_BY_UNIT
     # 实人认证 first (app/identity.py); a unit's filing does not wait for the person it concerns
     problems = [] if by_unit else list(verification_problems(person))
-    pending = known["pending"] if "pending" in known else open_application(person, exclude_id)
+    pending = known["pending"]
     if pending is not None:
         found = dict(number=pending.number, type=type_label(pending.business_type))
         problems.append(_l("该人员已有一件未办结的申请（%(number)s，%(type)s），办结后才能申请", **found) if by_unit
                         else _l("您已有一件未办结的申请（%(number)s，%(type)s），办结或撤回后才能新增", **found))
-    registration = known["registration"] if "registration" in known else current_registration(person, today)
+    registration = known["registration"]
     held = {q.specialty_id for q in person.qualifications}
     if code in ("initial", "reregister"):
         if registration is not None:

@@ -25,20 +25,22 @@ class SecurityManager(FabSecurityManager):
 
     def load_user(self, pk):
         # One statement for the user with their roles and groups (FAB reads them on every
-        # permission check; lazy loading would cost two more per request) and the navbar's count
-        # of unread messages.
+        # permission check; lazy loading would cost two more per request), the navbar's count
+        # of unread messages, and the user's person and enterprise ids (app/access.py actor).
+        from app.access import account_ids
         from models.messages import Message
 
         unread = (select(func.count(Message.id))
                   .where(Message.user_id == self.user_model.id, Message.read_at.is_(None)).scalar_subquery())
         row = self.session.execute(
-            select(self.user_model, unread)
+            select(self.user_model, unread, *account_ids(self.user_model.id))
             .where(self.user_model.id == int(pk))
             .options(joinedload(self.user_model.roles), joinedload(self.user_model.groups))
         ).unique().one_or_none()
         if row is None or not row[0].is_active:
             return None
         g.unread_messages = row[1]
+        g.setdefault("account_ids", {})[row[0].id] = (row[2], row[3])
         return row[0]
 
     def is_item_public(self, permission_name, view_name):
