@@ -1,9 +1,10 @@
 """The FAB security manager of the platform."""
 import re
+from functools import cached_property
 
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask import g
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from views.signin import AuthDBView, SecurityApi
@@ -27,21 +28,33 @@ class SecurityManager(FabSecurityManager):
         # One statement for the user with their roles and groups (FAB reads them on every
         # permission check; lazy loading would cost two more per request), the navbar's count
         # of unread messages, and the user's person and enterprise ids (app/access.py actor).
-        from app.access import account_ids
-        from models.messages import Message
-
-        unread = (select(func.count(Message.id))
-                  .where(Message.user_id == self.user_model.id, Message.read_at.is_(None)).scalar_subquery())
-        row = self.session.execute(
-            select(self.user_model, unread, *account_ids(self.user_model.id))
-            .where(self.user_model.id == int(pk))
-            .options(joinedload(self.user_model.roles), joinedload(self.user_model.groups))
-        ).unique().one_or_none()
+        row = self.session.execute(self._user_statement, {"pk": int(pk)}).unique().one_or_none()
         if row is None or not row[0].is_active:
             return None
         g.unread_messages = row[1]
         g.setdefault("account_ids", {})[row[0].id] = (row[2], row[3])
         return row[0]
+
+    @cached_property
+    def _user_statement(self):
+        """load_user's statement, built once: it runs on every request."""
+        from app.access import account_ids
+        from models.messages import Message
+
+        unread = (select(func.count(Message.id))
+                  .where(Message.user_id == self.user_model.id, Message.read_at.is_(None)).scalar_subquery())
+        return (select(self.user_model, unread, *account_ids(self.user_model.id))
+                .where(self.user_model.id == bindparam("pk"))
+                .options(joinedload(self.user_model.roles), joinedload(self.user_model.groups)))
+
+    def _has_access_builtin_roles(self, role, permission_name, view_name):
+        # FAB matches the role's regexes on every check, several per page; for a role declared in
+        # code (app/roles.py) the answer never changes, so each is worked out once per process
+        answers = self.__dict__.setdefault("_builtin_answers", {})
+        key = (role.name, permission_name, view_name)
+        if key not in answers:
+            answers[key] = super()._has_access_builtin_roles(role, permission_name, view_name)
+        return answers[key]
 
     def is_item_public(self, permission_name, view_name):
         # Anonymous visitors: FAB reads only the database for the public role; ours is declared in

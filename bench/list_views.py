@@ -2,10 +2,12 @@
 
     DATABASE_URL=postgresql+psycopg2://postgres@127.0.0.1:5432/regapp_bench .venv/bin/python bench/list_views.py
     .venv/bin/python bench/list_views.py --database-url postgresql+psycopg2://… --sizes 10000
+    .venv/bin/python bench/list_views.py --database-url 'postgresql+psycopg2://…/regapp_bench_{size}'
 
 For each size (applications; default 10000 and 1000000) the database is brought to that size
 with `seeds.scale` (reused when it is already there, rebuilt from empty when it holds more: the
-database is the benchmark's own), then every page is requested in-process through the Flask
+database is the benchmark's own; with `{size}` in its name each size keeps a database of its own,
+created when missing, so that a second run fills nothing), then every page is requested in-process through the Flask
 test client, signed in through the real login form as the user the page is for, and timed as
 the median of repeated requests (our page and the stock page requested in turn, so that both see
 the same machine). Its SQL statements are counted on one request.
@@ -70,6 +72,20 @@ def stock_view(view):
     attrs = {name: getattr(view, name) for name in COPIED if getattr(view, name, None)}
     attrs.update(datamodel=SQLAInterface(view.datamodel.obj), base_permissions=["can_list"])
     return type("Stock" + view.__name__, (ModelView,), attrs)
+
+
+def database_for(url, size):
+    """The database of one size: `url` itself, or with `{size}` filled in (created when missing)."""
+    if "{size}" not in url:
+        return url
+    url = url.replace("{size}", str(size))
+    name = sa.engine.make_url(url).database
+    server = sa.create_engine(sa.engine.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        if not connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).scalar():
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    server.dispose()
+    return url
 
 
 def build_app(url):
@@ -183,10 +199,10 @@ def measure(client, urls, repeat):
 
 def main():
     args = parse()
-    app, pages = build_app(args.database_url)
     results = {}  # (size, label) -> (ours ms, ours statements, stock ms, stock statements)
     for size in args.sizes:
         print(f"\n== {size:,} applications", flush=True)
+        app, pages = build_app(database_for(args.database_url, size))
         present = prepare(app, size)
         print(f"  database holds {present:,} applications; {args.repeat} timed requests per page", flush=True)
         clients = {}

@@ -14,6 +14,7 @@ from app.documents.render import (
     render_commitment,
     render_review_export,
 )
+from app.i18n import text
 from app.validators import mask_id_number
 from models import Application
 from views.base import ListInterface, ScopedModelView
@@ -46,8 +47,8 @@ LABELS = {
 }
 
 FORMATTERS = {
-    "business_type": rules.type_label,
-    "status": lambda s: workflow.STATUS_LABELS.get(s, s),
+    "business_type": lambda code: text(rules.type_label(code)),
+    "status": lambda status: text(workflow.status_labels().get(status, status)),
     "id_number": mask_id_number,
     "submitted_at": lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "",
     "created_at": lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "",
