@@ -59,7 +59,7 @@ def parse():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--sizes", default="10000,1000000", help="application counts, comma-separated")
-    parser.add_argument("--repeat", type=int, default=15, help="timed requests per page (median)")
+    parser.add_argument("--repeat", type=int, default=25, help="timed requests per page (median)")
     args = parser.parse_args()
     if not (args.database_url or "").startswith("postgresql"):
         parser.error("a PostgreSQL database is needed: --database-url or DATABASE_URL (it is rebuilt as needed)")

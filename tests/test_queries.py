@@ -60,6 +60,7 @@ def test_list_pages_cost_the_same_with_many_rows(demo, app, client_as, username)
     multiply_rows(app, copies=1)
     larger = {url: statements(app, client, url) for url in PAGES[username]}
     assert larger == large  # longer than a page, the cost is fixed
-    # a list that fits on its first page needs no count: one statement fewer, never more
-    assert all(large[url] - small[url] in (0, 1) for url in small), (small, large)
+    # a list that fits on its first page needs no count: fewer statements, never more (the count
+    # is one statement, on PostgreSQL up to two: the planner's estimate, then a bounded count)
+    assert all(0 <= large[url] - small[url] <= 2 for url in small), (small, large)
     assert max(larger.values()) <= 6, larger

@@ -5,11 +5,13 @@ related `list/<pk>` or `download/<filename>`. This base re-reads every row those
 through app/access.py, so no FAB route reaches a row its user may not see.
 """
 import copy
+from functools import cached_property
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access, widgets
 from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.utils.base import get_column_root_relation, is_column_dotted
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
@@ -40,8 +42,24 @@ class EstimatedCount(int):
 
 
 class ListFilters(Filters):
-    """FAB's Filters, joined with a view's base filters by copying: FAB builds a new Filters for
-    that on every page, converting every column of the model to its filters again."""
+    """FAB's Filters, without converting every column of the model to its filters each time one
+    is made (FAB makes several per page): that table is built only when a filter is added by its
+    index (the search form's arguments), and joining a view's base filters copies."""
+
+    def __init__(self, filter_converter, datamodel, search_columns=None, search_filters=None):
+        self.search_columns = search_columns or []
+        self.filter_converter = filter_converter
+        self.datamodel = datamodel
+        self.clear_filters()
+        if self.search_columns:
+            self._search_filters = self._get_filters(self.search_columns)
+        if search_filters:
+            for column, added in search_filters.items():
+                self._search_filters[column] += added
+
+    @cached_property
+    def _all_filters(self):
+        return self._get_filters(self.datamodel.get_columns_list())
 
     def get_joined_filters(self, filters):
         joined = copy.copy(self)  # shares the converted filters, which are only read
@@ -65,6 +83,17 @@ class ListInterface(SQLAInterface):
 
     def get_filters(self, search_columns=None, search_filters=None):
         return ListFilters(self.filter_converter_class, self, search_columns, search_filters)
+
+    def get_inner_filters(self, filters):
+        # FAB's, with ListFilters: the filters of the inner query (own columns, to-one relations)
+        inner, kept = ListFilters(self.filter_converter_class, self), []
+        for flt, value in zip(filters.filters, filters.values) if filters else ():
+            root = get_column_root_relation(flt.column_name)
+            if not is_column_dotted(flt.column_name) or self.is_relation_many_to_one(root) \
+                    or self.is_relation_one_to_one(root):
+                kept.append((flt.column_name, flt.__class__, value))
+        inner.add_filter_list(kept)
+        return inner
 
     def apply_all(self, query, *args, **kwargs):
         return super().apply_all(query, *args, **kwargs).options(*self.load_options)
