@@ -89,6 +89,20 @@ def test_bulk_data_is_what_the_workflow_would_have_written(demo, app, query):
     assert all(is_valid_certificate_number(r.certificate_number) for r in registrations.values())
 
 
+def test_every_filing_is_seen_by_the_unit_the_rule_names(demo, app, query):
+    """The stored scope column (written by the bulk seed and by the ORM for the demo) agrees with
+    app.access.visible_unit for every filing, in every state."""
+    from app.access import unit_in_view
+
+    load_scale(app, 300, 500)
+    load_scale(app, 50, 100)  # as in test_bulk_data_is_what_the_workflow_would_have_written: every state
+    rows = query(lambda s: [(a.id, a.status, a.visible_unit_id, unit_in_view(a))
+                            for a in s.scalars(select(Application))])
+    assert {status for _, status, _, _ in rows} >= {"draft", "pending_release", "pending_enterprise", "approved"}
+    assert [r for r in rows if r[2] != r[3]] == []
+    assert any(stored is None for _, _, stored, _ in rows)  # drafts: no unit sees them
+
+
 def demo_applications(query):
     """The demo's own filings (of the persons with a login)."""
     return query(lambda s: s.scalar(
