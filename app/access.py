@@ -58,16 +58,17 @@ def actor(user=None):
         return Actor()
     cache = g.setdefault("_actors", {})
     if user.id not in cache:
-        known = g.get("account_ids", {})
-        person_id, enterprise_id = known[user.id] if user.id in known else db.session.execute(
-            select(*account_ids(user.id))).one()
         names = {r.name for r in user.roles}
         if roles.CENTER in names:
             cache[user.id] = Actor("center", user=user)
-        elif roles.ENTERPRISE in names:
-            cache[user.id] = Actor("enterprise", enterprise_id=enterprise_id, user=user)
-        elif roles.APPLICANT in names:
-            cache[user.id] = Actor("applicant", person_id=person_id, user=user)
+        elif roles.ENTERPRISE in names or roles.APPLICANT in names:
+            known = g.get("account_ids", {})  # read with the user (load_user); an API token's user is not
+            person_id, enterprise_id = known[user.id] if user.id in known else db.session.execute(
+                select(*account_ids(user.id))).one()
+            if roles.ENTERPRISE in names:
+                cache[user.id] = Actor("enterprise", enterprise_id=enterprise_id, user=user)
+            else:
+                cache[user.id] = Actor("applicant", person_id=person_id, user=user)
         else:
             cache[user.id] = Actor(user=user)
     return cache[user.id]

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from app import access, rules, signatures, storage, urging
 from app.documents import certificate
 from app.documents.render import pdf_response
+from app.i18n import text
 from models import Registration
 from views.applications import ApplicationViewBase
 from views.base import ListInterface, ScopedModelView
@@ -176,6 +177,7 @@ class ApplicantRegistrationView(ScopedModelView):
     list_columns = ["certificate_number", "enterprise.name", "specialty_names", "valid_from", "valid_until",
                     "status_label"]
     show_columns = list_columns
+    formatters_columns = {"status_label": text}
     search_columns = ["certificate_number", "status"]
     label_columns = {
         "status": _l("状态"),

@@ -8,6 +8,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
 from app import access, deadlines, procedure, urging, workflow
+from app.i18n import text
 from app.validators import mask_id_number
 from models import Application, Registration
 from views.applications import ApplicationViewBase, ReviewerExports
@@ -148,7 +149,7 @@ class CenterRegistrationView(ExcelExport, ScopedModelView):
                     "specialty_names", "valid_from", "valid_until", "status_label"]
     show_columns = list_columns
     search_columns = ["certificate_number", "status", "valid_until"]
-    formatters_columns = {"person.id_number": mask_id_number}
+    formatters_columns = {"person.id_number": mask_id_number, "status_label": text}
     label_columns = {
         "certificate_number": _l("注册证书编号"),
         "person": _l("姓名或身份证号"),

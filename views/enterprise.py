@@ -10,8 +10,9 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from app import access, deadlines, personnel, rules, urging
-from app.extensions import db
 from app.access import UNIT_TODO
+from app.extensions import db
+from app.i18n import text
 from app.validators import mask_id_number
 from models import Application, Enterprise, Registration
 from models.reference import SPECIALTIES
@@ -226,7 +227,7 @@ class EnterprisePersonnelView(ExcelExport, ScopedModelView):
                     "valid_from", "valid_until", "status_label"]
     show_columns = list_columns
     search_columns = ["certificate_number", "status", "valid_until"]
-    formatters_columns = {"person.id_number": mask_id_number, "valid_until": _validity}
+    formatters_columns = {"person.id_number": mask_id_number, "valid_until": _validity, "status_label": text}
     label_columns = {
         "person.name": _l("姓名"),
         "person.id_number": _l("身份证号"),
