@@ -264,10 +264,11 @@ def recent_change_problems(person, today):
     return []
 
 
-def availability(person, codes, today=None):
-    """For each business type: the reasons it cannot be started now (empty: it can)."""
+def availability(person, codes, today=None, known=None):
+    """For each business type: the reasons it cannot be started now (empty: it can). `known` is
+    standing(person) when the caller has read it already."""
     today = today or date.today()
-    known = {"pending": open_application(person), "registration": current_registration(person, today)}
+    known = known if known is not None else standing(person, today)
     return [(TYPES[code], start_problems(person, code, today, known=known)) for code in codes]
 
 

@@ -19,11 +19,12 @@ class PortalIndexView(IndexView):
             codes = [item.baseview.business_type for category in self.appbuilder.menu.get_list()
                      for item in category.childs if getattr(item.baseview, "business_type", None)
                      and item.baseview.business_type not in rules.FILED_BY_UNIT]
+            known = rules.standing(person)  # the open filing and the registration in force, read once
             context.update(
                 person=person,
-                availability=rules.availability(person, codes),
-                registration=rules.current_registration(person),
-                open_application=rules.open_application(person),
+                availability=rules.availability(person, codes, known=known),
+                registration=known["registration"],
+                open_application=known["pending"],
                 recent=access.applications().order_by(access.Application.id.desc()).limit(5).all(),
             )
         elif who.kind == "enterprise" and who.enterprise_id:
