@@ -146,6 +146,8 @@ class Config:
     BATCH_LIMIT = env("BATCH_LIMIT", 100, int)  # filings one batch action (通过, 准予注册 …) may move at once
     # past this many rows a list shows an estimated total (约 …) instead of counting (PostgreSQL); 0: always count
     LIST_COUNT_ESTIMATE_THRESHOLD = env("LIST_COUNT_ESTIMATE_THRESHOLD", 10_000, int)
+    # how long the planner's estimate of a list's rows is kept (seconds; 0: asked on every page)
+    LIST_COUNT_PLAN_SECONDS = env("LIST_COUNT_PLAN_SECONDS", 300, int)
 
 
 class TestConfig(Config):
@@ -158,6 +160,7 @@ class TestConfig(Config):
     # Tests sign the same demo user in several times a minute; the tests of the interval set it.
     SMS_RESEND_SECONDS = 0
     SMS_BACKEND = "local"
+    LIST_COUNT_PLAN_SECONDS = 0  # each test's data is new; the test of the kept estimates sets it
     RATELIMIT_STORAGE_URI = "memory://"  # never a shared Redis from the environment
     GOVNET_OIDC_ISSUER = GOVNET_OIDC_AUTHORIZE_URL = GOVNET_OIDC_CLIENT_ID = ""  # tests configure a provider
     # the sample files in seeds/govnet/, never a live directory or register from the environment

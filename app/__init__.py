@@ -35,7 +35,7 @@ def create_app(config=None):
     csrf.init_app(app)
     limiter.init_app(app)  # before AppBuilder: the security manager shares it
 
-    from app import filters, menu
+    from app import filters, i18n, menu
     from views import register_views
     from views.base import guard_fab_routes
     from views.portal import PortalIndexView
@@ -43,6 +43,7 @@ def create_app(config=None):
     appbuilder = AppBuilder(indexview=PortalIndexView, base_template="layout.html")
     with app.app_context():
         appbuilder.init_app(app, db.session)
+        i18n.install(app)
         register_views(appbuilder)
     filters.register(app)
     menu.register(app)

@@ -13,6 +13,7 @@ from sqlalchemy import event, false, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import roles
+from app import rules
 from app.rules import FILED_BY_UNIT
 from app.extensions import db
 from models import Application, Attachment, Enterprise, EnterpriseAccount, Message, Person, Registration
@@ -42,6 +43,17 @@ class Actor:
         return db.session.scalars(
             select(Person).where(Person.id == self.person_id).options(joinedload(Person.qualifications))
         ).unique().one_or_none()
+
+    @cached_property
+    def standing(self):
+        """The person's open filing and registration in force (rules.standing); a page that has
+        not read the person yet reads both in one statement. None for a user who is no person."""
+        if self.person_id is None:
+            return None
+        if "person" in self.__dict__:
+            return rules.standing(self.person) if self.person is not None else None
+        self.person, known = rules.person_standing(self.person_id)
+        return known
 
 
 def account_ids(user_id):

@@ -146,6 +146,21 @@ def open_application(person, exclude_id=None):
 def standing(person, today=None, exclude_id=None):
     """open_application() and current_registration() together, in one statement: what
     start_problems reads when its caller has not read them already."""
+    row = db.session.execute(_standing_statement(person.id, today, exclude_id)).unique().first()
+    pending, registration = row if row is not None else (None, None)
+    return {"pending": pending, "registration": registration}
+
+
+def person_standing(person_id, today=None):
+    """The person (with their qualifications) and their standing(), in one statement: for a page
+    that has read neither yet. (None, None) when there is no such person."""
+    row = db.session.execute(_standing_statement(person_id, today, with_person=True)).unique().first()
+    if row is None:
+        return None, None
+    return row[0], {"pending": row[1], "registration": row[2]}
+
+
+def _standing_statement(person_id, today=None, exclude_id=None, with_person=False):
     from app.workflow import OPEN
 
     today = today or date.today()
@@ -154,13 +169,11 @@ def standing(person, today=None, exclude_id=None):
         open_filing = and_(open_filing, Application.id != exclude_id)
     in_force = and_(Registration.person_id == Person.id, Registration.status == "active",
                     Registration.valid_until >= today)
-    row = db.session.execute(
-        select(Application, Registration).select_from(Person)
-        .outerjoin(Application, open_filing).outerjoin(Registration, in_force)
-        .where(Person.id == person.id).options(joinedload(Registration.specialties))
-    ).unique().first()
-    pending, registration = row if row is not None else (None, None)
-    return {"pending": pending, "registration": registration}
+    read = (Person, Application, Registration) if with_person else (Application, Registration)
+    loads = [joinedload(Registration.specialties)] + ([joinedload(Person.qualifications)] if with_person else [])
+    return (select(*read).select_from(Person)
+            .outerjoin(Application, open_filing).outerjoin(Registration, in_force)
+            .where(Person.id == person_id).options(*loads))
 
 
 def renewal_window(registration):

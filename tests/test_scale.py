@@ -183,3 +183,54 @@ def test_estimating_costs_no_more_statements(demo, app, client_as, username, thr
     client = client_as(username)
     counted = {url: statements(app, client, url) for url in PAGES[username]}
     assert max(counted.values()) <= 6, counted
+
+
+@pytest.fixture
+def kept_plans(app):
+    """The planner's estimates kept, as in production (the tests otherwise ask every time)."""
+    app.config["LIST_COUNT_PLAN_SECONDS"] = 300
+    app.extensions.pop("list_count_plans", None)
+    yield
+    app.config["LIST_COUNT_PLAN_SECONDS"] = 0
+    app.extensions.pop("list_count_plans", None)
+
+
+def explains(app, client, url):
+    """The EXPLAIN statements one request of the page runs, and the total it shows."""
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def note(conn, cursor, statement, *_):
+        seen.append(statement.startswith("EXPLAIN"))
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        page = client.get(url).get_data(as_text=True)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    return sum(seen), COUNT.search(page).group(1)
+
+
+def test_an_estimate_is_asked_for_once_per_scope(demo, app, client_as, query, kept_plans):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite counts exactly: there is no estimate to keep")
+    load_scale(app, 10, 40)
+    saved = app.config["LIST_COUNT_ESTIMATE_THRESHOLD"]
+    app.config["LIST_COUNT_ESTIMATE_THRESHOLD"] = 1  # the planner's estimate decides from 11 rows on
+    try:
+        center = client_as("center")
+        first = explains(app, center, f"/centerapplicationview/list/?{SMALL_PAGE}")
+        again = explains(app, center, f"/centerapplicationview/list/?{SMALL_PAGE}&page_CenterApplicationView=1")
+        surname = query(lambda s: s.scalar(  # the commonest surname: more than a page of 2 rows
+            select(func.substr(Application.name, 1, 1)).where(Application.status.in_(("approved", "refused")))
+            .group_by(func.substr(Application.name, 1, 1)).order_by(func.count().desc()).limit(1)))
+        searched = explains(app, center, f"/centerapplicationview/list/?{SMALL_PAGE}&q=" + surname)
+        new_session = explains(app, client_as("center"), f"/centerapplicationview/list/?{SMALL_PAGE}")
+    finally:
+        app.config["LIST_COUNT_ESTIMATE_THRESHOLD"] = saved
+    assert first[0] == 1 and first[1].startswith("约 ")
+    assert again == (0, first[1])  # the same scope on another page: the kept estimate, the same total
+    assert searched[0] == 1  # another scope asks for its own
+    assert new_session == (0, first[1])  # kept for the scope, not for the session

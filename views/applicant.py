@@ -91,10 +91,11 @@ class ApplicantApplicationView(ApplicationViewBase):
 
     def list_extra(self):
         """Why 新增 is unavailable now, shown above the list instead of a dead button."""
-        person = access.current_person()
-        if person is None:
+        who = access.actor()
+        known = who.standing  # read with the person, in one statement
+        if who.person is None:
             return [_l("您的账号尚未关联个人信息，请联系注册中心")]
-        return rules.start_problems(person, self.kind.code)
+        return rules.start_problems(who.person, self.kind.code, known=known)
 
     @expose("/list/")
     @has_access

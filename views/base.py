@@ -5,7 +5,9 @@ related `list/<pk>` or `download/<filename>`. This base re-reads every row those
 through app/access.py, so no FAB route reaches a row its user may not see.
 """
 import copy
+import enum
 from functools import cached_property
+from operator import attrgetter
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access, widgets
@@ -14,31 +16,10 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.utils.base import get_column_root_relation, is_column_dotted
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from markupsafe import escape
-from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from models import Application
-
-
-# How far past LIST_COUNT_ESTIMATE_THRESHOLD the planner's estimate must be before it is shown
-# without counting: the planner's estimates are rarely off by more than this factor.
-TRUSTED_ESTIMATE = 10
-
-
-class EstimatedCount(int):
-    """A list's total past LIST_COUNT_ESTIMATE_THRESHOLD: the planner's estimate, not a count.
-
-    It is an int, so FAB's pager computes with it as usual, but it reads "约 1,000,000" (two
-    significant digits) wherever the page prints it, so nobody takes it for an exact figure."""
-
-    def __str__(self):
-        value = int(self)
-        rounded = round(value, 2 - len(str(value))) if value >= 100 else value  # two significant digits
-        return str(_l("约 %(count)s", count=f"{rounded:,}"))
-
-    def __html__(self):
-        return str(escape(str(self)))
+from views import list_counts
 
 
 class ListFilters(Filters):
@@ -73,7 +54,7 @@ class ListInterface(SQLAInterface):
     statements: many-to-one rows joined, collections in one extra SELECT (no per-row queries).
 
     The total is counted exactly up to LIST_COUNT_ESTIMATE_THRESHOLD rows and estimated past it
-    (PostgreSQL only): counting a million rows on every page view is work nobody reads."""
+    (PostgreSQL only, views/list_counts.py)."""
 
     def __init__(self, obj, joined=(), collections=(), session=None):
         super().__init__(obj, session)
@@ -94,6 +75,14 @@ class ListInterface(SQLAInterface):
                 kept.append((flt.column_name, flt.__class__, value))
         inner.add_filter_list(kept)
         return inner
+
+    def get_values(self, lst, list_columns):
+        """FAB's row dicts for the list template, with each column's way to its value found once
+        per page, not once per cell (FAB tries each dotted column as an attribute first, and reads
+        a property twice to see whether it is a method)."""
+        readers = [(column, _reader(column)) for column in list_columns]
+        for item in lst:
+            yield {column: read(item) for column, read in readers}
 
     def apply_all(self, query, *args, **kwargs):
         return super().apply_all(query, *args, **kwargs).options(*self.load_options)
@@ -117,33 +106,37 @@ class ListInterface(SQLAInterface):
             return super().query_count(query, filters, select_columns)
         # the rows in scope, as their keys only: the count can then come from an index alone
         keys = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
-        keys = keys.order_by(None).with_entities(*self.obj.__mapper__.primary_key)
-        planned = self._planned_rows(keys)
-        if planned > TRUSTED_ESTIMATE * threshold:
-            # far past the threshold: even an estimate off by that factor is past it, so not a row is read
-            return EstimatedCount(planned)
-        # one statement that stops after threshold + 1 rows: exact below it, whatever the size
-        bounded = self.session.scalar(select(func.count()).select_from(keys.limit(threshold + 1).subquery()))
-        if bounded <= threshold:
-            return bounded
-        return EstimatedCount(max(threshold + 1, planned))
+        return list_counts.total(self.session, keys.order_by(None).with_entities(*self.obj.__mapper__.primary_key),
+                                 threshold)
 
-    def _planned_rows(self, query):
-        """The planner's row estimate for the query (EXPLAIN, nothing is executed)."""
-        compiled = query.statement.compile(
-            dialect=self.session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
-        )
-        plan = self.session.connection().exec_driver_sql(
-            "EXPLAIN (FORMAT JSON) " + compiled.string, compiled.params
-        ).scalar()
-        return int(plan[0]["Plan"]["Plan Rows"])
+
+def _reader(column):
+    """What FAB's _get_attr_value does for one column: a dotted column follows the relations (empty
+    when one is missing), a method is called, an Enum shows its value."""
+    if "." in column:
+        follow = attrgetter(column)
+
+        def read(item):
+            try:
+                return follow(item)
+            except AttributeError:
+                return ""
+        return read
+
+    def read(item):
+        value = getattr(item, column)
+        if callable(value):
+            return value()
+        return value.value if isinstance(value, enum.Enum) else value
+    return read
 
 
 class SearchWidget(widgets.SearchWidget):
     """FAB's 更多筛选条件 widget. The labels, the empty search fields and the filter names of a
     view's own columns are the same on every page in one language, so they are worked out once per
-    view and language; only the active filters are read per request. (A relation's field lists
-    rows of another table, which change: a view searching one is worked out per request, as FAB does.)"""
+    view and language, and so is the whole widget while no filter is active (most page views);
+    only the active filters are read per request. (A relation's field lists rows of another table,
+    which change: a view searching one is worked out per request, as FAB does.)"""
 
     def __call__(self, **kwargs):
         columns, datamodel = self.template_args["include_cols"], self.filters.datamodel
@@ -158,7 +151,15 @@ class SearchWidget(widgets.SearchWidget):
                 "form_fields": {column: form[column]() for column in columns},
                 "search_filters": {column: [str(f.name) for f in by_column[column]] for column in columns},
             }
-        kwargs.update(cache[key], active_filters=self.filters.get_filters_values_tojson())
+        active = self.filters.get_filters_values_tojson()
+        if active or kwargs or "csp_nonce" in current_app.jinja_env.globals:
+            return self._render(cache[key], active, kwargs)
+        if "html" not in cache[key]:
+            cache[key]["html"] = self._render(cache[key], active, kwargs)
+        return cache[key]["html"]
+
+    def _render(self, parts, active, kwargs):
+        kwargs.update({name: value for name, value in parts.items() if name != "html"}, active_filters=active)
         return widgets.RenderTemplateWidget.__call__(self, **kwargs)
 
 

@@ -15,11 +15,11 @@ class PortalIndexView(IndexView):
         who = access.actor()
         context = {"who": who, "workflow": workflow, "rules": rules, "today": date.today()}
         if who.kind == "applicant" and who.person_id:
-            person = access.current_person()
+            known = who.standing  # the open filing and the registration in force, read with the person
+            person = who.person
             codes = [item.baseview.business_type for category in self.appbuilder.menu.get_list()
                      for item in category.childs if getattr(item.baseview, "business_type", None)
                      and item.baseview.business_type not in rules.FILED_BY_UNIT]
-            known = rules.standing(person)  # the open filing and the registration in force, read once
             context.update(
                 person=person,
                 availability=rules.availability(person, codes, known=known),
