@@ -2,10 +2,10 @@
 import logging
 import os
 
-from flask import Flask
 from flask_appbuilder import AppBuilder
 
 from app.extensions import csrf, db, limiter, migrate
+from app.urls import Flask
 
 BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
 DEV_SECRET_PREFIX = "dev-only"

@@ -15,7 +15,7 @@ from app.effects import add_years
 from app.extensions import db
 from app.identity import verification_problems
 from app.govnet import registers
-from models import Application, Person, Registration
+from models import Application, Person, Qualification, Registration
 
 BusinessType = namedtuple("BusinessType", "code label picks_unit picks_specialties")
 BUSINESS_TYPES = tuple(BusinessType(*row) for row in (
@@ -169,8 +169,14 @@ def _standing_statement(person_id, today=None, exclude_id=None, with_person=Fals
         open_filing = and_(open_filing, Application.id != exclude_id)
     in_force = and_(Registration.person_id == Person.id, Registration.status == "active",
                     Registration.valid_until >= today)
-    read = (Person, Application, Registration) if with_person else (Application, Registration)
-    loads = [joinedload(Registration.specialties)] + ([joinedload(Person.qualifications)] if with_person else [])
+    if with_person:
+        # a page that has read nothing yet (a list's 新增, the home page): the rules read the
+        # qualifications' specialty ids and, for a few types, the registration's specialties, which
+        # are then read when asked for; every join more costs the planner on every page view
+        read = (Person, Application, Registration)
+        loads = [joinedload(Person.qualifications).lazyload(Qualification.specialty)]
+    else:
+        read, loads = (Application, Registration), [joinedload(Registration.specialties)]
     return (select(*read).select_from(Person)
             .outerjoin(Application, open_filing).outerjoin(Registration, in_force)
             .where(Person.id == person_id).options(*loads))

@@ -13,6 +13,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access, widgets
 from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_appbuilder.utils.base import get_column_root_relation, is_column_dotted
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -163,6 +164,18 @@ class SearchWidget(widgets.SearchWidget):
         return widgets.RenderTemplateWidget.__call__(self, **kwargs)
 
 
+class LazyForm:
+    """A form made when a field is first read from it."""
+
+    def __init__(self, make):
+        self._make, self._form = make, None
+
+    def __getitem__(self, name):
+        if self._form is None:
+            self._form = self._make()
+        return self._form[name]
+
+
 class ScopedModelView(ModelView):
     """A ModelView whose rows come from `fetch(pk)`: an app/access.py getter that 404s."""
 
@@ -183,6 +196,19 @@ class ScopedModelView(ModelView):
             page = max(0, int(page))
         return super()._get_list_widget(filters, actions, order_column, order_direction, page, page_size,
                                         widgets, **kwargs)
+
+    def _list(self, **kwargs):
+        # FAB's, with the search form made only when the search widget reads it: while no filter is
+        # active the widget is the one worked out before (SearchWidget), and the form is what costs
+        order = get_order_args().get(self.__class__.__name__)
+        order_column, order_direction = order if order else ("", "")
+        get_filter_args(self._filters)
+        widgets = self._get_list_widget(filters=self._filters, order_column=order_column,
+                                        order_direction=order_direction,
+                                        page=get_page_args().get(self.__class__.__name__),
+                                        page_size=get_page_size_args().get(self.__class__.__name__), **kwargs)
+        self.update_redirect()
+        return self._get_search_widget(form=LazyForm(self.search_form.refresh), widgets=widgets)
 
     def get_row(self, pk):
         """The row if it is in this view *and* the user may see it; 404 otherwise."""
