@@ -90,25 +90,38 @@ class ListInterface(SQLAInterface):
 
     def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
               select_columns=None, outer_default_load=False):
-        """FAB's query, rows first: a first page that is not full is the whole list, and its length
-        is the total, so the short lists most users see cost no count at all."""
-        query = self.session.query(self.obj)
-        rows = self.apply_all(query, filters, order_column, order_direction, page, page_size, select_columns,
-                              outer_default_load).all()
-        if rows and hasattr(rows[0], self.obj.__name__):  # rows of selected columns, as FAB unpacks them
-            rows = [getattr(row, self.obj.__name__) for row in rows]
+        """FAB's query, with the rows read first and the view's filters applied once, for the rows
+        and for the count: a first page that is not full is the whole list, and its length is the
+        total, so the short lists most users see cost no count at all."""
+        if select_columns:  # the API's column selection, which may join to-many relations: FAB's way
+            query = self.session.query(self.obj)
+            rows = self.apply_all(query, filters, order_column, order_direction, page, page_size, select_columns,
+                                  outer_default_load).all()
+            if rows and hasattr(rows[0], self.obj.__name__):  # rows of selected columns, as FAB unpacks them
+                rows = [getattr(row, self.obj.__name__) for row in rows]
+            scope = None
+        else:  # FAB's _apply_inner_all, its steps for a query without column selection
+            scope = self.apply_filters(self.session.query(self.obj), self.get_inner_filters(filters))
+            ordered = self.apply_order_by(scope, order_column, order_direction, aliases_mapping={},
+                                          bypass_many_to_many=True, add_pk=True)
+            rows = self.apply_pagination(ordered, page, page_size).options(*self.load_options).all()
         if page_size is None or (not page and len(rows) < page_size):
             return len(rows), rows
-        return self.query_count(query, filters, select_columns), rows
+        if scope is None:
+            return self.query_count(self.session.query(self.obj), filters, select_columns), rows
+        return self.count(scope), rows
 
     def query_count(self, query, filters=None, select_columns=None):
+        return self.count(self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={}))
+
+    def count(self, scope):
+        """The rows of `scope` (a query with the view's filters), counted or estimated (PostgreSQL)."""
         threshold = current_app.config.get("LIST_COUNT_ESTIMATE_THRESHOLD") or 0
         if threshold <= 0 or self.session.get_bind().dialect.name != "postgresql":
-            return super().query_count(query, filters, select_columns)
+            return scope.order_by(None).count()
         # the rows in scope, as their keys only: the count can then come from an index alone
-        keys = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
-        return list_counts.total(self.session, keys.order_by(None).with_entities(*self.obj.__mapper__.primary_key),
-                                 threshold)
+        keys = scope.order_by(None).with_entities(*self.obj.__mapper__.primary_key)
+        return list_counts.total(self.session, keys, threshold)
 
 
 def _reader(column):

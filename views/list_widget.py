@@ -35,14 +35,26 @@ def list_rows(rows, pks, columns, formatters, checkbox_label=None, buttons="", r
 
 def _this_page_with(**changed):
     """This page's URL with some query arguments changed: what FAB's links build with
-    url_for(request.endpoint, **view_args, **args), the path worked out once per request."""
-    path = g.get("_list_path")
-    if path is None:
-        path = g._list_path = url_for(request.endpoint, **request.view_args)
-    args = request.args.to_dict()
-    args.update(changed)
+    url_for(request.endpoint, **view_args, **args). The path and the arguments that stay are
+    encoded once per request; a changed argument keeps its place, a new one comes last."""
+    parts = g.get("_list_link_parts")
+    if parts is None:
+        parts = g._list_link_parts = {}
+    names = tuple(changed)
+    if names not in parts:
+        args = request.args.to_dict()
+        slots = [(name, None) if name in changed else (name, _encode([(name, value)])) for name, value in args.items()]
+        slots += [(name, None) for name in names if name not in args]
+        path = url_for(request.endpoint, **request.view_args)
+        parts[names] = (path, slots)
+    path, slots = parts[names]
+    pieces = (encoded if encoded is not None else _encode([(name, changed[name])]) for name, encoded in slots)
+    return path + "?" + "&".join(piece for piece in pieces if piece)
+
+
+def _encode(pairs):
     # werkzeug's own encoding of a URL's query arguments (werkzeug.urls._urlencode)
-    return path + "?" + urlencode([(k, v) for k, v in args.items() if v is not None], safe="!$'()*,/:;?@")
+    return urlencode([(k, v) for k, v in pairs if v is not None], safe="!$'()*,/:;?@")
 
 
 def link_order(column, modelview_name):
