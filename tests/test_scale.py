@@ -234,3 +234,20 @@ def test_an_estimate_is_asked_for_once_per_scope(demo, app, client_as, query, ke
     assert again == (0, first[1])  # the same scope on another page: the kept estimate, the same total
     assert searched[0] == 1  # another scope asks for its own
     assert new_session == (0, first[1])  # kept for the scope, not for the session
+
+
+def test_a_counted_scope_seen_before_has_its_count_read_with_its_rows(demo, app, client_as, query, kept_plans):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite counts with a statement of its own")
+    load_scale(app, 10, 40)
+    exact = query(lambda s: s.scalar(select(func.count(Application.id)).where(
+        Application.status.in_(("pending_center", "returned_by_center", "approved", "refused")))))
+    center = client_as("center")
+    url = f"/centerapplicationview/list/?{SMALL_PAGE}"
+    first, again = statements(app, center, url), statements(app, center, url)
+    assert again == first - 2  # neither the EXPLAIN nor a count of its own: the rows bring the count
+    assert COUNT.search(center.get(url).get_data(as_text=True)).group(1) == str(exact)
+    # a later page of the same scope: the same total, read the same way
+    later = center.get(url + "&page_CenterApplicationView=1").get_data(as_text=True)
+    assert COUNT.search(later).group(1) == str(exact)

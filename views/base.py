@@ -104,12 +104,35 @@ class ListInterface(SQLAInterface):
             scope = self.apply_filters(self.session.query(self.obj), self.get_inner_filters(filters))
             ordered = self.apply_order_by(scope, order_column, order_direction, aliases_mapping={},
                                           bypass_many_to_many=True, add_pk=True)
-            rows = self.apply_pagination(ordered, page, page_size).options(*self.load_options).all()
+            page_query = self.apply_pagination(ordered, page, page_size).options(*self.load_options)
+            planned, threshold = self._kept_plan(scope, page_size)
+            if planned is not None and planned <= list_counts.TRUSTED_ESTIMATE * threshold:
+                # a scope seen before whose total is counted: the count comes with the rows, one
+                # statement for both (the database counts once, whatever the number of rows)
+                counted = page_query.add_columns(list_counts.bounded_count(self._keys(scope), threshold)
+                                                 .scalar_subquery()).all()
+                rows = [row[0] for row in counted]
+                if rows and not (not page and len(rows) < page_size):
+                    return list_counts.reading(counted[0][1], planned, threshold), rows
+            else:
+                rows = page_query.all()
         if page_size is None or (not page and len(rows) < page_size):
             return len(rows), rows
         if scope is None:
             return self.query_count(self.session.query(self.obj), filters, select_columns), rows
         return self.count(scope), rows
+
+    def _kept_plan(self, scope, page_size):
+        """The estimate kept for this scope (PostgreSQL, estimates kept, a paged list), with the
+        threshold; (None, threshold) otherwise."""
+        threshold = current_app.config.get("LIST_COUNT_ESTIMATE_THRESHOLD") or 0
+        if page_size is None or threshold <= 0 or self.session.get_bind().dialect.name != "postgresql":
+            return None, threshold
+        return list_counts.kept_plan(self._keys(scope)), threshold
+
+    def _keys(self, scope):
+        # the rows in scope, as their keys only: the count can then come from an index alone
+        return scope.order_by(None).with_entities(*self.obj.__mapper__.primary_key)
 
     def query_count(self, query, filters=None, select_columns=None):
         return self.count(self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={}))
@@ -119,9 +142,7 @@ class ListInterface(SQLAInterface):
         threshold = current_app.config.get("LIST_COUNT_ESTIMATE_THRESHOLD") or 0
         if threshold <= 0 or self.session.get_bind().dialect.name != "postgresql":
             return scope.order_by(None).count()
-        # the rows in scope, as their keys only: the count can then come from an index alone
-        keys = scope.order_by(None).with_entities(*self.obj.__mapper__.primary_key)
-        return list_counts.total(self.session, keys, threshold)
+        return list_counts.total(self.session, self._keys(scope), threshold)
 
 
 def _reader(column):

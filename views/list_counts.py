@@ -44,8 +44,16 @@ def total(session, keys, threshold):
     if planned > TRUSTED_ESTIMATE * threshold:
         # far past the threshold: even an estimate off by that factor is past it, so not a row is read
         return EstimatedCount(planned)
-    # one statement that stops after threshold + 1 rows: exact below it, whatever the size
-    bounded = session.scalar(select(func.count()).select_from(keys.limit(threshold + 1).subquery()))
+    return reading(session.scalar(bounded_count(keys, threshold)), planned, threshold)
+
+
+def bounded_count(keys, threshold):
+    """A count that stops after threshold + 1 rows: exact below the threshold, whatever the size."""
+    return select(func.count()).select_from(keys.limit(threshold + 1).subquery())
+
+
+def reading(bounded, planned, threshold):
+    """What a bounded count shows: itself up to the threshold, the estimate (at least past it) beyond."""
     if bounded <= threshold:
         return bounded
     return EstimatedCount(max(threshold + 1, planned))
@@ -54,22 +62,41 @@ def total(session, keys, threshold):
 def planned_rows(session, keys):
     """The planner's row estimate for `keys` (nothing is executed), kept a while per statement and
     parameters."""
-    statement = getattr(keys, "statement", keys)  # an ORM Query's SELECT
-    seconds = current_app.config.get("LIST_COUNT_PLAN_SECONDS") or 0
-    cache_key = statement._generate_cache_key() if seconds > 0 else None
-    if cache_key is None:  # not kept, or a statement SQLAlchemy cannot key
-        return _explain(session, statement)
+    planned = kept_plan(keys)
+    if planned is None:
+        statement = getattr(keys, "statement", keys)  # an ORM Query's SELECT
+        planned = _explain(session, statement)
+        key = _plan_key(statement)
+        if key is not None:
+            with _lock:
+                _plans()[key] = planned
+    return planned
+
+
+def kept_plan(keys):
+    """The estimate kept for `keys`, or None (none kept, or estimates are not kept)."""
+    key = _plan_key(getattr(keys, "statement", keys))
+    if key is None:
+        return None
+    with _lock:
+        return _plans().get(key)
+
+
+def _plan_key(statement):
+    if (current_app.config.get("LIST_COUNT_PLAN_SECONDS") or 0) <= 0:
+        return None
+    cache_key = statement._generate_cache_key()
+    if cache_key is None:  # a statement SQLAlchemy cannot key
+        return None
+    return cache_key.key, repr([param.effective_value for param in cache_key.bindparams])
+
+
+def _plans():
+    seconds = current_app.config["LIST_COUNT_PLAN_SECONDS"]
     plans = current_app.extensions.get("list_count_plans")
     if plans is None or plans.ttl != seconds:
         plans = current_app.extensions["list_count_plans"] = TTLCache(PLANS_KEPT, seconds)
-    key = (cache_key.key, repr([param.effective_value for param in cache_key.bindparams]))
-    with _lock:
-        planned = plans.get(key)
-    if planned is None:
-        planned = _explain(session, statement)
-        with _lock:
-            plans[key] = planned
-    return planned
+    return plans
 
 
 def _explain(session, statement):

@@ -8,7 +8,7 @@ for the rows, flask_appbuilder/filters.py for the links), cells escaped the same
 """
 from urllib.parse import urlencode
 
-from flask import g, request, url_for
+from flask import request, url_for
 from markupsafe import Markup, escape
 
 
@@ -33,28 +33,27 @@ def list_rows(rows, pks, columns, formatters, checkbox_label=None, buttons="", r
     return Markup("".join(html))
 
 
+LINKS_KEPT = 20_000  # distinct links (page, its query string, the change); past this the memo starts over
+_links = {}
+
+
 def _this_page_with(**changed):
     """This page's URL with some query arguments changed: what FAB's links build with
-    url_for(request.endpoint, **view_args, **args). The path and the arguments that stay are
-    encoded once per request; a changed argument keeps its place, a new one comes last."""
-    parts = g.get("_list_link_parts")
-    if parts is None:
-        parts = g._list_link_parts = {}
-    names = tuple(changed)
-    if names not in parts:
+    url_for(request.endpoint, **view_args, **args), a changed argument keeping its place and a new
+    one coming last. A page's links are the same for every request of it, so each is kept."""
+    key = (request.script_root, request.endpoint, tuple(request.view_args.items()), request.query_string,
+           tuple(changed.items()))
+    url = _links.get(key)
+    if url is None:
         args = request.args.to_dict()
-        slots = [(name, None) if name in changed else (name, _encode([(name, value)])) for name, value in args.items()]
-        slots += [(name, None) for name in names if name not in args]
-        path = url_for(request.endpoint, **request.view_args)
-        parts[names] = (path, slots)
-    path, slots = parts[names]
-    pieces = (encoded if encoded is not None else _encode([(name, changed[name])]) for name, encoded in slots)
-    return path + "?" + "&".join(piece for piece in pieces if piece)
-
-
-def _encode(pairs):
-    # werkzeug's own encoding of a URL's query arguments (werkzeug.urls._urlencode)
-    return urlencode([(k, v) for k, v in pairs if v is not None], safe="!$'()*,/:;?@")
+        args.update(changed)
+        # werkzeug's own encoding of a URL's query arguments (werkzeug.urls._urlencode)
+        query = urlencode([(k, v) for k, v in args.items() if v is not None], safe="!$'()*,/:;?@")
+        url = url_for(request.endpoint, **request.view_args) + "?" + query
+        if len(_links) >= LINKS_KEPT:
+            _links.clear()
+        _links[key] = url
+    return url
 
 
 def link_order(column, modelview_name):
