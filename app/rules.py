@@ -5,10 +5,11 @@ can say why an action is unavailable instead of hiding it.
 """
 from collections import namedtuple
 from datetime import date, timedelta
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, bindparam, exists, select
 from sqlalchemy.orm import joinedload
 
 from app.effects import add_years
@@ -146,7 +147,8 @@ def open_application(person, exclude_id=None):
 def standing(person, today=None, exclude_id=None):
     """open_application() and current_registration() together, in one statement: what
     start_problems reads when its caller has not read them already."""
-    row = db.session.execute(_standing_statement(person.id, today, exclude_id)).unique().first()
+    row = db.session.execute(_standing_statement(False, _open_states()),
+                             _standing_values(person.id, today, exclude_id)).unique().first()
     pending, registration = row if row is not None else (None, None)
     return {"pending": pending, "registration": registration}
 
@@ -154,21 +156,31 @@ def standing(person, today=None, exclude_id=None):
 def person_standing(person_id, today=None):
     """The person (with their qualifications) and their standing(), in one statement: for a page
     that has read neither yet. (None, None) when there is no such person."""
-    row = db.session.execute(_standing_statement(person_id, today, with_person=True)).unique().first()
+    row = db.session.execute(_standing_statement(True, _open_states()),
+                             _standing_values(person_id, today)).unique().first()
     if row is None:
         return None, None
     return row[0], {"pending": row[1], "registration": row[2]}
 
 
-def _standing_statement(person_id, today=None, exclude_id=None, with_person=False):
-    from app.workflow import OPEN
+def _open_states():
+    from app.workflow import OPEN  # the configured procedure's
 
-    today = today or date.today()
-    open_filing = and_(Application.person_id == Person.id, Application.status.in_(OPEN))
-    if exclude_id:
-        open_filing = and_(open_filing, Application.id != exclude_id)
+    return OPEN
+
+
+def _standing_values(person_id, today=None, exclude_id=None):
+    return {"person_id": person_id, "today": today or date.today(), "exclude_id": exclude_id or 0}  # ids start at 1
+
+
+@lru_cache(maxsize=4)
+def _standing_statement(with_person, open_states):
+    """The statement of standing() (with the person: person_standing()), built once per procedure:
+    applicants' pages run it on every view."""
+    open_filing = and_(Application.person_id == Person.id, Application.status.in_(sorted(open_states)),
+                       Application.id != bindparam("exclude_id"))
     in_force = and_(Registration.person_id == Person.id, Registration.status == "active",
-                    Registration.valid_until >= today)
+                    Registration.valid_until >= bindparam("today"))
     if with_person:
         # a page that has read nothing yet (a list's 新增, the home page): the rules read the
         # qualifications' specialty ids and, for a few types, the registration's specialties, which
@@ -179,7 +191,7 @@ def _standing_statement(person_id, today=None, exclude_id=None, with_person=Fals
         read, loads = (Application, Registration), [joinedload(Registration.specialties)]
     return (select(*read).select_from(Person)
             .outerjoin(Application, open_filing).outerjoin(Registration, in_force)
-            .where(Person.id == person_id).options(*loads))
+            .where(Person.id == bindparam("person_id")).options(*loads))
 
 
 def renewal_window(registration):
