@@ -10,6 +10,7 @@ from app.documents import certificate
 from app.documents.render import pdf_response
 from app.i18n import text
 from models import Registration
+from models.registrations import SPECIALTY_NAMES
 from views.applications import ApplicationViewBase
 from views.base import ListInterface, ScopedModelView
 from views.forms import AttachmentForm, MoveForm, form_for
@@ -170,7 +171,8 @@ TYPE_VIEWS = (
 class ApplicantRegistrationView(ScopedModelView):
     """我的注册证书: the person's registrations, current and past, and the electronic certificate."""
 
-    datamodel = ListInterface(Registration, joined=("person", "enterprise"), collections=("specialties",))
+    datamodel = ListInterface(Registration, joined=("person", "enterprise"), collections=("specialties",),
+                              collection_texts=SPECIALTY_NAMES)
     fetch = staticmethod(access.get_registration)
     base_filters = [["id", access.RegistrationScope, lambda: None]]
     base_permissions = ["can_list", "can_show", "can_certificate", "can_signature"]

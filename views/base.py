@@ -57,11 +57,16 @@ class ListInterface(SQLAInterface):
     The total is counted exactly up to LIST_COUNT_ESTIMATE_THRESHOLD rows and estimated past it
     (PostgreSQL only, views/list_counts.py)."""
 
-    def __init__(self, obj, joined=(), collections=(), session=None):
+    def __init__(self, obj, joined=(), collections=(), session=None, collection_texts=None):
         super().__init__(obj, session)
         self.load_options = [joinedload(getattr(obj, name)) for name in joined] + [
             selectinload(getattr(obj, name)) for name in collections
         ]
+        # on PostgreSQL, a collection a list page shows only as text, {name: (attribute, its SQL)}:
+        # the page reads the text with its rows and sets the (plain, unmapped) attribute
+        self.collection_texts = collection_texts or {}
+        self._page_options = [option for name, option in zip(list(joined) + list(collections), self.load_options)
+                              if name not in self.collection_texts]
 
     def get_filters(self, search_columns=None, search_filters=None):
         return ListFilters(self.filter_converter_class, self, search_columns, search_filters)
@@ -104,31 +109,37 @@ class ListInterface(SQLAInterface):
             scope = self.apply_filters(self.session.query(self.obj), self.get_inner_filters(filters))
             ordered = self.apply_order_by(scope, order_column, order_direction, aliases_mapping={},
                                           bypass_many_to_many=True, add_pk=True)
-            page_query = self.apply_pagination(ordered, page, page_size).options(*self.load_options)
-            planned, threshold = self._kept_plan(scope, page_size)
-            if planned is not None and planned <= list_counts.TRUSTED_ESTIMATE * threshold:
-                # a scope seen before whose total is counted: the count comes with the rows, one
-                # statement for both (the database counts once, whatever the number of rows)
-                counted = page_query.add_columns(list_counts.bounded_count(self._keys(scope), threshold)
-                                                 .scalar_subquery()).all()
-                rows = [row[0] for row in counted]
-                if rows and not (not page and len(rows) < page_size):
-                    return list_counts.reading(counted[0][1], planned, threshold), rows
-            else:
-                rows = page_query.all()
+            rows, counted = self._page(self.apply_pagination(ordered, page, page_size), scope, page_size)
+            if counted is not None and rows and not (not page and len(rows) < page_size):
+                return counted, rows
         if page_size is None or (not page and len(rows) < page_size):
             return len(rows), rows
         if scope is None:
             return self.query_count(self.session.query(self.obj), filters, select_columns), rows
         return self.count(scope), rows
 
-    def _kept_plan(self, scope, page_size):
-        """The estimate kept for this scope (PostgreSQL, estimates kept, a paged list), with the
-        threshold; (None, threshold) otherwise."""
+    def _page(self, page_query, scope, page_size):
+        """The page's rows, and on PostgreSQL in the same statement what else the page shows: the
+        text of the collections in collection_texts, and the total of a scope seen before whose
+        total is counted (the database counts once, whatever the number of rows). (rows, total or None)"""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return page_query.options(*self.load_options).all(), None
+        texts = [(name, sql()) for name, sql in self.collection_texts.values()]
         threshold = current_app.config.get("LIST_COUNT_ESTIMATE_THRESHOLD") or 0
-        if page_size is None or threshold <= 0 or self.session.get_bind().dialect.name != "postgresql":
-            return None, threshold
-        return list_counts.kept_plan(self._keys(scope)), threshold
+        planned = list_counts.kept_plan(self._keys(scope)) if page_size and threshold > 0 else None
+        counting = planned is not None and planned <= list_counts.TRUSTED_ESTIMATE * threshold
+        extra = [sql for _, sql in texts]
+        if counting:
+            extra.append(list_counts.bounded_count(self._keys(scope), threshold).scalar_subquery())
+        page_query = page_query.options(*self._page_options)
+        if not extra:
+            return page_query.all(), None
+        read = page_query.add_columns(*extra).all()
+        for row in read:
+            for (name, _), value in zip(texts, row[1:]):
+                setattr(row[0], name, value)
+        rows = [row[0] for row in read]
+        return rows, (list_counts.reading(read[0][-1], planned, threshold) if counting and read else None)
 
     def _keys(self, scope):
         # the rows in scope, as their keys only: the count can then come from an index alone

@@ -11,6 +11,7 @@ from app import access, deadlines, procedure, urging, workflow
 from app.i18n import text
 from app.validators import mask_id_number
 from models import Application, Registration
+from models.registrations import SPECIALTY_NAMES
 from views.applications import ApplicationViewBase, ReviewerExports
 from views.base import ListInterface, ScopedModelView
 from views.excel import ExcelExport
@@ -138,7 +139,8 @@ class CenterApplicationView(ExcelExport, ReviewerExports, ApplicationViewBase):
 class CenterRegistrationView(ExcelExport, ScopedModelView):
     """注册证书管理: every registration, searchable by name, ID number and certificate number."""
 
-    datamodel = ListInterface(Registration, joined=("person", "enterprise"), collections=("specialties",))
+    datamodel = ListInterface(Registration, joined=("person", "enterprise"), collections=("specialties",),
+                              collection_texts=SPECIALTY_NAMES)
     fetch = staticmethod(access.get_registration)
     base_filters = [["id", access.RegistrationScope, lambda: None], ["id", RegistrationSearch, lambda: None],
                     ["id", ExpiringRegistrations, lambda: None]]

@@ -16,6 +16,7 @@ from app.i18n import text
 from app.validators import mask_id_number
 from models import Application, Enterprise, Registration
 from models.reference import SPECIALTIES
+from models.registrations import SPECIALTY_NAMES
 from views.applications import ApplicationViewBase, ReviewerExports
 from views.base import ListInterface, ScopedModelView
 from views.excel import ExcelExport
@@ -215,7 +216,8 @@ class EnterprisePersonnelView(ExcelExport, ScopedModelView):
     """人员信息: the unit's registered persons with status, specialties and validity; filterable;
     each person's history of units on the detail page."""
 
-    datamodel = ListInterface(Registration, joined=("person", "enterprise"), collections=("specialties",))
+    datamodel = ListInterface(Registration, joined=("person", "enterprise"), collections=("specialties",),
+                              collection_texts=SPECIALTY_NAMES)
     fetch = staticmethod(access.get_registration)
     base_filters = [["id", access.RegistrationScope, lambda: None], ["id", RegistrationSearch, lambda: None],
                     ["id", PersonnelFilter, lambda: None]]
