@@ -12,7 +12,8 @@ from app.i18n import text
 from models import Registration
 from models.registrations import SPECIALTY_NAMES
 from views.applications import ApplicationViewBase
-from views.base import ListInterface, ScopedModelView
+from views.base import ScopedModelView
+from views.list_interface import ListInterface
 from views.forms import AttachmentForm, MoveForm, form_for
 from views.public import history as public_history
 

@@ -17,7 +17,8 @@ from app.documents.render import (
 from app.i18n import text
 from app.validators import mask_id_number
 from models import Application
-from views.base import ListInterface, ScopedModelView
+from views.base import ScopedModelView
+from views.list_interface import ListInterface
 from views.forms import AppealForm, AttachmentForm, MoveForm, ResolveForm
 from views.search import ApplicationSearch
 

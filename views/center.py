@@ -13,7 +13,8 @@ from app.validators import mask_id_number
 from models import Application, Registration
 from models.registrations import SPECIALTY_NAMES
 from views.applications import ApplicationViewBase, ReviewerExports
-from views.base import ListInterface, ScopedModelView
+from views.base import ScopedModelView
+from views.list_interface import ListInterface
 from views.excel import ExcelExport
 from views.forms import AnnounceForm
 from views.search import ExpiringRegistrations, RegistrationSearch

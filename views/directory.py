@@ -15,7 +15,8 @@ from app import access
 from app.govnet import directory
 from app.validators import credit_code_error, normalize_credit_code
 from models import Enterprise
-from views.base import ListInterface, ScopedModelView
+from views.base import ScopedModelView
+from views.list_interface import ListInterface
 from views.search import enterprises_named, search_text
 
 

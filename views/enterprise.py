@@ -18,7 +18,8 @@ from models import Application, Enterprise, Registration
 from models.reference import SPECIALTIES
 from models.registrations import SPECIALTY_NAMES
 from views.applications import ApplicationViewBase, ReviewerExports
-from views.base import ListInterface, ScopedModelView
+from views.base import ScopedModelView
+from views.list_interface import ListInterface
 from views.excel import ExcelExport
 from views.search import RegistrationSearch
 from views.forms import EnterpriseOwnForm, UnitCancelForm

@@ -16,7 +16,8 @@ from app import access, identity, sms_codes
 from app.extensions import limiter
 from app.validators import mask_id_number, mask_phone
 from models import Person
-from views.base import ListInterface, ScopedModelView
+from views.base import ScopedModelView
+from views.list_interface import ListInterface
 from views.signin import config_limit, too_many
 
 

@@ -1,0 +1,168 @@
+"""The data side of a list page: FAB's SQLAInterface, reading what a list shows in a fixed number
+of statements whatever its length, and its total counted or estimated (views/list_counts.py)."""
+import copy
+import enum
+from functools import cached_property
+from operator import attrgetter
+
+from flask import current_app
+from flask_appbuilder.models.filters import Filters
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.utils.base import get_column_root_relation, is_column_dotted
+from sqlalchemy.orm import joinedload, selectinload
+
+from views import list_counts
+
+
+class ListFilters(Filters):
+    """FAB's Filters, without converting every column of the model to its filters each time one
+    is made (FAB makes several per page): that table is built only when a filter is added by its
+    index (the search form's arguments), and joining a view's base filters copies."""
+
+    def __init__(self, filter_converter, datamodel, search_columns=None, search_filters=None):
+        self.search_columns = search_columns or []
+        self.filter_converter = filter_converter
+        self.datamodel = datamodel
+        self.clear_filters()
+        if self.search_columns:
+            self._search_filters = self._get_filters(self.search_columns)
+        if search_filters:
+            for column, added in search_filters.items():
+                self._search_filters[column] += added
+
+    @cached_property
+    def _all_filters(self):
+        return self._get_filters(self.datamodel.get_columns_list())
+
+    def get_joined_filters(self, filters):
+        joined = copy.copy(self)  # shares the converted filters, which are only read
+        joined.filters = self.filters + filters.filters
+        joined.values = self.values + filters.values
+        return joined
+
+
+class ListInterface(SQLAInterface):
+    """FAB's interface, with list queries that load what the list shows in a fixed number of
+    statements: many-to-one rows joined, collections in one extra SELECT (no per-row queries).
+
+    The total is counted exactly up to LIST_COUNT_ESTIMATE_THRESHOLD rows and estimated past it
+    (PostgreSQL only, views/list_counts.py)."""
+
+    def __init__(self, obj, joined=(), collections=(), session=None, collection_texts=None):
+        super().__init__(obj, session)
+        self.load_options = [joinedload(getattr(obj, name)) for name in joined] + [
+            selectinload(getattr(obj, name)) for name in collections
+        ]
+        # on PostgreSQL, a collection a list page shows only as text, {name: (attribute, its SQL)}:
+        # the page reads the text with its rows and sets the (plain, unmapped) attribute
+        self.collection_texts = collection_texts or {}
+        self._page_options = [option for name, option in zip(list(joined) + list(collections), self.load_options)
+                              if name not in self.collection_texts]
+
+    def get_filters(self, search_columns=None, search_filters=None):
+        return ListFilters(self.filter_converter_class, self, search_columns, search_filters)
+
+    def get_inner_filters(self, filters):
+        # FAB's, with ListFilters: the filters of the inner query (own columns, to-one relations)
+        inner, kept = ListFilters(self.filter_converter_class, self), []
+        for flt, value in zip(filters.filters, filters.values) if filters else ():
+            root = get_column_root_relation(flt.column_name)
+            if not is_column_dotted(flt.column_name) or self.is_relation_many_to_one(root) \
+                    or self.is_relation_one_to_one(root):
+                kept.append((flt.column_name, flt.__class__, value))
+        inner.add_filter_list(kept)
+        return inner
+
+    def get_values(self, lst, list_columns):
+        """FAB's row dicts for the list template, with each column's way to its value found once
+        per page, not once per cell (FAB tries each dotted column as an attribute first, and reads
+        a property twice to see whether it is a method)."""
+        readers = [(column, _reader(column)) for column in list_columns]
+        for item in lst:
+            yield {column: read(item) for column, read in readers}
+
+    def apply_all(self, query, *args, **kwargs):
+        return super().apply_all(query, *args, **kwargs).options(*self.load_options)
+
+    def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
+              select_columns=None, outer_default_load=False):
+        """FAB's query, with the rows read first and the view's filters applied once, for the rows
+        and for the count: a first page that is not full is the whole list, and its length is the
+        total, so the short lists most users see cost no count at all."""
+        if select_columns:  # the API's column selection, which may join to-many relations: FAB's way
+            query = self.session.query(self.obj)
+            rows = self.apply_all(query, filters, order_column, order_direction, page, page_size, select_columns,
+                                  outer_default_load).all()
+            if rows and hasattr(rows[0], self.obj.__name__):  # rows of selected columns, as FAB unpacks them
+                rows = [getattr(row, self.obj.__name__) for row in rows]
+            scope = None
+        else:  # FAB's _apply_inner_all, its steps for a query without column selection
+            scope = self.apply_filters(self.session.query(self.obj), self.get_inner_filters(filters))
+            ordered = self.apply_order_by(scope, order_column, order_direction, aliases_mapping={},
+                                          bypass_many_to_many=True, add_pk=True)
+            rows, counted = self._page(self.apply_pagination(ordered, page, page_size), scope, page_size)
+            if counted is not None and rows and not (not page and len(rows) < page_size):
+                return counted, rows
+        if page_size is None or (not page and len(rows) < page_size):
+            return len(rows), rows
+        if scope is None:
+            return self.query_count(self.session.query(self.obj), filters, select_columns), rows
+        return self.count(scope), rows
+
+    def _page(self, page_query, scope, page_size):
+        """The page's rows, and on PostgreSQL in the same statement what else the page shows: the
+        text of the collections in collection_texts, and the total of a scope seen before whose
+        total is counted (the database counts once, whatever the number of rows). (rows, total or None)"""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return page_query.options(*self.load_options).all(), None
+        texts = [(name, sql()) for name, sql in self.collection_texts.values()]
+        threshold = current_app.config.get("LIST_COUNT_ESTIMATE_THRESHOLD") or 0
+        planned = list_counts.kept_plan(self._keys(scope)) if page_size and threshold > 0 else None
+        counting = planned is not None and planned <= list_counts.TRUSTED_ESTIMATE * threshold
+        extra = [sql for _, sql in texts]
+        if counting:
+            extra.append(list_counts.bounded_count(self._keys(scope), threshold).scalar_subquery())
+        page_query = page_query.options(*self._page_options)
+        if not extra:
+            return page_query.all(), None
+        read = page_query.add_columns(*extra).all()
+        for row in read:
+            for (name, _), value in zip(texts, row[1:]):
+                setattr(row[0], name, value)
+        rows = [row[0] for row in read]
+        return rows, (list_counts.reading(read[0][-1], planned, threshold) if counting and read else None)
+
+    def _keys(self, scope):
+        # the rows in scope, as their keys only: the count can then come from an index alone
+        return scope.order_by(None).with_entities(*self.obj.__mapper__.primary_key)
+
+    def query_count(self, query, filters=None, select_columns=None):
+        return self.count(self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={}))
+
+    def count(self, scope):
+        """The rows of `scope` (a query with the view's filters), counted or estimated (PostgreSQL)."""
+        threshold = current_app.config.get("LIST_COUNT_ESTIMATE_THRESHOLD") or 0
+        if threshold <= 0 or self.session.get_bind().dialect.name != "postgresql":
+            return scope.order_by(None).count()
+        return list_counts.total(self.session, self._keys(scope), threshold)
+
+
+def _reader(column):
+    """What FAB's _get_attr_value does for one column: a dotted column follows the relations (empty
+    when one is missing), a method is called, an Enum shows its value."""
+    if "." in column:
+        follow = attrgetter(column)
+
+        def read(item):
+            try:
+                return follow(item)
+            except AttributeError:
+                return ""
+        return read
+
+    def read(item):
+        value = getattr(item, column)
+        if callable(value):
+            return value()
+        return value.value if isinstance(value, enum.Enum) else value
+    return read
