@@ -193,6 +193,12 @@ def editable_by(application, user=None):
     return application.status in _tables(procedure())["EDITABLE"] and access.role_on(application, user) == rules.filer(application.business_type)
 
 
+def deletable(application):
+    """A filing its filer may delete: a draft that never reached anyone. Every move writes a review
+    record and 提交 stamps submitted_at, so a draft never submitted has no record to lose."""
+    return application.status == "draft" and application.submitted_at is None
+
+
 def applies(move, business_type):
     return move.types is None or business_type in move.types
 

@@ -26,7 +26,7 @@ def test_cells_are_escaped_and_formatted(app):
     with app.test_request_context("/"):
         html = list_widget.list_rows([{"name": "<b>张三</b>", "status": "approved"}], [7], ["name", "status"],
                                      {"status": lambda s: s.upper()}, checkbox_label="选择",
-                                     buttons='<td><a href="/x/1234">查看</a></td>', row_key="1234")
+                                     buttons={"show": '<a href="/x/1234">查看</a>'}, row_key="1234")
     assert "<b>" not in html and "&lt;b&gt;张三&lt;/b&gt;" in html
     assert "<td>APPROVED</td>" in html
     assert '<a href="/x/7">' in html and 'value="7"' in html and 'aria-label="选择"' in html

@@ -1,4 +1,5 @@
 """The whole workflow for each business type, through the pages, and every illegal move."""
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -187,6 +188,29 @@ def test_return_and_resubmit_after_editing(demo, client_as, query):
     assert ids(query, "app4")[1] == "pending_enterprise"
 
 
+def row_buttons(page, pk):
+    """The buttons of one row of a list page: which of 查看, 修改 and 删除 it links."""
+    return {name for name in ("show", "edit", "delete") if re.search(rf'/{name}/{pk}["?]', page)}
+
+
+def test_the_applicants_list_offers_edit_and_delete_only_where_the_rules_allow(demo, client_as, query):
+    returned, status = ids(query, "app4")
+    assert status == "returned_by_enterprise"
+    assert row_buttons(client_as("app4").get("/applicantinitialview/list/").get_data(as_text=True),
+                       returned) == {"show", "edit"}  # back with the applicant, once submitted: kept
+    submitted, status = ids(query, "app2")
+    assert status == "pending_enterprise"
+    page = client_as("app2").get("/applicantaddspecialtyview/list/").get_data(as_text=True)
+    assert row_buttons(page, submitted) == {"show"}  # with the unit: neither
+    app1 = client_as("app1")
+    assert add(app1, "initial", enterprise=enterprise_id(query, "秦川"),
+               specialties=[specialty_id(query, "建筑工程")]).status_code == 302
+    draft, status = ids(query, "app1")
+    assert status == "draft"
+    assert row_buttons(app1.get("/applicantinitialview/list/").get_data(as_text=True), draft) == {
+        "show", "edit", "delete"}
+
+
 # --- illegal moves change nothing and say why ----------------------------------------------------
 
 def snapshot(query, pk):
@@ -300,7 +324,11 @@ def test_new_is_refused_with_the_reason_before_anything_is_saved(demo, client_as
     assert any("未办结的申请" in m for m in flashes(app2))
     listing = app2.get("/applicantinitialview/list/").get_data(as_text=True)
     assert "现在不能新增" in listing and "已有有效的注册" in listing
+    assert 'href="/applicantinitialview/add' not in listing  # the reasons instead of a button refused
     assert query(lambda s: s.scalar(select(func.count(Application.id)))) == count
+    # a person who may file now gets the button, and no reasons
+    ready = client_as("app1").get("/applicantinitialview/list/").get_data(as_text=True)
+    assert 'href="/applicantinitialview/add' in ready and "现在不能新增" not in ready
 
 
 def test_registration_counts_match(demo, query):

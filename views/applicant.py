@@ -5,7 +5,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from app import access, rules, signatures, storage, urging
+from app import access, rules, signatures, storage, urging, workflow
 from app.documents import certificate
 from app.documents.render import pdf_response
 from app.i18n import text
@@ -88,8 +88,13 @@ class ApplicantApplicationView(ApplicationViewBase):
     # --- 删除: only a draft that never reached anyone ------------------------------------------
     def pre_delete(self, item):
         application = self.get_row(item.id)
-        if application.status != "draft" or application.reviews:
+        if not workflow.deletable(application):
             raise ValueError(_l("只能删除从未提交过的草稿；已提交过的申请会保留其办理记录"))
+
+    def row_actions(self, application):
+        """修改 and 删除 on the list only where the rules allow them: no button refused when pressed."""
+        return ({"edit"} if workflow.editable_by(application) else set()) | (
+            {"delete"} if workflow.deletable(application) else set())
 
     def list_extra(self):
         """Why 新增 is unavailable now, shown above the list instead of a dead button."""
@@ -102,9 +107,10 @@ class ApplicantApplicationView(ApplicationViewBase):
     @expose("/list/")
     @has_access
     def list(self):
-        widgets = self._list()
+        problems = self.list_extra()
+        widgets = self._list(add_blocked=bool(problems))  # the reasons replace the 新增 button
         return self.render_template(
-            self.list_template, title=self.list_title, widgets=widgets, add_problems=self.list_extra(), view=self
+            self.list_template, title=self.list_title, widgets=widgets, add_problems=problems, view=self
         )
 
     # --- 催办: the reviewers of an overdue step are reminded (app/urging.py) -------------------

@@ -62,6 +62,9 @@ class ScopedModelView(ModelView):
 
     fetch = None  # staticmethod(access.get_xxx)
     search_widget = SearchWidget
+    # row_actions(row) -> which of "edit" and "delete" the row allows (its list shows no other);
+    # None: every row shows the buttons the user's permissions give
+    row_actions = None
     handled_rows_leave = False  # a work queue: a row handled by someone else leaves it (get_row says so)
     max_page_size = 100
 
@@ -76,7 +79,7 @@ class ScopedModelView(ModelView):
         if page is not None:
             page = max(0, int(page))
         return super()._get_list_widget(filters, actions, order_column, order_direction, page, page_size,
-                                        widgets, **kwargs)
+                                        widgets, row_actions=self.row_actions, **kwargs)
 
     def _list(self, **kwargs):
         # FAB's, with the search form made only when the search widget reads it: while no filter is

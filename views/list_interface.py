@@ -79,7 +79,7 @@ class ListInterface(SQLAInterface):
         a property twice to see whether it is a method)."""
         readers = [(column, _reader(column)) for column in list_columns]
         for item in lst:
-            yield {column: read(item) for column, read in readers}
+            yield RowValues({column: read(item) for column, read in readers}, item)
 
     def apply_all(self, query, *args, **kwargs):
         return super().apply_all(query, *args, **kwargs).options(*self.load_options)
@@ -145,6 +145,16 @@ class ListInterface(SQLAInterface):
         if threshold <= 0 or self.session.get_bind().dialect.name != "postgresql":
             return scope.order_by(None).count()
         return list_counts.total(self.session, self._keys(scope), threshold)
+
+
+class RowValues(dict):
+    """A row's values for the list template (FAB's dict), with the row itself (`item`)."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, values, item):
+        super().__init__(values)
+        self.item = item
 
 
 def _reader(column):

@@ -12,11 +12,15 @@ from flask import request, url_for
 from markupsafe import Markup, escape
 
 
-def list_rows(rows, pks, columns, formatters, checkbox_label=None, buttons="", row_key=""):
-    """<tr> for each row: the bulk-action checkbox (when the list has actions), the row's buttons
-    (`buttons` with `row_key` standing for the row's key), then each column, through its formatter."""
+def list_rows(rows, pks, columns, formatters, checkbox_label=None, buttons=None, row_key="", row_actions=None):
+    """<tr> for each row: the bulk-action checkbox (when the list has actions), the row's buttons,
+    then each column, through its formatter. `buttons` is {"show"/"edit"/"delete": its HTML} with
+    `row_key` standing for the row's key; `row_actions(row)` (a view's) names which of edit and
+    delete the row allows, where the rules allow them on some rows only."""
     cells = [(column, formatters.get(column)) for column in columns]
     label = escape(checkbox_label) if checkbox_label else None
+    shows_buttons = buttons is not None  # the header has a column for them
+    buttons = {name: html for name, html in (buttons or {}).items() if html}
     html = []
     for row, pk in zip(rows, pks):
         pk = escape(str(pk))
@@ -24,8 +28,12 @@ def list_rows(rows, pks, columns, formatters, checkbox_label=None, buttons="", r
         if label is not None:
             html.append(f'<td><input id="{pk}" class="action_check" name="rowid" value="{pk}" type="checkbox"'
                         f' aria-label="{label}"></td>')
-        if buttons:
-            html.append(buttons.replace(row_key, pk))
+        if shows_buttons:
+            allowed = row_actions(row.item) if row_actions else None
+            shown = "".join(button for name, button in buttons.items()
+                            if allowed is None or name == "show" or name in allowed)
+            html.append('<td><center><div class="btn-group btn-group-xs" style="display: flex;">'
+                        + shown.replace(row_key, pk) + "</div></center></td>")
         for column, formatter in cells:
             value = row[column]
             html.append(f"<td>{escape(formatter(value) if formatter else value)}</td>")
