@@ -41,10 +41,16 @@ def total(session, keys, threshold):
     """The total of the rows `keys` (a SELECT of their primary keys) selects, on PostgreSQL:
     exact up to `threshold`, an EstimatedCount past it."""
     planned = planned_rows(session, keys)
-    if planned > TRUSTED_ESTIMATE * threshold:
-        # far past the threshold: even an estimate off by that factor is past it, so not a row is read
-        return EstimatedCount(planned)
+    estimated = far_past(planned, threshold)
+    if estimated is not None:
+        return estimated
     return reading(session.scalar(bounded_count(keys, threshold)), planned, threshold)
+
+
+def far_past(planned, threshold):
+    """The estimate as the total when it is far past the threshold (even an estimate off by
+    TRUSTED_ESTIMATE is past it, so not a row need be read), else None: the rows are counted."""
+    return EstimatedCount(planned) if planned > TRUSTED_ESTIMATE * threshold else None
 
 
 def bounded_count(keys, threshold):

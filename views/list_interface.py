@@ -95,56 +95,66 @@ class ListInterface(SQLAInterface):
                                   outer_default_load).all()
             if rows and hasattr(rows[0], self.obj.__name__):  # rows of selected columns, as FAB unpacks them
                 rows = [getattr(row, self.obj.__name__) for row in rows]
-            scope = None
+            scope, known = None, None
         else:  # FAB's _apply_inner_all, its steps for a query without column selection
             scope = self.apply_filters(self.session.query(self.obj), self.get_inner_filters(filters))
             ordered = self.apply_order_by(scope, order_column, order_direction, aliases_mapping={},
                                           bypass_many_to_many=True, add_pk=True)
-            rows, counted = self._page(self.apply_pagination(ordered, page, page_size), scope, page_size)
-            if counted is not None and rows and not (not page and len(rows) < page_size):
-                return counted, rows
+            rows, known = self._page(self.apply_pagination(ordered, page, page_size), scope, page_size)
         if page_size is None or (not page and len(rows) < page_size):
             return len(rows), rows
+        if known is not None:
+            return known, rows
         if scope is None:
             return self.query_count(self.session.query(self.obj), filters, select_columns), rows
         return self.count(scope), rows
 
     def _page(self, page_query, scope, page_size):
-        """The page's rows, and on PostgreSQL in the same statement what else the page shows: the
-        text of the collections in collection_texts, and the total of a scope seen before whose
-        total is counted (the database counts once, whatever the number of rows). (rows, total or None)"""
-        if self.session.get_bind().dialect.name != "postgresql":
+        """The page's rows, and what PostgreSQL reads with them in the same statement: the text of
+        the collections in collection_texts, and the total of a scope seen before (its kept estimate
+        far past the threshold, or else its bounded count, the database counting once whatever the
+        number of rows). (rows, the total or None)"""
+        if not self._postgresql():
             return page_query.options(*self.load_options).all(), None
-        texts = [(name, sql()) for name, sql in self.collection_texts.values()]
-        threshold = current_app.config.get("LIST_COUNT_ESTIMATE_THRESHOLD") or 0
-        planned = list_counts.kept_plan(self._keys(scope)) if page_size and threshold > 0 else None
-        counting = planned is not None and planned <= list_counts.TRUSTED_ESTIMATE * threshold
-        extra = [sql for _, sql in texts]
-        if counting:
-            extra.append(list_counts.bounded_count(self._keys(scope), threshold).scalar_subquery())
+        threshold = _threshold()
+        keys = self._keys(scope) if page_size and threshold > 0 else None
+        planned = list_counts.kept_plan(keys) if keys is not None else None
+        known = list_counts.far_past(planned, threshold) if planned is not None else None
+        counting = planned is not None and known is None
+        texts = [(attribute, sql()) for attribute, sql in self.collection_texts.values()]
+        extra = [sql for _, sql in texts] + ([list_counts.bounded_count(keys, threshold).scalar_subquery()]
+                                             if counting else [])
         page_query = page_query.options(*self._page_options)
         if not extra:
-            return page_query.all(), None
+            return page_query.all(), known
         read = page_query.add_columns(*extra).all()
         for row in read:
-            for (name, _), value in zip(texts, row[1:]):
-                setattr(row[0], name, value)
-        rows = [row[0] for row in read]
-        return rows, (list_counts.reading(read[0][-1], planned, threshold) if counting and read else None)
+            for (attribute, _), value in zip(texts, row[1:]):
+                setattr(row[0], attribute, value)
+        if counting and read:
+            known = list_counts.reading(read[0][-1], planned, threshold)
+        return [row[0] for row in read], known
 
     def _keys(self, scope):
         # the rows in scope, as their keys only: the count can then come from an index alone
         return scope.order_by(None).with_entities(*self.obj.__mapper__.primary_key)
+
+    def _postgresql(self):
+        return self.session.get_bind().dialect.name == "postgresql"
 
     def query_count(self, query, filters=None, select_columns=None):
         return self.count(self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={}))
 
     def count(self, scope):
         """The rows of `scope` (a query with the view's filters), counted or estimated (PostgreSQL)."""
-        threshold = current_app.config.get("LIST_COUNT_ESTIMATE_THRESHOLD") or 0
-        if threshold <= 0 or self.session.get_bind().dialect.name != "postgresql":
+        threshold = _threshold()
+        if threshold <= 0 or not self._postgresql():
             return scope.order_by(None).count()
         return list_counts.total(self.session, self._keys(scope), threshold)
+
+
+def _threshold():
+    return current_app.config.get("LIST_COUNT_ESTIMATE_THRESHOLD") or 0
 
 
 class RowValues(dict):
