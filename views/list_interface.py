@@ -2,6 +2,7 @@
 of statements whatever its length, and its total counted or estimated (views/list_counts.py)."""
 import copy
 import enum
+import inspect
 from functools import cached_property
 from operator import attrgetter
 
@@ -58,6 +59,13 @@ class ListInterface(SQLAInterface):
         self.collection_texts = collection_texts or {}
         self._page_options = [option for name, option in zip(list(joined) + list(collections), self.load_options)
                               if name not in self.collection_texts]
+
+    def get_order_columns_list(self, list_columns=None):
+        """FAB's, without the columns that are plain Python properties (a status label, the
+        specialty names): FAB offers a sort link for any attribute that is not a method, and the
+        database cannot order by what it does not hold, so such a link answered 500."""
+        return [column for column in super().get_order_columns_list(list_columns)
+                if not isinstance(inspect.getattr_static(self.obj, column, None), property)]
 
     def get_filters(self, search_columns=None, search_filters=None):
         return ListFilters(self.filter_converter_class, self, search_columns, search_filters)
