@@ -41,6 +41,7 @@ __all__ = [
     "mobile_error",
     "is_valid_mobile",
     "check_mobile",
+    "contact_phone_error",
     "certificate_number_error",
     "is_valid_certificate_number",
     "qualification_number_error",
@@ -361,6 +362,25 @@ def check_mobile(s):
     if error:
         raise Invalid(error)
     return normalize_mobile(s)
+
+
+# A unit's contact phone: a mobile number, or a landline with its area code and an optional
+# extension (029-88886666, 02988886666, 0917-8888666-8012, 029-88886666转8012).
+_LANDLINE_RE = re.compile(r"0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}(?:(?:-|转)[0-9]{1,6})?")
+
+MSG_CONTACT_PHONE = "联系电话应为11位手机号码，或带区号的固定电话（如029-88886666，分机可写作029-88886666-801）"
+
+
+def contact_phone_error(s):
+    """None when ``s`` is a mobile number or a landline with its area code, else the reason."""
+    if _is_blank(s):
+        return None  # optional: whether it is required is the form's business
+    if not isinstance(s, str):
+        return MSG_CONTACT_PHONE
+    number = normalize_mobile(s)
+    if _MOBILE_RE.fullmatch(number) or _LANDLINE_RE.fullmatch(number):
+        return None
+    return MSG_CONTACT_PHONE
 
 
 # ---------------------------------------------------------------------------

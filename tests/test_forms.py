@@ -77,3 +77,19 @@ def test_synced_enterprise_fields_cannot_be_changed_by_a_crafted_post(demo, clie
     assert answer.status_code == 302
     after = query(lambda s: (s.get(Enterprise, pk).name, s.get(Enterprise, pk).contact_person))
     assert after == (name, "吴联络")
+
+
+def test_a_units_contact_phone_must_be_a_phone_number(demo, client_as, query):
+    client = client_as("ent1")
+    pk = query(lambda s: s.scalar(select(Enterprise.id).where(Enterprise.name.like("%秦川%"))))
+    before = query(lambda s: s.get(Enterprise, pk).contact_phone)
+    page = client.get(f"/enterpriseinfoview/edit/{pk}")
+    answer = client.post(f"/enterpriseinfoview/edit/{pk}", data={"csrf_token": csrf_token(page), "contact_phone": "abc"})
+    assert answer.status_code == 200
+    assert error_beside(answer.get_data(as_text=True), "contact_phone", "联系电话应为11位手机号码")
+    assert query(lambda s: s.get(Enterprise, pk).contact_phone) == before
+    for good in ("13912345678", "029-88886666", "0917-8888666-8012"):
+        page = client.get(f"/enterpriseinfoview/edit/{pk}")
+        answer = client.post(f"/enterpriseinfoview/edit/{pk}", data={"csrf_token": csrf_token(page), "contact_phone": good})
+        assert answer.status_code == 302, good
+        assert query(lambda s: s.get(Enterprise, pk).contact_phone) == good

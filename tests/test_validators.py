@@ -5,6 +5,7 @@ from datetime import date, datetime
 import pytest
 
 from app.validators import (
+    contact_phone_error,
     Invalid,
     birth_date_from_id,
     certificate_number_error,
@@ -559,3 +560,12 @@ def test_weird_input_also_invalid_for_check_functions():
         for check in (check_id_number, check_credit_code, check_mobile):
             with pytest.raises(Invalid):
                 check(value)
+
+
+@pytest.mark.parametrize("value,ok", [
+    ("13912345678", True), ("029-88886666", True), ("02988886666", True), ("0917-8888666-8012", True),
+    ("029-88886666转8012", True), ("", True), ("abc", False), ("12345", False), ("029-0888666", False),
+    ("13912345678\n", True), ("1391234567x", False), ("+86 139", False),
+])
+def test_contact_phone(value, ok):
+    assert (contact_phone_error(value) is None) is ok

@@ -6,10 +6,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from app.extensions import db
 from app.rules import REASON_REQUIRED
+from app.validators import contact_phone_error
 from models import Specialty
 from views.unit_picker import UnitField
 
@@ -118,11 +119,18 @@ class AttachmentForm(FlaskForm):
     commitment = BooleanField(_l("以告知承诺书代替证明材料"))
 
 
+def _contact_phone(form, field):
+    error = contact_phone_error(field.data)
+    if error:
+        raise ValidationError(error)
+
+
 class EnterpriseOwnForm(DynamicForm):
     """What the enterprise maintains itself (企业信息完善); synced fields are not in this form."""
 
     contact_person = _text(_l("联系人"), 64)
-    contact_phone = _text(_l("联系电话"), 32)
+    contact_phone = StringField(_l("联系电话"), [Optional(), Length(max=32), _contact_phone],
+                                widget=BS3TextFieldWidget(), description=_l("手机号码，或带区号的固定电话"))
     office_address = _text(_l("办公地址"), 256)
     qualification_grade = _text(_l("资质等级"), 128)
     safety_licence_number = _text(_l("安全生产许可证编号"), 64)
