@@ -58,7 +58,7 @@ def test_a_passed_check_is_kept_for_the_unit_and_the_center(demo, client_as, que
     client, pk = file_initial(client_as, query, "秦川")
     assert submit(client, "applicantinitialview", pk).status_code == 302
     assert status(query, pk) == "pending_enterprise"
-    assert checks(query, pk) == [("social_insurance", True, "file:social_insurance.csv")]
+    assert checks(query, pk) == [("social_insurance", True, "社会保险参保缴费信息（省人力资源和社会保障厅）（本地副本）")]
 
     unit_page = client_as("ent1").get(f"/enterprisependingview/show/{pk}").get_data(as_text=True)
     assert "外部比对" in unit_page and "社保比对" in unit_page and "已查到在“陕西秦川建设工程有限公司”" in unit_page
@@ -69,7 +69,8 @@ def test_a_passed_check_is_kept_for_the_unit_and_the_center(demo, client_as, que
     assert move(client_as("ent1"), "enterprisependingview", pk, "approve").status_code == 302
     center_page = client_as("center").get(f"/centerqueueview/show/{pk}").get_data(as_text=True)
     section = center_page.split("外部比对", 1)[1].split("</table>", 1)[0]
-    assert "通过" in section and "social_insurance.csv" in section
+    assert "通过" in section and "社会保险参保缴费信息（省人力资源和社会保障厅）" in section
+    assert "csv" not in section and "file:" not in section
 
 
 def test_a_person_on_a_live_project_cannot_change_unit(demo, app, client_as, query, tmp_path, monkeypatch):
@@ -125,7 +126,7 @@ def test_the_http_register_is_asked_with_the_unit_and_the_id_number(demo, app, c
     assert status(query, pk) == "pending_enterprise"
     id_number = query(lambda s: s.get(Application, pk).id_number)
     assert service.queries[-1][0] == {"id_number": id_number, "credit_code": "91610100MA6TG1234E"}
-    assert checks(query, pk) == [("social_insurance", True, service.url)]
+    assert checks(query, pk) == [("social_insurance", True, "社会保险参保缴费信息（省人力资源和社会保障厅）")]
 
 
 @pytest.mark.parametrize("setting", ["", "project_lock"])

@@ -57,8 +57,8 @@ def _rows(path, _cache={}):  # noqa: B006 (path -> (mtime, size, inode, rows): r
 class FileSocialInsurance:
     """CSV: id_number, credit_code, unit_name, insured_since, status (参保缴费 counts as insured)."""
 
-    def __init__(self, path):
-        self.path, self.source = path, f"file:{os.path.basename(path)}"
+    def __init__(self, path, name=""):
+        self.path, self.source = path, local_copy(name or os.path.basename(path))
 
     def insured(self, id_number, credit_code):
         return any(r.get("id_number", "").upper() == id_number.upper() and r.get("credit_code", "").upper() == credit_code
@@ -68,8 +68,8 @@ class FileSocialInsurance:
 class HttpSocialInsurance:
     """GET {url}?id_number=...&credit_code=... -> {"insured": true|false}."""
 
-    def __init__(self, url, token="", timeout=10.0):
-        self.url, self.token, self.timeout, self.source = url, token, timeout, url
+    def __init__(self, url, token="", timeout=10.0, name=""):
+        self.url, self.token, self.timeout, self.source = url, token, timeout, name or url
 
     def insured(self, id_number, credit_code):
         try:
@@ -84,8 +84,8 @@ class HttpSocialInsurance:
 class FileProjectLock:
     """CSV: id_number, name, project, project_code, role, status (在施 locks the person)."""
 
-    def __init__(self, path):
-        self.path, self.source = path, f"file:{os.path.basename(path)}"
+    def __init__(self, path, name=""):
+        self.path, self.source = path, local_copy(name or os.path.basename(path))
 
     def live_projects(self, id_number):
         return [Project(r.get("project", ""), r.get("project_code", ""), r.get("role", ""))
@@ -96,8 +96,8 @@ class FileProjectLock:
 class HttpProjectLock:
     """GET {url}?id_number=... -> {"projects": [{"project", "project_code", "role", "status"}]}."""
 
-    def __init__(self, url, token="", timeout=10.0):
-        self.url, self.token, self.timeout, self.source = url, token, timeout, url
+    def __init__(self, url, token="", timeout=10.0, name=""):
+        self.url, self.token, self.timeout, self.source = url, token, timeout, name or url
 
     def live_projects(self, id_number):
         try:
@@ -110,20 +110,28 @@ class HttpProjectLock:
                 for p in data["projects"] if isinstance(p, dict) and p.get("status", "在施") in LIVE]
 
 
+def local_copy(name):
+    """A register read from the copy on this server: the reviewers see which register, and that
+    what they see is a copy (its file name stays in the server's settings, not on the page)."""
+    return f"{name}（本地副本）"
+
+
 def social_insurance(config=None):
     config = config or current_app.config
+    name = config.get("GOVNET_SOCIAL_INSURANCE_NAME", "")
     if config.get("GOVNET_SOCIAL_INSURANCE_URL"):
         return HttpSocialInsurance(config["GOVNET_SOCIAL_INSURANCE_URL"], config.get("GOVNET_REGISTERS_TOKEN", ""),
-                                   config.get("GOVNET_REGISTERS_TIMEOUT", 10.0))
-    return FileSocialInsurance(config["GOVNET_SOCIAL_INSURANCE_FILE"])
+                                   config.get("GOVNET_REGISTERS_TIMEOUT", 10.0), name)
+    return FileSocialInsurance(config["GOVNET_SOCIAL_INSURANCE_FILE"], name)
 
 
 def project_lock(config=None):
     config = config or current_app.config
+    name = config.get("GOVNET_PROJECT_LOCK_NAME", "")
     if config.get("GOVNET_PROJECT_LOCK_URL"):
         return HttpProjectLock(config["GOVNET_PROJECT_LOCK_URL"], config.get("GOVNET_REGISTERS_TOKEN", ""),
-                               config.get("GOVNET_REGISTERS_TIMEOUT", 10.0))
-    return FileProjectLock(config["GOVNET_PROJECT_LOCK_FILE"])
+                               config.get("GOVNET_REGISTERS_TIMEOUT", 10.0), name)
+    return FileProjectLock(config["GOVNET_PROJECT_LOCK_FILE"], name)
 
 
 # --- the checks --------------------------------------------------------------------------------
