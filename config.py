@@ -17,7 +17,10 @@ class Config:
     # --- deployment -------------------------------------------------------------------------
     ENVIRONMENT = env("APP_ENV", "development")  # "production" refuses demo data and dev keys
     SECRET_KEY = env("SECRET_KEY", "dev-only-secret-key-change-me-0123456789abcdef")
-    SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{BASE_DIR}/instance/app.db")
+    # the embedded default keeps one demo database per procedure (CENTER_PROCEDURE below): a database
+    # seeded under one procedure has filings in states the other does not know
+    SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{BASE_DIR}/instance/"
+                                  + ("app-full.db" if env("CENTER_PROCEDURE", "single") == "full" else "app.db"))
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     UPLOAD_DIR = env("UPLOAD_DIR", f"{BASE_DIR}/instance/uploads")  # never under static/
     # generated PDFs by the digest of their HTML (identical input, identical file); empty: no cache
