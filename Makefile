@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := app:create_app
 
-.PHONY: run test test-pg test-e2e install lint clean translations
+.PHONY: run test test-pg test-e2e install lint clean translations outbox
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ CHROMIUM ?= /usr/bin/chromium
 test-e2e: $(STAMP)
 	@test -x "$(CHROMIUM)" || { echo "test-e2e: Chromium is missing at $(CHROMIUM). Install Debian's package (apt-get install chromium) or set CHROMIUM=/path/to/chromium." >&2; exit 1; }
 	CHROMIUM_PATH="$(CHROMIUM)" $(BIN)/python -m pytest tests_e2e $(PYTEST_ARGS)
+
+# The SMS the local sender recorded (sign-in codes included), from the project's own flask:
+# make outbox WHO=app1
+outbox: $(STAMP)
+	$(BIN)/flask sms outbox $(if $(WHO),--user $(WHO))
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
