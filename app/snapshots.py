@@ -83,6 +83,13 @@ def last_return(application):
                 None)
 
 
+def awaits_answer(application):
+    """The filing's latest move is a return (or 驳回): its filer has the reason to answer before
+    anything else on the page."""
+    returned = last_return(application)
+    return returned is not None and application.reviews[-1] is returned
+
+
 def diff(application):
     """(the return it compares with, changed fields, changed attachments) since the last return."""
     returned = last_return(application)

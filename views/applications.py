@@ -89,7 +89,7 @@ class ApplicationViewBase(ScopedModelView):
             editable=workflow.editable_by(application),
             checklist=attachments.checklist(application),
             changes=snapshots.diff(application) if access.role_on(application) in ("enterprise", "center")
-            else (None, [], []),
+            or snapshots.awaits_answer(application) else (None, [], []),
             submit_check=rules.submit_problems(application) if workflow.editable_by(application) else [],
             upload_form=AttachmentForm(formdata=None),
             reveal_id=True,
