@@ -27,7 +27,8 @@ class Config:
     PDF_CACHE_DIR = env("PDF_CACHE_DIR", f"{BASE_DIR}/instance/cache/pdf")
     CJK_FONT_PATH = env("CJK_FONT_PATH", "")  # TrueType CJK font for PDFs; empty: look in the usual places
     MAX_UPLOAD_MB = env("MAX_UPLOAD_MB", 10, int)  # per attachment
-    MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024  # the request: one file plus the form
+    UPLOAD_FILES_AT_ONCE = env("UPLOAD_FILES_AT_ONCE", 6, int)  # files one upload of the checklist may carry
+    MAX_CONTENT_LENGTH = UPLOAD_FILES_AT_ONCE * MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024  # those files and the form
     PERMANENT_SESSION_LIFETIME = env("SESSION_IDLE_MINUTES", 30, int) * 60
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

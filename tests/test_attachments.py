@@ -147,3 +147,35 @@ def test_a_request_over_the_size_limit_gets_a_message_not_an_error(demo, app, cl
         app.config["MAX_CONTENT_LENGTH"] = limit
     assert answer.status_code == 302
     assert attachment_rows(query, pk) == []
+
+
+def test_files_chosen_in_several_rows_are_all_stored_and_named(demo, client_as, query):
+    """One press of 上传所选文件 stores every chosen file; a refused one is named with its reason."""
+    client = client_as("app4")
+    pk = query(lambda s: s.scalar(select(Application.id).where(Application.status == "returned_by_enterprise")))
+    page = client.get(f"/applicantinitialview/show/{pk}")
+    html = page.get_data(as_text=True)
+    assert 'id="upload-chosen"' in html and 'name="file-labour_contract"' in html
+    answer = client.post(f"/applicantinitialview/{pk}/attachments", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(page),
+        "file-labour_contract": (io.BytesIO(pdf_bytes("a")), "合同.pdf"),
+        "file-diploma": (io.BytesIO(pdf_bytes("b")), "学历.pdf"),
+        "file-id_card": (io.BytesIO(b"not a pdf at all"), "身份证.pdf"),
+    })
+    assert answer.status_code == 302
+    said = " ".join(str(m) for m in flashes(client))
+    assert "已上传2个文件" in said and "合同.pdf" in said and "学历.pdf" in said
+    assert "1个文件未上传" in said and "身份证.pdf" in said and "只接受PDF、JPG、PNG格式" in said
+    names = query(lambda s: {a.kind: a.original_name for a in s.get(Application, pk).attachments if a.removed_at is None})
+    assert names["labour_contract"] == "合同.pdf" and names["diploma"] == "学历.pdf"
+    assert names.get("id_card") != "身份证.pdf"
+
+
+def test_pressing_upload_with_nothing_chosen_says_so(demo, client_as, query):
+    client = client_as("app4")
+    pk = query(lambda s: s.scalar(select(Application.id).where(Application.status == "returned_by_enterprise")))
+    page = client.get(f"/applicantinitialview/show/{pk}")
+    answer = client.post(f"/applicantinitialview/{pk}/attachments", data={"csrf_token": csrf_token(page)},
+                         content_type="multipart/form-data")
+    assert answer.status_code == 302
+    assert any("请先在“上传或替换”一栏选择文件" in str(m) for m in flashes(client))

@@ -55,20 +55,22 @@ def flash_text(page):
 
 
 def upload_every_attachment(page, folder):
-    """Upload a PDF for every checklist row still 未上传; the page reloads after each upload."""
-    uploaded = []
-    while True:
-        missing = page.locator("table.attachments tr.missing")
-        if missing.count() == 0:
-            return uploaded
-        row = missing.first
-        field = row.locator("input[type=file]")
+    """Choose a PDF in every checklist row still 未上传, press 上传所选文件 once, and check that
+    every chosen file was stored and the page says so."""
+    missing = page.locator("table.attachments tr.missing")
+    chosen = []
+    for index in range(missing.count()):
+        field = missing.nth(index).locator("input[type=file]")
         kind = field.get_attribute("id").removeprefix("file-")
-        assert kind not in uploaded, f"the upload of {kind} did not stick: {flash_text(page)}"
         field.set_input_files(str(small_pdf(folder / f"{kind}.pdf", kind)))
-        with page.expect_navigation():
-            row.locator("form.upload-form button[type=submit]").click()
-        uploaded.append(kind)
+        chosen.append(kind)
+    if not chosen:
+        return chosen
+    with page.expect_navigation():
+        page.get_by_role("button", name="上传所选文件").click()
+    assert page.locator("table.attachments tr.missing").count() == 0, flash_text(page)
+    assert f"已上传{len(chosen)}个文件" in flash_text(page), flash_text(page)
+    return chosen
 
 
 def move(page, label, opinion=None):

@@ -7,6 +7,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
 from app import access, attachments, procedure, rules, snapshots, storage, workflow
+from app.extensions import db
 from app.documents.render import (
     form_filename,
     pdf_response,
@@ -178,22 +179,53 @@ class ApplicationViewBase(ScopedModelView):
         return pdf_response(render_application_form(application), form_filename(application))
 
     # --- attachments: upload and remove while the filing is with the applicant ------------------
+    @expose("/<int:pk>/attachments", methods=["POST"])
+    @has_access
+    @permission_name("attach")
+    def upload_chosen(self, pk):
+        """Every file chosen in the checklist, in one go: each is stored or refused with its reason,
+        and the page says which; nothing chosen is dropped without a word."""
+        application = self.get_row(pk)
+        if not AttachmentForm().validate():
+            flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+            return redirect(self.show_url(application) + "#attachments")
+        chosen = [(kind, request.files.get(f"file-{kind}")) for kind in rules.ATTACHMENT_KINDS]
+        chosen = [(kind, upload) for kind, upload in chosen if upload is not None and upload.filename]
+        if not chosen:
+            flash(_l("请先在“上传或替换”一栏选择文件，再点击“上传所选文件”"), "warning")
+        self._store(application, [(kind, upload, request.form.get(f"commitment-{kind}") == "y")
+                                  for kind, upload in chosen])
+        return redirect(self.show_url(application) + "#attachments")
+
     @expose("/<int:pk>/attachments/<kind>", methods=["POST"])
     @has_access
     @permission_name("attach")
     def upload(self, pk, kind):
+        """One attachment (the API's and scripts' way; the page sends all chosen files at once)."""
         application = self.get_row(pk)
         form = AttachmentForm()
         if not form.validate():
             flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
         else:
-            try:
-                attachments.attach(application, kind, request.files.get("file"), g.user,
-                                   commitment=form.commitment.data)
-                flash(_l("已上传：%(kind)s", kind=rules.ATTACHMENT_KINDS[kind]), "success")
-            except storage.Rejected as refusal:
-                flash(str(refusal), "danger")
+            self._store(application, [(kind, request.files.get("file"), form.commitment.data)])
         return redirect(self.show_url(application) + "#attachments")
+
+    def _store(self, application, uploads):
+        stored, refused = [], []
+        for kind, upload, commitment in uploads:
+            label = rules.ATTACHMENT_KINDS.get(kind, kind)
+            try:
+                attachments.attach(application, kind, upload, g.user, commitment=commitment)
+                stored.append(f"{label}（{upload.filename}）")
+            except storage.Rejected as refusal:
+                db.session.rollback()
+                name = getattr(upload, "filename", "") or ""
+                refused.append(f"{label}{'（' + name + '）' if name else ''}：{refusal}")
+        if stored:
+            flash(_l("已上传%(count)s个文件：%(files)s", count=len(stored), files="；".join(stored)), "success")
+        if refused:
+            flash(_l("%(count)s个文件未上传，请处理后重新选择：%(files)s", count=len(refused), files="；".join(refused)),
+                  "danger")
 
     @expose("/<int:pk>/attachments/<int:file_id>/remove", methods=["POST"])
     @has_access
