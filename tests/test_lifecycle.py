@@ -39,7 +39,7 @@ def test_center_lists_registrations_expiring_within_90_days(demo, client_as):
 def test_applicant_home_says_which_business_is_possible_and_why_not(demo, client_as):
     page = client_as("app7").get("/").get_data(as_text=True)
     table = page.split("可办理的业务")[1].split("</table>")[0]
-    assert "延续注册" in table and "可以办理" in table
+    assert "延续注册" in table and "新增延续注册" in table
     assert "初始注册" in table and "已有有效的注册" in table
     assert "到期（剩余60天）" in page
 

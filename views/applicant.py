@@ -72,8 +72,16 @@ class ApplicantApplicationView(ApplicationViewBase):
     def pre_add(self, item):
         rules.prepare(item, access.current_person(), self.kind.code)
 
+    def post_add(self, item):
+        g.saved_application_id = item.id  # views are shared by all requests: the id travels in g
+
     def post_add_redirect(self):
-        return redirect(url_for(f"{self.endpoint}.list"))
+        # to the new draft, whose page says what is still missing before 提交 (the list would only
+        # say that no second filing can be started now)
+        if g.get("saved_application_id") is None:
+            return redirect(url_for(f"{self.endpoint}.list"))
+        flash(_l("草稿已保存。请下载申请表签字后上传，并上传所需附件，然后点击“提交”。"), "info")
+        return redirect(url_for(f"{self.endpoint}.show", pk=g.saved_application_id, _anchor="attachments"))
 
     # --- 修改: only while the application is back with the applicant ---------------------------
     @expose("/edit/<pk>", methods=["GET", "POST"])
@@ -82,8 +90,14 @@ class ApplicantApplicationView(ApplicationViewBase):
         application = self.get_editable_row(pk)
         return super().edit(application.id)
 
+    def post_update(self, item):
+        g.saved_application_id = item.id
+
     def post_edit_redirect(self):
-        return redirect(self.get_redirect())
+        # back to the filing, where 提交 is
+        if g.get("saved_application_id") is None:
+            return redirect(self.get_redirect())
+        return redirect(url_for(f"{self.endpoint}.show", pk=g.saved_application_id))
 
     # --- 删除: only a draft that never reached anyone ------------------------------------------
     def pre_delete(self, item):
@@ -238,7 +252,10 @@ class ApplicantRegistrationView(ScopedModelView):
             else:
                 try:
                     signatures.save(person, request.files.get("file"))
-                    flash(_l("签名图片已保存"), "success")
+                    flash(_l("签名图片已保存，下载的电子注册证书将印有此签名"), "success")
+                    current = rules.current_registration(person)
+                    if current is not None:  # to the certificate the signature is for
+                        return redirect(url_for(f"{self.endpoint}.show", pk=current.id))
                     return redirect(url_for(f"{self.endpoint}.list"))
                 except storage.Rejected as refusal:
                     flash(str(refusal), "danger")

@@ -20,7 +20,10 @@ class PortalIndexView(IndexView):
             codes = [item.baseview.business_type for category in self.appbuilder.menu.get_list()
                      for item in category.childs if getattr(item.baseview, "business_type", None)
                      and item.baseview.business_type not in rules.FILED_BY_UNIT]
+            from views.applicant import TYPE_VIEWS
+
             context.update(
+                type_views={view.business_type: view.__name__ for view in TYPE_VIEWS},  # each item links
                 person=person,
                 availability=rules.availability(person, codes, known=known),
                 registration=known["registration"],
