@@ -4,8 +4,10 @@ xhtml2pdf embeds TrueType fonts (``.ttf``, and the first face of a ``.ttc``). Th
 
 1. ``CJK_FONT_PATH`` from app.config (or the environment when the config lacks it); a missing or
    unusable file is logged as an error and the search goes on;
-2. ``DEFAULT_FONT_PATHS``: the WenQuanYi and AR PL fonts of Debian's packages, then any
-   ``instance/fonts/*.ttf|*.ttc`` shipped with the deployment.
+2. ``DEFAULT_FONT_PATHS``: WenQuanYi Micro Hei shipped with the project (``app/documents/fonts/``,
+   Apache-2.0, see its COPYRIGHT file), so that every machine draws the same embedded font with
+   nothing to install; then the WenQuanYi and AR PL fonts of Debian's packages, then any
+   ``instance/fonts/*.ttf|*.ttc`` of the deployment.
 
 Noto CJK is never used: its ``.ttc`` holds PostScript (CFF) outlines, which ReportLab refuses.
 Without any usable file the PDFs fall back to ReportLab's CID font STSong-Light, which is NOT
@@ -25,6 +27,7 @@ BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os
 
 # Tried in this order. "{instance}" is the app's instance folder (the project's instance/).
 DEFAULT_FONT_PATHS = [
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "fonts", "wqy-microhei.ttc"),
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/arphic/uming.ttc",
