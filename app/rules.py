@@ -440,10 +440,16 @@ def open_filing_problems(application, move=None):
 def announce_problems(application, announcement, today=None):
     """Why this decision cannot be published (公告) now: no announcement number, the 公示 period not
     over, or an appeal or objection still open."""
-    from app import deadlines
-
     if announcement is None:
         return [_l("请填写公告文号")]
+    return announce_ready_problems(application, today)
+
+
+def announce_ready_problems(application, today=None):
+    """Why this decision is not ready for 公告 whatever the number: the 公示 period not over, or an
+    appeal or objection still open (the pages offer 公告 only when this is empty)."""
+    from app import deadlines
+
     today = today or date.today()
     ends = deadlines.notice_ends(application)
     problems = []

@@ -405,3 +405,47 @@ def test_the_center_refuses_several_decisions_at_once_with_one_opinion(demo, ful
 
 def test_the_single_procedure_offers_no_batch_refusal_of_decisions(demo, app, client_as):
     assert "deny_many" not in client_as("center").get(f"/{QUEUE}/list/").get_data(as_text=True)
+
+
+def offered_batch_moves(client, state=""):
+    listing = client.get(f"/{QUEUE}/list/" + (f"?state={state}" if state else "")).get_data(as_text=True)
+    return {name for name in ("approve", "accept", "grant", "deny_many", "announce")
+            if re.search(rf"""['"]{name}['"]""", listing)}
+
+
+def test_the_batch_menu_offers_only_what_can_succeed_on_its_tab(demo, full, client_as):
+    center = client_as("center")
+    assert "approve" not in offered_batch_moves(center)  # 准予注册 is the single procedure's
+    assert offered_batch_moves(center, "pending_center") == {"accept"}
+    assert offered_batch_moves(center, "pending_decision") == {"grant", "deny_many"}
+    assert offered_batch_moves(center, "notice_granted") == {"announce"}  # no 受理 on the 公示 tab
+
+
+def test_the_single_procedures_batch_menu_is_unchanged(demo, app, client_as):
+    assert offered_batch_moves(client_as("center")) == {"approve"}
+
+
+def test_announce_is_offered_on_a_filing_only_when_its_notice_is_over(demo, full, client_as, query):
+    pk, _ = ids(query, "app3")
+    center = client_as("center")
+    decide(center, pk)
+    page = center.get(f"/{QUEUE}/show/{pk}").get_data(as_text=True)
+    assert "暂不能公告" in page and "尚未届满" in page
+    assert f"/announce/{pk}" not in page and "announce?ids=" not in page
+    # the move posted anyway says why, once
+    move(center, QUEUE, pk, "announce")
+    said = [str(m) for m in flashes(center)]
+    assert said.count("请填写公告文号") <= 1
+    end_notice(full, pk)
+    page = center.get(f"/{QUEUE}/show/{pk}").get_data(as_text=True)
+    assert "暂不能公告" not in page and f"/{QUEUE}/announce?ids={pk}" in page
+    form = center.get(f"/{QUEUE}/announce?ids={pk}")
+    assert 'name="number"' in form.get_data(as_text=True)
+
+
+def test_the_public_notice_offers_objection_as_a_labelled_form(demo, full, client_as, query, app):
+    pk, _ = ids(query, "app3")
+    decide(client_as("center"), pk)
+    page = app.test_client().get("/public/notice").get_data(as_text=True)
+    assert '<summary class="btn' in page
+    assert f'<label class="small" for="objection-name-{pk}">' in page and f'id="objection-name-{pk}"' in page

@@ -82,7 +82,10 @@ class ApplicationViewBase(ScopedModelView):
             self.show_template,
             title=_l("申请详情"),
             application=application,
-            moves=workflow.moves_for(application),
+            # 公告 has a form of its own (the announcement's number), offered once the 公示 is over
+            moves=[m for m in workflow.moves_for(application) if m.action != "announce"],
+            announce=rules.announce_ready_problems(application)
+            if any(m.action == "announce" for m in workflow.moves_for(application)) else None,
             steps=workflow.STEPS,
             current_step=workflow.current_step(application.status),
             form=MoveForm(formdata=None),
@@ -164,7 +167,8 @@ class ApplicationViewBase(ScopedModelView):
         except workflow.Refused as refusal:
             flash(str(refusal), "danger")
             for problem in refusal.problems:
-                flash(str(problem), "warning")
+                if str(problem) != str(refusal):  # the reason is often the first problem: said once
+                    flash(str(problem), "warning")
             return redirect(self.show_url(application))
         flash(_l("已%(action)s：%(number)s，当前状态：%(status)s", action=move.label,
                  number=application.number, status=workflow.STATUS_LABELS[move.target]), "success")

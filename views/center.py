@@ -26,6 +26,12 @@ def queue_states():
         m.source == s and m.role == "center" and m.action != "recall" for m in workflow.MOVES)]
 
 
+def batch_moves(state=None):
+    """The center's moves a batch can make on the queue's tab for `state` (all tabs: None)."""
+    states = [state] if state in queue_states() else queue_states()
+    return {m.action for m in workflow.MOVES if m.role == "center" and m.source in states}
+
+
 class QueueState(BaseFilter):
     """The per-state tabs of the queue (?state=…); an unknown state filters nothing."""
 
@@ -63,8 +69,9 @@ class CenterQueueView(ExcelExport, ReviewerExports, ApplicationViewBase):
         return url_for(f"{self.endpoint}.list")
 
     def _get_list_widget(self, filters, actions=None, **kwargs):
-        # only the batch moves of the configured procedure are offered
-        offered = {m.action for m in workflow.MOVES}
+        # a batch menu offers only the center's moves that can succeed on this tab: of the configured
+        # procedure, from the tab's state (准予注册 is the single procedure's; 受理 is not for 公示)
+        offered = batch_moves(request.args.get("state"))
         movable = {m.action for m in workflow.TABLE}
         actions = {name: item for name, item in (actions or self.actions).items()
                    if name.removesuffix("_many") not in movable or name.removesuffix("_many") in offered}
