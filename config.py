@@ -42,7 +42,9 @@ class Config:
     FAB_ADD_SECURITY_VIEWS = True
     FAB_PASSWORD_HASH_METHOD = env("PASSWORD_HASH_METHOD", "scrypt")
     AUTH_TYPE = 1  # AUTH_DB: local accounts, the embedded default
-    AUTH_ROLE_ADMIN = "管理员"
+    # FAB's admin role is the system administrator's (app/roles.py). Declared in FAB_ROLES, it gets no
+    # permission beyond those (FAB adds every permission only to an admin role it does not know).
+    AUTH_ROLE_ADMIN = "系统管理员"
     AUTH_ROLE_PUBLIC = "Public"
     AUTH_USER_REGISTRATION = False
     WTF_CSRF_ENABLED = True
@@ -143,6 +145,9 @@ class Config:
     CENTER_PROCEDURE = env("CENTER_PROCEDURE", "single")
     NOTICE_WORKING_DAYS = env("NOTICE_WORKING_DAYS", 5, int)  # 公示期 of a decision, working days
     NOTICE_FILING_RATE_LIMIT = env("NOTICE_FILING_RATE_LIMIT", "5 per minute;20 per day")  # 异议 posts per address
+
+    # --- security log (app/audit.py): kept at least 180 days (等保三级); `flask audit prune` keeps this many
+    AUDIT_KEEP_DAYS = env("AUDIT_KEEP_DAYS", 180, int)
 
     # --- REST API (/api/v1, views/api): tokens from /api/v1/auth, the sign-in rules of the pages ----
     JWT_ACCESS_TOKEN_EXPIRES = env("API_TOKEN_MINUTES", 30, int) * 60  # seconds

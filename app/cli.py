@@ -94,7 +94,36 @@ def workflow_diagram():
     click.echo(workflow_chart.mermaid(), nl=False)
 
 
+audit_group = AppGroup("audit", help="安全日志：校验哈希链、清理超过保存期的记录")
+
+
+@audit_group.command("verify")
+def audit_verify():
+    """Walk the hash chain; the first row changed or removed, if any (exit status 1)."""
+    from app import audit
+
+    verdict = audit.verify()
+    if not verdict.ok:
+        raise click.ClickException(f"安全日志校验失败：{verdict.message}（已校验 {verdict.rows} 条）")
+    click.echo(verdict.message)
+
+
+@audit_group.command("prune")
+@click.option("--before", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="清理此日期之前的记录（默认：保存期 AUDIT_KEEP_DAYS 之前）")
+def audit_prune(before):
+    """Remove rows older than the retention period (never younger than AUDIT_KEEP_DAYS, at least 180 days)."""
+    from app import audit
+
+    try:
+        removed = audit.prune(before)
+    except audit.PruneRefused as refusal:
+        raise click.ClickException(str(refusal))
+    click.echo(f"已清理 {removed} 条记录；链首锚点已记录，`flask audit verify` 仍可校验")
+
+
 def register(app):
+    app.cli.add_command(audit_group)
     app.cli.add_command(workflow_group)
     app.cli.add_command(seed)
     from app.sms import cli as sms  # flask sms outbox [--user NAME]

@@ -1,4 +1,4 @@
-"""The four roles and what each may see. Roles are data declared here; FAB checks them in memory.
+"""The roles and what each may see. Roles are data declared here; FAB checks them in memory.
 
 FAB_ROLES entries are (view-name regex, permission regex) pairs. Which *rows* a role may touch
 is decided in app/access.py, never here.
@@ -6,10 +6,16 @@ is decided in app/access.py, never here.
 APPLICANT = "申请人"
 ENTERPRISE = "企业"
 CENTER = "注册中心"
-ADMIN = "管理员"
+# 三员分立 (等保三级): three administrators, none holding another's powers or a business role; the
+# rules on who may hold and grant them live in app/duties.py
+ADMIN = "系统管理员"  # accounts and reference data
+SECURITY = "安全管理员"  # roles and who holds them
+AUDITOR = "审计管理员"  # reads the security log
 PUBLIC = "Public"
 
-ALL = (APPLICANT, ENTERPRISE, CENTER, ADMIN)
+BUSINESS = (APPLICANT, ENTERPRISE, CENTER)
+ADMINISTRATORS = (ADMIN, SECURITY, AUDITOR)
+ALL = BUSINESS + ADMINISTRATORS
 
 _OWN_ACCOUNT = [
     ["(公众查询|公示公告|公示|公告)", "menu_access"],
@@ -44,12 +50,23 @@ FAB_ROLES = {
         ["(注册中心|待审核申请|全部申请记录|注册证书管理)", "menu_access"],
         ["StatisticsView", "can_show$"], ["统计分析", "menu_access"],  # the province
     ],
+    # the user views' permission name stays FAB's UserDBModelView (views/admin.AccountView)
     ADMIN: _OWN_ACCOUNT + [
-        ["(UserDBModelView|RoleModelView|UserStatsChartView|PermissionModelView|ViewMenuModelView|"
-         "PermissionViewModelView|UserGroupModelView)", "can_.*"],
+        ["UserDBModelView", "(can_list|can_show|can_add|can_edit|resetpasswords)$"],  # accounts, never roles
+        ["ResetPasswordView", "can_this_form_(get|post)"],
+        ["UserStatsChartView", "can_.*"],
         ["Admin.*View", "can_.*"],
-        ["(Security|List Users|List Roles|User's Statistics|Base Permissions|Views/Menus|"
-         "Permission on Views/Menus|List Groups|系统管理|专业目录|企业目录)", "menu_access"],
+        ["(Security|List Users|User's Statistics|系统管理|专业目录|企业目录)", "menu_access"],
+    ],
+    SECURITY: _OWN_ACCOUNT + [
+        ["RoleGrantView", "can_(list|show|edit)$"],  # who holds which role (app/duties.py checks each grant)
+        ["RoleModelView", "can_(list|show)$"],  # the roles are declared here, in code: read-only
+        ["(PermissionModelView|ViewMenuModelView|PermissionViewModelView)", "can_list$"],
+        ["(Security|角色授权|List Roles|Base Permissions|Views/Menus|Permission on Views/Menus)", "menu_access"],
+    ],
+    AUDITOR: _OWN_ACCOUNT + [
+        ["SecurityLogView", "can_(list|show|export_xlsx|export_csv)$"],
+        ["(安全审计|安全日志)", "menu_access"],
     ],
     PUBLIC: [["(公众查询|公示公告|公示|公告)", "menu_access"]],
 }

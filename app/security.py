@@ -7,6 +7,7 @@ from flask import g
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
+from views.admin import AccountView
 from views.signin import AuthDBView, SecurityApi
 
 
@@ -16,6 +17,7 @@ class SecurityManager(FabSecurityManager):
 
     authdbview = AuthDBView
     security_api = SecurityApi
+    userdbmodelview = AccountView  # accounts without their roles: 三员分立 (app/duties.py)
 
     def create_limiter(self, app):
         # One limiter for the app (app/extensions.py, bound in create_app), so that FAB's limits

@@ -96,7 +96,19 @@ def sender():
 
 def send(message):
     """Hand the message to the configured sender; its record is committed with the caller's work."""
-    sender().send(message)
+    try:
+        sender().send(message)
+    except SendFailed:
+        _audit(message, "failure")
+        raise
+    _audit(message, "success")
+
+
+def _audit(message, outcome):
+    from app import audit
+
+    audit.record("sms.sent", target=f"phone:{mask_phone(message.phone)}", outcome=outcome,
+                 detail={"purpose": message.purpose, "user_id": message.user_id})
 
 
 def _record(message, backend, text, status, error=None):

@@ -12,7 +12,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import access, effects, notify, rules, snapshots
+from app import access, audit, effects, notify, rules, snapshots
 from app.extensions import db
 from models import Review
 from models.applications import status_writer
@@ -286,6 +286,8 @@ def transition(application, action, user, opinion="", expected_version=None, now
         application.decided_at = now
     application.step_started_at = now  # the next step's time limit counts from this move
     effects.apply(application, move, now.date())
+    audit.record("workflow.move", user=user, target=f"application:{application.id}", detail={
+        "number": application.number, "action": move.action, "role": role, "from": move.source, "to": move.target})
     try:
         db.session.commit()  # version_id_col: a concurrent second move raises StaleDataError
     except StaleDataError:

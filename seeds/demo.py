@@ -43,6 +43,8 @@ APPLICANTS = {
 STAFF = {
     # username: (role, family name, given name, enterprise key)
     "admin": (roles.ADMIN, "系统", "管理员", None),
+    "secadmin": (roles.SECURITY, "安全", "管理员", None),  # 三员分立: roles and their grants
+    "auditor": (roles.AUDITOR, "审计", "管理员", None),  # reads the security log
     "center": (roles.CENTER, "注册中心", "审核员", None),
     "ent1": (roles.ENTERPRISE, "秦川建设", "经办人", "ent1"),
     "ent2": (roles.ENTERPRISE, "长安市政", "经办人", "ent2"),

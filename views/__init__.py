@@ -79,8 +79,7 @@ def register_views(appbuilder):
         appbuilder.add_link("公告", label=_l("公告"), href="/public/announcements", icon="fa-newspaper-o",
                             category="公示公告")
 
-    appbuilder.add_view(admin.AdminSpecialtyView, "专业目录", icon="fa-book",
-                        category="系统管理", category_label=_l("系统管理"), label=_l("专业目录"))
+    admin.register(appbuilder)  # 系统管理, 角色授权 and 安全日志: the three administrators' pages
     from views import api  # /api/v1 for other systems (bearer tokens), its description and Swagger UI
 
     api.register(appbuilder)

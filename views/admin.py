@@ -1,8 +1,19 @@
-"""系统管理: reference data for the admin. No application rows are reachable from here."""
+"""系统管理 and 角色授权: the administrators' pages. No application rows are reachable from here.
+
+三员分立 (app/duties.py): the system administrator keeps accounts (AccountView, FAB's user pages
+without the roles) and reference data; the security administrator decides who holds which role
+(RoleGrantView, the roles alone); the audit administrator reads the security log (views/audit.py).
+"""
+from flask import flash, g, redirect, url_for
 from flask_appbuilder import ModelView
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.sqla.models import User
+from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import lazy_gettext as _l
 
+from app import duties, roles
 from models import Specialty
 
 
@@ -12,3 +23,70 @@ class AdminSpecialtyView(ModelView):
     list_columns = ["code", "name"]
     label_columns = {"code": _l("代码"), "name": _l("专业名称")}
     list_title = _l("专业目录")
+
+
+class AccountView(UserDBModelView):
+    """The system administrator's accounts: made, changed, deactivated, passwords reset; the roles
+    shown, never set here (a new account has none until the security administrator grants one).
+    Its permission name stays FAB's, which app/roles.py and the own-account pages use."""
+
+    class_permission_name = "UserDBModelView"
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_userinfo", "resetmypassword",
+                        "resetpasswords", "userinfoedit"]  # no can_delete: deactivate (a removal revokes roles)
+    add_columns = ["first_name", "last_name", "username", "active", "email", "password", "conf_password"]
+    edit_columns = ["first_name", "last_name", "username", "active", "email"]
+    list_columns = ["first_name", "last_name", "username", "email", "active", "roles"]
+    search_columns = ["first_name", "last_name", "username", "email", "active", "roles"]
+    validators_columns = {}
+
+    @action("resetpasswords", _l("Reset Password"), "", "fa-lock", multiple=False)
+    def resetpasswords(self, item):
+        problem = duties.password_problem(item, g.user)
+        if problem:
+            flash(str(problem), "danger")
+            return redirect(url_for(f"{self.endpoint}.show", pk=item.id))
+        return super().resetpasswords(item)
+
+
+def grantable_roles():
+    return list(roles.ALL)
+
+
+class RoleGrantView(ModelView):
+    """角色授权: the security administrator grants and revokes roles, one account at a time; the
+    rules (app/duties.py) are checked before the save and again on it, and each change is logged."""
+
+    datamodel = SQLAInterface(User)
+    route_base = "/grants"
+    base_permissions = ["can_list", "can_show", "can_edit"]
+    list_title = _l("角色授权")
+    show_title = _l("账号角色")
+    edit_title = _l("授予或撤销角色")
+    list_columns = ["username", "first_name", "last_name", "active", "roles"]
+    show_columns = ["username", "first_name", "last_name", "email", "active", "roles"]
+    edit_columns = ["roles"]
+    search_columns = ["username", "first_name", "last_name", "roles"]
+    order_columns = ["username", "first_name", "last_name"]
+    base_order = ("username", "asc")
+    label_columns = {"username": _l("用户名"), "first_name": _l("名"), "last_name": _l("姓"),
+                     "email": _l("电子邮箱"), "active": _l("启用"), "roles": _l("角色")}
+    description_columns = {"roles": _l("三员分立：系统管理员、安全管理员、审计管理员互不兼任，也不兼任业务角色；"
+                                       "不能为自己的账号授予或撤销角色")}
+    edit_form_query_rel_fields = {"roles": [["name", FilterInFunction, grantable_roles]]}
+
+    def pre_update(self, item):
+        now, before = duties._role_history(item)
+        problem = duties.problems(item, now, before, g.user)
+        if problem:
+            raise duties.DutyViolation(str(problem))  # FAB shows it and keeps the form
+
+
+def register(appbuilder):
+    appbuilder.add_view(AdminSpecialtyView, "专业目录", icon="fa-book",
+                        category="系统管理", category_label=_l("系统管理"), label=_l("专业目录"))
+    appbuilder.add_view(RoleGrantView, "角色授权", icon="fa-user-plus", category="Security",
+                        label=_l("角色授权"))
+    from views.audit import SecurityLogView
+
+    appbuilder.add_view(SecurityLogView, "安全日志", icon="fa-shield", category="安全审计",
+                        category_label=_l("安全审计"), label=_l("安全日志"))

@@ -6,7 +6,7 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from app import access, attachments, procedure, rules, snapshots, storage, workflow
+from app import access, attachments, audit, procedure, rules, snapshots, storage, workflow
 from app.extensions import db
 from app.documents.render import (
     form_filename,
@@ -180,6 +180,7 @@ class ApplicationViewBase(ScopedModelView):
     def form_pdf(self, pk):
         """下载申请表: the application form generated from the filing's data."""
         application = self.get_row(pk)
+        audit.record("download", user=g.user, target=f"application:{application.id}", detail={"file": "form.pdf"})
         return pdf_response(render_application_form(application), form_filename(application))
 
     # --- attachments: upload and remove while the filing is with the applicant ------------------
@@ -252,7 +253,10 @@ class ApplicationViewBase(ScopedModelView):
     @permission_name("show")
     def download_attachment(self, pk, file_id):
         application = self.get_row(pk)
-        return storage.send(access.get_attachment(application, file_id))
+        attachment = access.get_attachment(application, file_id)
+        audit.record("download", user=g.user, target=f"application:{application.id}",
+                     detail={"attachment": attachment.id, "kind": attachment.kind})
+        return storage.send(attachment)
 
     @expose("/<int:pk>/commitment/<kind>.pdf")
     @has_access
@@ -261,6 +265,8 @@ class ApplicationViewBase(ScopedModelView):
         application = self.get_row(pk)
         if kind not in rules.COMMITMENT_ALLOWED:
             abort(404)
+        audit.record("download", user=g.user, target=f"application:{application.id}",
+                     detail={"file": f"commitment/{kind}.pdf"})
         return pdf_response(render_commitment(application, kind), f"告知承诺书-{application.number}.pdf")
 
     def get_editable_row(self, pk):
@@ -338,6 +344,8 @@ class ReviewerExports:
         return self._export(self.rows_in_scope(items))
 
     def _export(self, applications):
+        audit.record("export", user=g.user, target=",".join(f"application:{a.id}" for a in applications)[:255],
+                     detail={"format": "pdf", "count": len(applications)})
         pdf = render_review_export(applications, workflow.display_name(g.user))
         name = f"审核材料-{applications[0].number}.pdf" if len(applications) == 1 else f"审核材料-{len(applications)}件.pdf"
         return pdf_response(pdf, name)

@@ -7,12 +7,12 @@ scopes in base_filters) and filters are the list's own. Views that mix this in a
 """
 from datetime import datetime
 
-from flask import url_for
+from flask import g, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 
-from app import excel
+from app import audit, excel
 
 
 class ExcelExport:
@@ -33,6 +33,8 @@ class ExcelExport:
         headers = [self.label_columns.get(c, c) for c in columns]
         title = str(self.list_title or self.__class__.__name__)
         filename = f"{title}-{datetime.now():%Y%m%d%H%M}.xlsx"
+        audit.record("export", user=g.user, target=self.__class__.__name__,
+                     detail={"format": "xlsx", "filters": self._filters.get_filters_values_tojson()})
         return excel.response(headers, self._export_rows(query, columns), filename, title)
 
     def _export_rows(self, query, columns):

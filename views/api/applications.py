@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from app import access, attachments, rules, storage, workflow
+from app import access, attachments, audit, rules, storage, workflow
 from app.api import payload, schemas, serialize, spec
 from app.api.auth import token_required
 from app.api.errors import ApiError
@@ -187,6 +187,8 @@ class ApplicationsApi(ScopedApi):
     @token_required
     def download(self, pk, file_id):
         attachment = access.get_attachment(self.row(pk), self.checked_id(file_id))
+        audit.record("download", user=g.user, target=f"application:{attachment.application_id}",
+                     detail={"attachment": attachment.id, "kind": attachment.kind, "via": "api"})
         # read at once (MAX_UPLOAD_MB at most) and closed here: no open file outlives the request,
         # whether or not the client, the server or a proxy ever closes the answer
         with open(storage.path_of(attachment.stored_name), "rb") as stored:
