@@ -420,3 +420,25 @@ def test_a_filing_handled_by_someone_else_says_so_instead_of_not_found(demo, cli
     number = query(lambda s: s.get(Application, pk).number)
     assert f"{number} 已不在“待办业务”中（当前状态：待注册中心审核），可能已由他人办理" in flashes(reviewer)
     assert reviewer.get(f"/enterpriseapplicationview/show/{pk}").status_code == 200  # still the unit's to see
+
+
+@pytest.mark.parametrize("procedure", ["single", "full"])
+def test_the_drawing_of_the_workflow_has_no_label_over_another(app, monkeypatch, procedure):
+    from app import workflow_chart
+
+    monkeypatch.setitem(app.config, "CENTER_PROCEDURE", procedure)
+    with app.test_request_context():
+        drawing = workflow_chart.svg()
+        moves = workflow.MOVES
+    boxes = []
+    for x, y, body in re.findall(r'<text x="([\d.]+)" y="([\d.]+)" font-size="12" text-anchor="middle"[^>]*>(.*?)</text>',
+                                 drawing):
+        lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", body)
+        width = max(len(line) for line in lines) * workflow_chart.LABEL_CHAR
+        height = len(lines) * workflow_chart.LABEL_LINE
+        boxes.append((float(x) - width / 2, float(y) - workflow_chart.LABEL_LINE + 3, width, height))
+    assert len(boxes) == len({(m.source, m.target) for m in moves})  # one label per arrow
+    for i, (x, y, w, h) in enumerate(boxes):
+        for bx, by, bw, bh in boxes[i + 1:]:
+            assert not (x < bx + bw and bx < x + w and y < by + bh and by < y + h), drawing
+    assert min(y for _, y, _, _ in boxes) >= 0  # nothing cut off at the top
