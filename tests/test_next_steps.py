@@ -70,3 +70,11 @@ def test_a_saved_signature_lands_on_the_certificate(demo, client_as, query):
                          data={"csrf_token": csrf_token(page), "file": (image, "签名.png")})
     assert answer.status_code == 302
     assert answer.headers["Location"].endswith(f"/applicantregistrationview/show/{registration}")
+
+
+def test_a_reason_that_stops_every_business_is_said_once(demo, client_as):
+    page = client_as("app4").get("/").get_data(as_text=True)  # app4 has a returned filing open
+    common = page.split("availability-common")[1].split("</p>")[0]
+    assert "您已有一件未办结的申请" in common
+    table = page.split("可办理的业务")[1].split("</table>")[0]
+    assert "您已有一件未办结的申请" not in table.split("availability-common")[-1].split("<table")[-1]

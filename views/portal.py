@@ -25,7 +25,7 @@ class PortalIndexView(IndexView):
             context.update(
                 type_views={view.business_type: view.__name__ for view in TYPE_VIEWS},  # each item links
                 person=person,
-                availability=rules.availability(person, codes, known=known),
+                **_availability(rules.availability(person, codes, known=known)),
                 registration=known["registration"],
                 open_application=known["pending"],
                 recent=access.applications().order_by(access.Application.id.desc()).limit(5).all(),
@@ -45,3 +45,12 @@ class PortalIndexView(IndexView):
                 expiring=access.registrations().filter(lifecycle.expiring_condition()).count(),
             )
         return self.render_template(self.index_template, appbuilder=self.appbuilder, **context)
+
+
+def _availability(rows):
+    """The home page's list of business types: a reason that stops every type (an open filing) is
+    said once above the list, each row keeps only its own reasons."""
+    reasons = [[str(problem) for problem in problems] for _, problems in rows]
+    common = [r for r in reasons[0] if all(r in others for others in reasons)] if rows and all(reasons) else []
+    return {"availability_common": common,
+            "availability": [(kind, [r for r in own if r not in common]) for (kind, _), own in zip(rows, reasons)]}
