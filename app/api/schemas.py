@@ -79,7 +79,13 @@ def enabled_types():
     return [t.code for t in rules.BUSINESS_TYPES if t.code not in rules.EXTRA_TYPES or t.code in extra]
 
 
-ACTIONS = sorted({m.action for m in workflow.MOVES})
+def actions():
+    """The actions of the procedure this app runs (CENTER_PROCEDURE in its config), read on each
+    call: a list worked out once at import followed the environment, not the app's config, so
+    GET …/moves could offer 受理 while POST {"action": "accept"} was refused."""
+    return sorted({m.action for m in workflow.MOVES})
+
+
 REGISTRATION_STATUSES = ["active", "cancelled", "expired", "suspended"]
 # the application form's fields (views/forms.py) and their limits
 PERSON_FIELDS = {"ethnicity": 16, "education": 32, "major": 64, "school": 128, "title": 64, "email": 128}
@@ -130,7 +136,7 @@ def application_update():
 
 def move_request():
     schema = obj({
-        "action": {"type": "string", "enum": ACTIONS, "description": _l("操作：见 GET …/moves 列出的可执行操作")},
+        "action": {"type": "string", "enum": actions(), "description": _l("操作：见 GET …/moves 列出的可执行操作")},
         "opinion": string(2000, pattern=TEXT, nullable=True, description=_l("审核意见（退回、不予注册等必填）")),
         "version": {"type": "integer", "minimum": 0, "maximum": MAX_ID, "nullable": True,
                     "description": _l("调用方看到的版本号；与当前不符时返回409")},
@@ -175,7 +181,7 @@ def components():
         "attachments": array(ref("Attachment")),
     })
     move = obj({
-        "action": {"type": "string", "enum": ACTIONS},
+        "action": {"type": "string", "enum": actions()},
         "label": {"type": "string"},
         "role": {"type": "string", "enum": sorted({m.role for m in workflow.MOVES})},
         "target": {"type": "string", "enum": list(workflow.STATUS_LABELS)},
