@@ -12,12 +12,16 @@ from flask import request, url_for
 from markupsafe import Markup, escape
 
 
-def list_rows(rows, pks, columns, formatters, checkbox_label=None, buttons=None, row_key="", row_actions=None):
+def list_rows(rows, pks, columns, formatters, checkbox_label=None, buttons=None, row_key="", row_actions=None,
+              labels=None):
     """<tr> for each row: the bulk-action checkbox (when the list has actions), the row's buttons,
     then each column, through its formatter. `buttons` is {"show"/"edit"/"delete": its HTML} with
     `row_key` standing for the row's key; `row_actions(row)` (a view's) names which of edit and
-    delete the row allows, where the rules allow them on some rows only."""
-    cells = [(column, formatters.get(column)) for column in columns]
+    delete the row allows, where the rules allow them on some rows only. Each cell carries its
+    column's label (`labels`), which a phone shows beside the value when the rows become cards."""
+    labels = labels or {}
+    cells = [(column, formatters.get(column), f' data-label="{escape(labels.get(column, ""))}"' if column in labels
+              else "") for column in columns]
     label = escape(checkbox_label) if checkbox_label else None
     shows_buttons = buttons is not None  # the header has a column for them
     buttons = {name: html for name, html in (buttons or {}).items() if html}
@@ -26,17 +30,17 @@ def list_rows(rows, pks, columns, formatters, checkbox_label=None, buttons=None,
         pk = escape(str(pk))
         html.append("<tr>")
         if label is not None:
-            html.append(f'<td><input id="{pk}" class="action_check" name="rowid" value="{pk}" type="checkbox"'
-                        f' aria-label="{label}"></td>')
+            html.append(f'<td class="row-check"><input id="{pk}" class="action_check" name="rowid" value="{pk}"'
+                        f' type="checkbox" aria-label="{label}"></td>')
         if shows_buttons:
             allowed = row_actions(row.item) if row_actions else None
             shown = "".join(button for name, button in buttons.items()
                             if allowed is None or name == "show" or name in allowed)
-            html.append('<td><center><div class="btn-group btn-group-xs" style="display: flex;">'
+            html.append('<td class="row-buttons"><center><div class="btn-group btn-group-xs" style="display: flex;">'
                         + shown.replace(row_key, pk) + "</div></center></td>")
-        for column, formatter in cells:
+        for column, formatter, data_label in cells:
             value = row[column]
-            html.append(f"<td>{escape(formatter(value) if formatter else value)}</td>")
+            html.append(f"<td{data_label}>{escape(formatter(value) if formatter else value)}</td>")
         html.append("</tr>")
     return Markup("".join(html))
 
