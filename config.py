@@ -30,6 +30,7 @@ class Config:
     UPLOAD_FILES_AT_ONCE = env("UPLOAD_FILES_AT_ONCE", 6, int)  # files one upload of the checklist may carry
     MAX_CONTENT_LENGTH = UPLOAD_FILES_AT_ONCE * MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024  # those files and the form
     PERMANENT_SESSION_LIFETIME = env("SESSION_IDLE_MINUTES", 30, int) * 60
+    SESSION_ABSOLUTE_HOURS = env("SESSION_ABSOLUTE_HOURS", 12, float)  # however active, a sign-in ends then
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -78,6 +79,11 @@ class Config:
 
     # --- sign-in: SMS code, rate limits, government services network (app/sms*.py, app/govnet) ---
     SIGNIN_PENDING_MINUTES = env("SIGNIN_PENDING_MINUTES", 15, int)  # password done, code not yet
+    SIGNIN_LOCK_FAILURES = env("SIGNIN_LOCK_FAILURES", 10, int)  # wrong passwords for a username in a day...
+    SIGNIN_LOCK_MINUTES = env("SIGNIN_LOCK_MINUTES", 5, int)  # ...lock it this long, from any address
+    PASSWORD_MIN_LENGTH = env("PASSWORD_MIN_LENGTH", 8, int)  # persons and enterprises
+    PASSWORD_MIN_LENGTH_STAFF = env("PASSWORD_MIN_LENGTH_STAFF", 10, int)  # center and administrators
+    PASSWORD_HISTORY = env("PASSWORD_HISTORY", 5, int)  # a new password is none of the latest this many
     SMS_BACKEND = env("SMS_BACKEND", "local")  # local (records, no outside service) | http | module:Class
     SMS_CODE_TTL_SECONDS = env("SMS_CODE_TTL_SECONDS", 300, int)
     SMS_CODE_MAX_TRIES = env("SMS_CODE_MAX_TRIES", 5, int)

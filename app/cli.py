@@ -122,7 +122,51 @@ def audit_prune(before):
     click.echo(f"已清理 {removed} 条记录；链首锚点已记录，`flask audit verify` 仍可校验")
 
 
+users_group = AppGroup("users", help="账号：强制下线、工作人员登录手机号")
+
+
+def _account(username):
+    from flask_appbuilder.security.sqla.models import User
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"没有用户名为 {username} 的账号")
+    return user
+
+
+@users_group.command("signout")
+@click.argument("username")
+def users_signout(username):
+    """End every session and API token of the account, on every worker (强制下线)."""
+    from app import sessions
+
+    user = _account(username)
+    sessions.end_all(user, "console")
+    click.echo(f"已结束 {user.username} 的全部登录和接口令牌")
+
+
+@users_group.command("phone")
+@click.argument("username")
+@click.argument("phone")
+def users_phone(username, phone):
+    """Record the phone a staff account's login SMS code goes to (center, administrators)."""
+    from app import identity
+    from app.extensions import db
+
+    user = _account(username)
+    try:
+        identity.set_staff_phone(user, phone)
+    except identity.Refused as refusal:
+        raise click.ClickException(str(refusal))
+    db.session.commit()
+    click.echo(f"{user.username} 的登录手机号已登记为 {phone}")
+
+
 def register(app):
+    app.cli.add_command(users_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(workflow_group)
     app.cli.add_command(seed)

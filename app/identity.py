@@ -20,10 +20,7 @@ from app import roles
 from app.extensions import db
 from app.validators import (birth_date_from_id, credit_code_error, id_number_error, mobile_error,
                             normalize_credit_code, normalize_id_number, normalize_mobile, sex_from_id)
-from models import Enterprise, EnterpriseAccount, Person
-
-# Roles whose logins need the SMS code as a second step; staff sign in with their password only.
-SECOND_STEP_ROLES = frozenset({roles.APPLICANT, roles.ENTERPRISE})
+from models import Enterprise, EnterpriseAccount, Person, StaffAccount
 
 ASSURANCE_LABELS = {
     "basic": _l("基本实名（姓名与身份证号核验）"),
@@ -58,10 +55,6 @@ def kind_of(user):
     return "staff"
 
 
-def needs_second_step(user):
-    return any(role.name in SECOND_STEP_ROLES for role in user.roles)
-
-
 def person_of(user):
     return db.session.scalar(select(Person).where(Person.user_id == user.id))
 
@@ -71,7 +64,8 @@ def enterprise_account_of(user):
 
 
 def verified_phone(user):
-    """The phone the login code goes to, or None when the account has none on record."""
+    """The phone the login code goes to, or None when the account has none on record. Every
+    account signs in with the code: persons, enterprises and staff (the center, the administrators)."""
     kind = kind_of(user)
     if kind == "person":
         person = person_of(user)
@@ -79,7 +73,32 @@ def verified_phone(user):
     if kind == "enterprise":
         account = enterprise_account_of(user)
         return account.phone if account else None
-    return None
+    account = db.session.get(StaffAccount, user.id)
+    return account.phone if account else None
+
+
+def no_phone_reason(user):
+    """What to do when the account has no phone for the code, said to the one signing in."""
+    if kind_of(user) == "staff":
+        return _l("该账号没有登记手机号，无法发送短信验证码。工作人员请联系系统管理员登记手机号")
+    return _l("该账号没有登记经认证的手机号，无法发送短信验证码。个人请通过政务服务网“个人登录”"
+              "或携带身份证到注册中心登记手机号；企业请联系注册中心")
+
+
+def set_staff_phone(user, phone):
+    """Record the phone a staff account's login code goes to (the system administrator, or the
+    console); empty removes it. Raises Refused with the reason. Does not commit."""
+    phone = normalize_mobile(phone or "") or None
+    if phone and mobile_error(phone):
+        raise Refused(_l(mobile_error(phone)), field="phone")
+    if kind_of(user) != "staff":
+        raise Refused(_l("个人和企业账号的手机号由实人认证或数据对接登记，不在此修改"), field="phone")
+    account = db.session.get(StaffAccount, user.id)
+    if account is None:
+        account = StaffAccount(user_id=user.id)
+        db.session.add(account)
+    account.phone = phone
+    return account
 
 
 # --- real-person verification ----------------------------------------------------------------

@@ -52,7 +52,7 @@ FAB_ROLES = {
     ],
     # the user views' permission name stays FAB's UserDBModelView (views/admin.AccountView)
     ADMIN: _OWN_ACCOUNT + [
-        ["UserDBModelView", "(can_list|can_show|can_add|can_edit|resetpasswords)$"],  # accounts, never roles
+        ["UserDBModelView", "(can_list|can_show|can_add|can_edit|resetpasswords|signout)$"],  # accounts, never roles
         ["ResetPasswordView", "can_this_form_(get|post)"],
         ["UserStatsChartView", "can_.*"],
         ["Admin.*View", "can_.*"],

@@ -7,7 +7,9 @@ from flask import g
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
-from views.admin import AccountView
+from app import passwords, sessions
+from views.account_sessions import AccountView
+from views.passwords import ResetMyPasswordView, ResetPasswordView
 from views.signin import AuthDBView, SecurityApi
 
 
@@ -17,7 +19,9 @@ class SecurityManager(FabSecurityManager):
 
     authdbview = AuthDBView
     security_api = SecurityApi
-    userdbmodelview = AccountView  # accounts without their roles: 三员分立 (app/duties.py)
+    userdbmodelview = AccountView  # accounts without their roles: 三员分立 (app/duties.py); 强制下线
+    resetmypasswordview = ResetMyPasswordView  # the current password first, then the policy (app/passwords.py)
+    resetpasswordview = ResetPasswordView
 
     def create_limiter(self, app):
         # One limiter for the app (app/extensions.py, bound in create_app), so that FAB's limits
@@ -27,15 +31,35 @@ class SecurityManager(FabSecurityManager):
         return limiter
 
     def load_user(self, pk):
+        # The session cookie's user: only while the session is of the account's current
+        # generation and within its absolute lifetime (app/sessions.py).
+        user = self.load_account(pk)
+        return user if user is not None and sessions.cookie_is_current(user) else None
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        # An API token's user; the token's own checks (SMS step, generation) are app/api/auth.py's.
+        user = self.load_account(jwt_data["sub"])
+        if user is not None:
+            g.user = user
+        return user
+
+    def load_account(self, pk):
         # One statement for the user with their roles and groups (FAB reads them on every
         # permission check; lazy loading would cost two more per request), the navbar's count
-        # of unread messages, and the user's person and enterprise ids (app/access.py actor).
+        # of unread messages, the user's person and enterprise ids (app/access.py actor), and
+        # the account's session generation.
         row = self.session.execute(self._user_statement, {"pk": int(pk)}).unique().one_or_none()
         if row is None or not row[0].is_active:
             return None
         g.unread_messages = row[1]
         g.setdefault("account_ids", {})[row[0].id] = (row[2], row[3])
+        sessions.remember(row[0].id, row[4])
         return row[0]
+
+    def reset_password(self, userid, password):
+        # Every path that sets a password (the forms, `flask fab reset-password`) keeps its hash
+        # in the history and ends the account's sessions.
+        passwords.store(self.get_user_by_id(userid), password)
 
     @cached_property
     def _user_statement(self):
@@ -45,7 +69,8 @@ class SecurityManager(FabSecurityManager):
 
         unread = (select(func.count(Message.id))
                   .where(Message.user_id == self.user_model.id, Message.read_at.is_(None)).scalar_subquery())
-        return (select(self.user_model, unread, *account_ids(self.user_model.id))
+        return (select(self.user_model, unread, *account_ids(self.user_model.id),
+                       sessions.generation_column(self.user_model.id))
                 .where(self.user_model.id == bindparam("pk"))
                 .options(joinedload(self.user_model.roles), joinedload(self.user_model.groups)))
 

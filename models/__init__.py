@@ -12,3 +12,4 @@ from models.messages import Message  # noqa: F401
 from models.notices import RenewalReminder, Urge  # noqa: F401
 from models.procedure import Announcement, NoticeFiling  # noqa: F401
 from models.audit import SecurityLog, SecurityLogHead  # noqa: F401
+from models.accounts import AccountSessions, PasswordHistory, SigninLock, StaffAccount  # noqa: F401

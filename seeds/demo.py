@@ -17,7 +17,7 @@ from app.documents.render import render_pdf
 from app.extensions import db
 from app.i18n import chinese
 from app.validators import make_credit_code, make_id_number
-from models import Application, Enterprise, EnterpriseAccount, Person, Qualification, Specialty
+from models import Application, Enterprise, EnterpriseAccount, Person, Qualification, Specialty, StaffAccount
 from seeds import reference
 
 DEMO_PASSWORD = "Demo@2026"
@@ -51,6 +51,9 @@ STAFF = {
 }
 # The enterprise accounts' verified phones: their login SMS code goes there.
 ENTERPRISE_PHONES = {"ent1": "13900000001", "ent2": "13900000002"}
+# The staff accounts' phones: every account signs in with the SMS code, staff too.
+STAFF_PHONES = {"admin": "13600000001", "secadmin": "13600000002", "auditor": "13600000003",
+                "center": "13600000004"}
 
 PROFILE = {"ethnicity": "汉族", "education": "本科", "major": "土木工程", "school": "西安建筑科技大学",
            "title": "工程师"}
@@ -90,6 +93,8 @@ def load(sm, today=None):
         if unit:
             db.session.add(EnterpriseAccount(user_id=users[username].id, enterprise_id=units[unit].id,
                                              phone=ENTERPRISE_PHONES.get(username)))
+        else:
+            db.session.add(StaffAccount(user_id=users[username].id, phone=STAFF_PHONES.get(username)))
 
     people = {}
     for seq, (username, (last, first, sex, birth, region, unit, held, phone)) in enumerate(APPLICANTS.items()):

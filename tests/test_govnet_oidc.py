@@ -101,7 +101,7 @@ def test_a_new_person_is_created_verified_with_the_applicant_role(app, demo, pro
     assert enter_code(app, client, username).status_code == 302
     assert "个人版" in client.get("/").get_data(as_text=True)
     # a second sign-in finds the same person and account
-    client.get("/logout/")
+    client.post("/logout/", data={"csrf_token": csrf_token(client.get("/"))})
     assert network_sign_in(client, "person").headers["Location"].endswith("/login/code")
     assert query(lambda s: s.scalar(select(Person.id).where(Person.id_number == id_number))) == person.id
 

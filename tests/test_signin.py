@@ -1,13 +1,13 @@
-"""Local sign-in: password, then the SMS code for persons and enterprises; limits; sessions."""
+"""Local sign-in: password, then the SMS code, for every account; limits; signing out."""
 from datetime import datetime, timedelta
 
 import pytest
 from flask_appbuilder.security.sqla.models import User
 from itsdangerous.timed import TimestampSigner
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.extensions import limiter
-from models import Person, SmsCode, SmsMessage
+from models import Person, SmsCode, SmsMessage, StaffAccount
 from tests.conftest import csrf_token, latest_sms_code
 from tests.helpers import flashes
 
@@ -91,13 +91,23 @@ def test_enterprise_needs_the_code_too(app, demo, query):
     assert "企业版" in client.get("/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("username", ["center", "admin"])
-def test_staff_sign_in_with_the_password_alone(app, demo, query, username):
+@pytest.mark.parametrize("username,masked", [("center", "136****0004"), ("admin", "136****0001")])
+def test_staff_need_the_code_too(app, demo, query, username, masked):
     client = app.test_client()
     answer = password_step(client, username)
-    assert answer.status_code == 302 and not answer.headers["Location"].endswith("/login/code")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/login/code")
+    assert signed_in(client) is None  # a password alone signs no staff account in
+    assert masked in client.get("/login/code").get_data(as_text=True)
+    assert code_step(client, latest_sms_code(app, username)).status_code == 302
     assert signed_in(client) is not None
-    assert query(lambda s: s.scalar(select(func.count(SmsMessage.id)).where(SmsMessage.purpose == "login"))) == 0
+
+
+def test_a_staff_account_without_a_phone_is_sent_to_the_system_administrator(app, demo, query):
+    query(lambda s: (s.execute(delete(StaffAccount)), s.commit()))
+    client = app.test_client()
+    answer = password_step(client, "center")
+    assert not answer.headers["Location"].endswith("/login/code") and signed_in(client) is None
+    assert any("联系系统管理员登记手机号" in m for m in flashes(client))
 
 
 def test_wrong_password_and_unknown_account_get_the_same_answer(app, demo, query):
@@ -296,18 +306,16 @@ def test_code_posts_and_sends_are_limited(app, demo, monkeypatch):
     assert resend(client).status_code == 429
 
 
-def test_the_token_api_refuses_persons_and_enterprises(app, demo):
+def test_fabs_token_api_gives_no_account_a_token_for_a_password(app, demo):
     client = app.test_client()
 
     def api_login(username, password=PASSWORD):
         return client.post("/api/v1/security/login",
                            json={"username": username, "password": password, "provider": "db"})
 
-    assert api_login("app1").status_code == 401  # a password alone is not a sign-in for them
-    assert api_login("ent1").status_code == 401
-    assert api_login("center", "wrong").status_code == 401
-    answer = api_login("center")
-    assert answer.status_code == 200 and answer.get_json()["access_token"]
+    for username in ("app1", "ent1", "center", "admin"):  # a password alone is a sign-in for nobody
+        answer = api_login(username)
+        assert answer.status_code == 401 and "access_token" not in (answer.get_json() or {})
 
 
 # --- sessions --------------------------------------------------------------------------------
@@ -326,11 +334,16 @@ def test_session_expires_after_inactivity_not_after_login(app, demo, client_as, 
     assert answer.status_code == 302 and "/login/" in answer.headers["Location"]
 
 
-def test_logout_clears_the_session(app, demo, client_as):
+def test_logout_is_a_post_and_clears_the_session(app, demo, client_as):
     client = client_as("app1")
     client.get("/lang/zh")
-    assert client.get("/logout/").status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    assert "退出登录" in home and "注销" not in home.split('class="navbar-signout"')[1].split("</form>")[0]
+    assert client.get("/logout/").status_code == 200  # a GET (a link, another site's image) only asks
+    assert signed_in(client) is not None
+    page = client.get("/logout/")
+    assert client.post("/logout/", data={"csrf_token": csrf_token(page)}).status_code == 302
     with client.session_transaction() as session:
-        assert set(session.keys()) <= {"locale"}
+        assert set(session.keys()) <= {"locale", "_flashes"}
     answer = client.get("/applicantinitialview/list/")
     assert answer.status_code == 302 and "/login/" in answer.headers["Location"]

@@ -1,6 +1,6 @@
 """The login pages: three entrances (个人登录, 法人登录, 工作人员登录), the SMS-code step, the
-government services network's callback, logout; and FAB's REST login, closed to accounts that need
-the SMS step.
+government services network's callback, 退出登录; and FAB's REST login, closed (every account
+needs the SMS step).
 
 The classes keep FAB's names (AuthDBView, SecurityApi): FAB builds its login URLs and endpoint
 names from the class names, and the route guards (tests/test_access.py) know them by those names.
@@ -9,20 +9,14 @@ The flow itself is in app/signin.py; these views only read the request and show 
 from flask import current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import safe
-from flask_appbuilder.const import API_SECURITY_ACCESS_TOKEN_KEY, API_SECURITY_PROVIDER_DB, \
-    API_SECURITY_REFRESH_TOKEN_KEY
 from flask_appbuilder.security.api import SecurityApi as FabSecurityApi
 from flask_appbuilder.security.decorators import no_cache
 from flask_appbuilder.security.forms import LoginForm_db
-from flask_appbuilder.security.schemas import login_post
 from flask_appbuilder.security.views import AuthDBView as FabAuthDBView
 from flask_appbuilder.utils.base import get_safe_redirect
 from flask_appbuilder.views import expose
 from flask_babel import lazy_gettext as _l
-from flask_jwt_extended import create_access_token, create_refresh_token
-from flask_login import logout_user
 from flask_wtf import FlaskForm
-from marshmallow import ValidationError
 from wtforms import StringField
 
 from app import identity, signin, sms_codes
@@ -77,7 +71,11 @@ class AuthDBView(FabAuthDBView):
         form = LoginForm_db()
         if form.validate_on_submit():
             next_url = get_safe_redirect(request.args.get("next", ""))
-            user = self.appbuilder.sm.auth_user_db(form.username.data, form.password.data)
+            try:
+                user = signin.check_password(form.username.data, form.password.data)
+            except signin.Locked as locked:
+                flash(str(locked), "danger")
+                return redirect(url_for(".login", entrance=entrance, next=request.args.get("next")))
             if not user:
                 flash(str(self.invalid_login_message), "warning")
                 return redirect(url_for(".login", entrance=entrance, next=request.args.get("next")))
@@ -200,36 +198,31 @@ class AuthDBView(FabAuthDBView):
             flash(str(refusal), "warning")
         return redirect(url_for(".code"))
 
-    @expose("/logout/")
+    @expose("/logout/", methods=["GET", "POST"])
+    @no_cache
     def logout(self):
+        """退出登录 is the navbar's form: a POST with the page's CSRF token. A GET (a link, an
+        image on another site) signs nobody out; it shows the button to confirm."""
         user = self._get_authenticated_user()
-        logout_user()
-        signin.clear()
-        if user is not None:
+        if user is None:
+            return redirect(self.appbuilder.get_url_for_index)
+        form = FlaskForm()
+        if request.method == "POST" and form.validate_on_submit():
+            signin.sign_out(user)
             self.appbuilder.sm.on_user_logout(user)
-        return redirect(self.appbuilder.get_url_for_index)
+            flash(str(_l("已退出登录。本账号在其他浏览器和设备上的登录也已一并退出")), "info")
+            return redirect(self.appbuilder.get_url_for_index)
+        return self.render_template("signin/logout.html", title=_l("退出登录"), form=form,
+                                    appbuilder=self.appbuilder)
 
 
 class SecurityApi(FabSecurityApi):
-    """FAB's token login, for staff only: a person's or an enterprise's password alone is not a
-    sign-in (they need the SMS code), so the API answers them as it answers a wrong password."""
+    """FAB's token login: closed. A password alone is a sign-in for no account (every one takes
+    the SMS code), so tokens come from /api/v1/auth (views/api/auth.py) and this answers 401
+    without looking at the password: it counts no failure and confirms no password."""
 
     @api_expose("/login", methods=["POST"])
     @limiter.limit(config_limit("LOGIN_RATE_LIMIT"))
     @safe
     def login(self):
-        if not request.is_json:
-            return self.response_400(message="Request payload is not JSON")
-        try:
-            payload = login_post.load(request.json)
-        except ValidationError as error:
-            return self.response_400(message=error.messages)
-        if payload.get("provider", API_SECURITY_PROVIDER_DB) != API_SECURITY_PROVIDER_DB:  # optional in FAB's schema
-            return self.response_401()
-        user = self.appbuilder.sm.auth_user_db(payload["username"], payload["password"])
-        if not user or identity.needs_second_step(user):
-            return self.response_401()
-        answer = {API_SECURITY_ACCESS_TOKEN_KEY: create_access_token(identity=str(user.id), fresh=True)}
-        if payload.get("refresh"):
-            answer[API_SECURITY_REFRESH_TOKEN_KEY] = create_refresh_token(identity=str(user.id))
-        return self.response(200, **answer)
+        return self.response_401()

@@ -1,9 +1,10 @@
 """Signing in to the API with the pages' rules, and checking the token on every call.
 
-Persons and enterprises: the password, then the SMS code sent to the account's verified phone
-(the same code store and sender as the login page). Between the two steps the caller holds only a
-signed, short-lived challenge naming the account; it is no token and opens nothing. Staff (center,
-admin) get their token from the password, as they sign in to the pages with it.
+Every account: the password, then the SMS code sent to the account's verified phone (the same
+code store, sender and lock as the login page). Between the two steps the caller holds only a
+signed, short-lived challenge naming the account; it is no token and opens nothing. A token
+carries the account's session generation: when the account's sessions end (退出登录, a password
+change, 强制下线) its tokens end with them (app/sessions.py).
 
 The API reads the token from the Authorization header only: the browser's session cookie never
 authenticates it, so another site cannot make a signed-in browser write through it.
@@ -20,12 +21,11 @@ from flask_login import user_logged_in
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from jwt.exceptions import ExpiredSignatureError, PyJWTError
 
-from app import identity, sms_codes
+from app import audit, identity, sessions, sms_codes
 from app.api.errors import ApiError
 from app.validators import mask_phone
 
 CHALLENGE_SALT = "api-sign-in-challenge"
-PASSWORD_ONLY = ("pwd",)
 WITH_SMS = ("pwd", "sms")
 
 
@@ -39,9 +39,11 @@ def challenge_seconds():
 
 
 def issue_token(user, methods):
-    """The access token, and what it took to get it (`amr`): a person's or an enterprise's token
-    is refused on use unless it records the SMS step."""
-    token = create_access_token(identity=str(user.id), additional_claims={"amr": list(methods)}, fresh=True)
+    """The access token, what it took to get it (`amr`: a token is refused on use unless it records
+    the SMS step) and the account's session generation (`gen`)."""
+    claims = {"amr": list(methods), "gen": sessions.generation(user.id)}
+    token = create_access_token(identity=str(user.id), additional_claims=claims, fresh=True)
+    audit.record("signin.success", user=user, detail={"via": "password", "channel": "api"})
     # every sign-in of an enterprise re-reads its record from the directory (app/govnet/directory.py)
     user_logged_in.send(current_app._get_current_object(), user=user)
     return {"step": "done", "access_token": token, "token_type": "Bearer", "expires_in": token_seconds()}
@@ -67,7 +69,7 @@ def challenged_user(challenge):
         raise ApiError(401, "invalid_challenge", _l("登录凭据无效，请重新输入用户名和密码"))
     uid = data.get("uid") if isinstance(data, dict) else None
     user = current_app.appbuilder.sm.get_user_by_id(uid) if isinstance(uid, int) else None
-    if user is None or not user.is_active or not identity.needs_second_step(user):
+    if user is None or not user.is_active:
         raise ApiError(401, "invalid_challenge", _l("登录凭据无效，请重新输入用户名和密码"))
     return user
 
@@ -76,9 +78,9 @@ def send_code(user):
     """Send the login code as the login page does. Returns (sent, refusal message or None)."""
     phone = identity.verified_phone(user)
     if not phone:
-        raise ApiError(403, "no_verified_phone", _l(
-            "该账号没有登记经认证的手机号，无法发送短信验证码。个人请通过政务服务网“个人登录”"
-            "或携带身份证到注册中心登记手机号；企业请联系注册中心"))
+        audit.record("signin.failure", user=user, outcome="failure",
+                     detail={"step": "sms", "reason": "no_phone", "channel": "api"})
+        raise ApiError(403, "no_verified_phone", identity.no_phone_reason(user))
     try:
         sms_codes.issue(user.id, phone, sms_codes.LOGIN)
     except sms_codes.TooSoon as refusal:
@@ -104,9 +106,11 @@ def code_step(user, sent, refusal):
 def verify_code(user, code):
     try:
         sms_codes.verify(user.id, sms_codes.LOGIN, code)
-    except sms_codes.WrongCode as refusal:
-        raise ApiError(401, "wrong_sms_code", refusal)
     except sms_codes.Refused as refusal:
+        audit.record("signin.failure", user=user, outcome="failure",
+                     detail={"step": "sms", "reason": type(refusal).__name__, "channel": "api"})
+        if isinstance(refusal, sms_codes.WrongCode):
+            raise ApiError(401, "wrong_sms_code", refusal)
         raise ApiError(401, "sms_code_unusable", refusal)
 
 
@@ -126,9 +130,13 @@ def authenticate():
         raise ApiError(401, "invalid_token", _l("访问令牌无效，请重新登录获取"))
     if user is None or not user.is_active:
         raise ApiError(401, "invalid_token", _l("访问令牌无效，请重新登录获取"))
-    if identity.needs_second_step(user) and "sms" not in (get_jwt().get("amr") or ()):
-        # a token minted from a password alone (by any route) is no sign-in for this account
+    claims = get_jwt()
+    if "sms" not in (claims.get("amr") or ()):
+        # a token minted from a password alone (by any route) is no sign-in for any account
         raise ApiError(401, "sms_step_missing", _l("该账号须完成短信验证码登录后才能使用接口"))
+    if not sessions.token_is_current(user, claims):
+        raise ApiError(401, "session_ended", _l("该账号的登录已结束（已退出登录、修改了密码或被管理员强制下线），"
+                                                "请重新登录获取访问令牌"))
     # This request acts as the token's user, whatever session cookie came with it: app/access.py
     # and Flask-Login's current_user read this.
     g.user = user

@@ -1,9 +1,11 @@
-"""Getting a token: the login page's two steps as JSON, with the login page's rate limits."""
-from flask import current_app, g, request
+"""Getting a token: the login page's two steps as JSON, with the login page's rate limits and lock."""
+from datetime import datetime
+
+from flask import g, request
 from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 
-from app import access, identity, sms_codes
+from app import access, signin, sms_codes
 from app.api import auth, payload, schemas
 from app.api.errors import ApiError
 from app.extensions import limiter
@@ -25,11 +27,13 @@ class AuthApi(ScopedApi):
     @limiter.limit(config_limit("LOGIN_ACCOUNT_RATE_LIMIT"), key_func=_username_key)
     def login(self):
         data = payload.json_body(schemas.login_request())
-        user = current_app.appbuilder.sm.auth_user_db(data["username"], data["password"])
+        try:
+            user = signin.check_password(data["username"], data["password"], channel="api")
+        except signin.Locked as locked:
+            raise ApiError(429, "account_locked", locked,
+                           wait_seconds=max(1, int((locked.until - datetime.now()).total_seconds())))
         if not user:
             raise ApiError(401, "invalid_credentials", _l("用户名或密码错误"))
-        if not identity.needs_second_step(user):
-            return self.answer(auth.issue_token(user, auth.PASSWORD_ONLY))
         sent, refusal = auth.send_code(user)
         return self.answer(auth.code_step(user, sent, refusal))
 
