@@ -67,10 +67,10 @@ def problems(user, new_names, old_names, by=None, new_account=False):
         if has_request_context() and not (new_account and new_names <= {roles.APPLICANT, roles.ENTERPRISE}):
             return _l("只有安全管理员可以授予或撤销角色")
         return None
+    if user.id is not None and user.id == by.id:  # first: `by` may be this very object, its roles changed
+        return _l("三员分立：不能为自己的账号授予或撤销角色")
     if roles.SECURITY not in {r.name for r in by.roles}:
         return _l("只有安全管理员可以授予或撤销角色")
-    if user.id is not None and user.id == by.id:
-        return _l("三员分立：不能为自己的账号授予或撤销角色")
     return None
 
 
