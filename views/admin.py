@@ -39,7 +39,7 @@ class AccountView(UserDBModelView):
     search_columns = ["first_name", "last_name", "username", "email", "active", "roles"]
     validators_columns = {}
 
-    @action("resetpasswords", _l("Reset Password"), "", "fa-lock", multiple=False)
+    @action("resetpasswords", _l("重置密码"), "", "fa-lock", multiple=False)
     def resetpasswords(self, item):
         problem = duties.password_problem(item, g.user)
         if problem:
