@@ -5,7 +5,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from app import access, rules, signatures, storage, urging, workflow
+from app import access, audit, rules, signatures, storage, urging, workflow
 from app.documents import certificate
 from app.documents.render import pdf_response
 from app.i18n import text
@@ -235,6 +235,7 @@ class ApplicantRegistrationView(ScopedModelView):
             for problem in problems:
                 flash(str(problem), "warning")
             return redirect(url_for(f"{self.endpoint}.show", pk=registration.id))
+        audit.record("download", user=g.user, target=f"registration:{registration.id}", detail={"file": "certificate.pdf"})
         return pdf_response(certificate.render_certificate(registration), certificate.filename(registration))
 
     @expose("/signature", methods=["GET", "POST"])

@@ -149,6 +149,7 @@ class ApplicationViewBase(ScopedModelView):
         filing = procedure.get_filing(application, file_id)
         if filing is None or not filing.stored_name or not procedure.may_read_filing(filing, application):
             abort(404)
+        audit.record("download", user=g.user, target=f"application:{application.id}", detail={"filing": filing.id})
         return storage.send(filing)
 
     @expose("/<int:pk>/move/<action>", methods=["POST"])
