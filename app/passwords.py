@@ -3,7 +3,8 @@
 A new password has at least PASSWORD_MIN_LENGTH_STAFF characters for staff (the center and the
 administrators) and PASSWORD_MIN_LENGTH for persons and enterprises; three of the four kinds of
 character (capitals, small letters, digits, others); does not contain the username; and is none of
-the account's latest PASSWORD_HISTORY passwords (their hashes are kept in password_history).
+the account's latest PASSWORD_HISTORY passwords (the current one and the hashes of those it
+replaced, kept in password_history).
 Storing one ends every session of the account (app/sessions.py) and is logged.
 """
 from flask import current_app, has_request_context
@@ -46,13 +47,17 @@ def _kinds(password):
 
 
 def recent_hashes(user):
-    """The current password's hash and the latest ones before it."""
+    """The current password's hash and those of the ones it replaced: PASSWORD_HISTORY in all."""
     if user is None or user.id is None:
         return []
-    keep = current_app.config["PASSWORD_HISTORY"]
     rows = db.session.scalars(select(PasswordHistory.password_hash).where(PasswordHistory.user_id == user.id)
-                              .order_by(PasswordHistory.id.desc()).limit(keep)).all()
+                              .order_by(PasswordHistory.id.desc()).limit(_kept())).all()
     return [user.password, *rows] if user.password else rows
+
+
+def _kept():
+    """Replaced passwords kept: with the current one, PASSWORD_HISTORY."""
+    return max(0, current_app.config["PASSWORD_HISTORY"] - 1)
 
 
 def problems(password, user=None, username=None, staff=None):
@@ -84,12 +89,12 @@ def store(user, password):
     the history, end every session of the account. The browser that made the change stays signed
     in when it is the account's own; every other session and every API token ends."""
     by = current_user if has_request_context() and getattr(current_user, "is_authenticated", False) else None
+    if user.password:
+        db.session.add(PasswordHistory(user_id=user.id, password_hash=user.password))
     user.password = hashed(password)
-    db.session.add(PasswordHistory(user_id=user.id, password_hash=user.password))
     db.session.flush()
-    keep = current_app.config["PASSWORD_HISTORY"]
     old = select(PasswordHistory.id).where(PasswordHistory.user_id == user.id) \
-        .order_by(PasswordHistory.id.desc()).offset(keep)
+        .order_by(PasswordHistory.id.desc()).offset(_kept())
     db.session.execute(delete(PasswordHistory).where(PasswordHistory.id.in_(old.scalar_subquery())),
                        execution_options={"synchronize_session": False})
     db.session.commit()

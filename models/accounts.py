@@ -19,7 +19,7 @@ class AccountSessions(Model):
 
 
 class PasswordHistory(Model):
-    """The hashes of an account's latest passwords, the current one included (app/passwords.py)."""
+    """The hashes of the passwords an account had before its current one (app/passwords.py)."""
 
     __tablename__ = "password_history"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
