@@ -63,10 +63,6 @@ def create_app(config=None):
 
 
 def _register_error_pages(app):
-    from flask import flash, redirect, request
-    from flask_babel import lazy_gettext as _l
+    from app import errors
 
-    @app.errorhandler(413)
-    def _too_large(error):
-        flash(_l("文件超过%(mb)sMB，请压缩后再上传", mb=app.config["MAX_UPLOAD_MB"]), "danger")
-        return redirect(request.referrer or "/")
+    errors.register(app)  # the Chinese error pages, and bad input answered 400/404, never 500

@@ -6,6 +6,7 @@ through app/access.py, so no FAB route reaches a row its user may not see.
 """
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access, widgets
+from flask_appbuilder.charts.views import BaseChartView
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -138,23 +139,46 @@ class ScopedModelView(ModelView):
         abort(404)  # files are served by their owners' views through app/access.py, never from here
 
 
+LARGEST_PAGE = 2**31 - 1  # page × page size stays within the databases' 64-bit OFFSET
+
+
 def guard_fab_routes(app):
     """Requests that FAB itself would answer with a 500 are answered 404 before they run:
     an action name the view does not declare (`action/<name>/<pk>`, `action_post`, on every model
-    view, FAB's own user and role views included), and a page or page size that is not a number."""
+    view, FAB's own user and role views included); a page or page size that is not a number, or
+    one so large that the database refuses the OFFSET; FAB's `download/<filename>` (it reads an
+    UPLOAD_FOLDER this app does not have: files are served through app/access.py); and a chart
+    grouping that the chart view does not offer (`chart/<group_by>`)."""
 
     @app.before_request
     def _reject_what_fab_cannot_handle():
         for arg, value in request.args.items():
-            if arg.startswith(("page_", "psize_")) and not (value.isascii() and value.isdigit()):
+            if arg.startswith(("page_", "psize_")) and not (
+                    value.isascii() and value.isdigit() and len(value) <= 10 and int(value) <= LARGEST_PAGE):
                 abort(404)
         endpoint = request.endpoint or ""
+        view_function = app.view_functions.get(endpoint)
+        owner = getattr(view_function, "__self__", None)
+        if getattr(view_function, "__func__", None) is ModelView.download:
+            abort(404)
+        if isinstance(owner, BaseChartView) and not _offers_grouping(owner, (request.view_args or {}).get("group_by")):
+            abort(404)
         if endpoint.endswith(".action"):
             name = (request.view_args or {}).get("name")
         elif endpoint.endswith(".action_post"):
             name = request.form.get("action")
         else:
             return
-        owner = getattr(app.view_functions[endpoint], "__self__", None)
         if owner is None or name not in getattr(owner, "actions", {}):
             abort(404)
+
+
+def _offers_grouping(chart_view, group_by):
+    """FAB's chart views take `group_by` as an index into `definitions` (GroupByChartView) or as a
+    column name from `group_by_columns` (the others); absent, they use their first."""
+    if group_by is None:
+        return True
+    definitions = getattr(chart_view, "definitions", None)
+    if definitions is not None:
+        return group_by.isascii() and group_by.isdigit() and len(group_by) <= 6 and int(group_by) < len(definitions)
+    return group_by in (getattr(chart_view, "group_by_columns", None) or ())

@@ -9,6 +9,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
 from app import access, notify
+from app.redirects import safe_target
 from models import Application, Message
 
 PAGE_SIZE = 20
@@ -72,11 +73,7 @@ class MessageView(BaseView):
     def read(self):
         message = access.get_message(request.form.get("id"))
         notify.mark_read(message)
-        target = request.form.get("next") or ""
-        # only our own paths: never an outside address from a form field
-        if target.startswith("/") and not target.startswith("//"):
-            return redirect(target)
-        return redirect(url_for("MessageView.list"))
+        return redirect(safe_target(request.form.get("next"), url_for("MessageView.list")))
 
     @expose("/read_all", methods=["POST"])
     @has_access

@@ -109,11 +109,12 @@ def register(app):
             return error  # what Flask answers when there is no handler: the pages are unchanged
         return _from_http_exception(error)
 
-    @app.errorhandler(InternalServerError)
-    def _server_error(error):
-        if not is_api_request():
-            return error
-        return error_response(500)
+    if not app.error_handler_spec[None].get(500):  # else the pages' 500 handler, wrapped above, answers
+        @app.errorhandler(InternalServerError)
+        def _server_error(error):
+            if not is_api_request():
+                return error
+            return error_response(500)
 
     @app.after_request
     def _json_errors_only(response):
