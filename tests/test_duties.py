@@ -50,7 +50,7 @@ def test_an_account_is_made_by_the_system_administrator_and_its_role_granted_by_
     assert 'name="roles"' not in form.get_data(as_text=True)
     answer = admin.post("/users/add", data={
         "csrf_token": csrf_token(form), "first_name": "新", "last_name": "审核员", "username": "center2",
-        "email": "center2@demo.example.cn", "active": "y", "password": "Demo@2026", "conf_password": "Demo@2026"})
+        "email": "center2@demo.example.cn", "active": "y", "password": "Qinling@2026", "conf_password": "Qinling@2026"})
     assert answer.status_code == 302
     users, role_ids = ids(query)
     assert held(query, "center2") == set()
