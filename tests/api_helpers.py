@@ -11,7 +11,7 @@ def api_login(client, username, password=PASSWORD):
 
 
 def api_token(app, username, password=PASSWORD):
-    """A token the way the API hands it out: the password, then (persons, enterprises) the SMS code."""
+    """A token the way the API hands it out: the password, then the SMS code (every account)."""
     from app.extensions import limiter
 
     limiter.reset()  # the sign-in limits count per address, and every test client is 127.0.0.1
