@@ -11,12 +11,13 @@ import importlib
 import uuid
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app import roles
+from app import audit, roles
 from app.extensions import db
 from app.validators import (birth_date_from_id, credit_code_error, id_number_error, mobile_error,
                             normalize_credit_code, normalize_id_number, normalize_mobile, sex_from_id)
@@ -97,6 +98,10 @@ def set_staff_phone(user, phone):
     if account is None:
         account = StaffAccount(user_id=user.id)
         db.session.add(account)
+    if account.phone != phone:
+        by = current_user if has_request_context() and getattr(current_user, "is_authenticated", False) else None
+        audit.record("account.update", user=by, username=None if by else "console", target=f"user:{user.id}",
+                     detail={"fields": ["phone"], "account": user.username})
     account.phone = phone
     return account
 
