@@ -33,6 +33,11 @@ class Config:
     SESSION_ABSOLUTE_HOURS = env("SESSION_ABSOLUTE_HOURS", 12, float)  # however active, a sign-in ends then
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # cookies only over HTTPS (app/headers.py): on in production; off for `make run` on http://127.0.0.1
+    SECURE_COOKIES = env("SECURE_COOKIES", ENVIRONMENT == "production", bool)
+    FORCE_HTTPS = env("FORCE_HTTPS", False, bool)  # redirect http:// to https:// here, when no proxy in front does
+    # without SECRET_KEY, a run outside production makes a random key once and keeps it here (app/secret_key.py)
+    SECRET_KEY_FILE = env("SECRET_KEY_FILE", f"{BASE_DIR}/instance/secret_key")
 
     # --- Flask-AppBuilder ---------------------------------------------------------------------
     APP_NAME = "二级建造师注册管理平台"
@@ -173,6 +178,7 @@ class TestConfig(Config):
     ENVIRONMENT = "testing"
     SQLALCHEMY_DATABASE_URI = env("TEST_DATABASE_URL", "")  # conftest supplies a file when empty
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # demo passwords hashed per test; speed over cost
+    SECURE_COOKIES = False  # the test client speaks http://; the test of the flag sets it
     UPLOAD_DIR = ""  # conftest supplies a temporary folder
     PDF_CACHE_DIR = ""  # every test renders its PDFs
     # Tests sign the same demo user in several times a minute; the tests of the interval set it.

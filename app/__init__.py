@@ -4,6 +4,7 @@ import os
 
 from flask_appbuilder import AppBuilder
 
+from app import headers, secret_key
 from app.extensions import csrf, db, limiter, migrate
 from app.urls import Flask
 
@@ -19,6 +20,7 @@ def create_app(config=None):
         app.config.update(config or {})
     else:
         app.config.from_object(config)
+    secret_key.use_instance_key(app, DEV_SECRET_PREFIX)  # no SECRET_KEY given: a random one kept in instance/
     if app.config["ENVIRONMENT"] == "production" and app.config["SECRET_KEY"].startswith(DEV_SECRET_PREFIX):
         raise RuntimeError("Set SECRET_KEY: the development key must not be used in production")
     from app.roles import FAB_ROLES
@@ -33,6 +35,7 @@ def create_app(config=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))
     csrf.init_app(app)
+    headers.init_app(app)  # CSP, framing, no-store, Secure cookies on every response
     limiter.init_app(app)  # before AppBuilder: the security manager shares it
 
     from app import filters, i18n, menu

@@ -164,6 +164,37 @@ def browser():
         chromium.close()
 
 
+# Every page of every test reports what its Content-Security-Policy refused (app/headers.py): the
+# browser's own console message, and the securitypolicyviolation event (an init script, which the
+# page's policy does not govern), so a refusal that Chromium words differently is caught as well.
+CSP_LISTENER = """document.addEventListener('securitypolicyviolation', (e) => console.error(
+  'CSP violation: ' + e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile
+  + ':' + e.lineNumber + ' on ' + document.location.pathname));"""
+CSP_MESSAGE = re.compile(r"Content.Security.Policy|CSP violation", re.I)
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(request, monkeypatch):
+    """Fails the test when any page it walked reported a CSP violation in the browser's console."""
+    if "browser" not in request.fixturenames and "sign_in" not in request.fixturenames:
+        yield []
+        return
+    browser = request.getfixturevalue("browser")
+    seen = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.add_init_script(CSP_LISTENER)
+        context.on("console", lambda message: CSP_MESSAGE.search(message.text) and seen.append(
+            f"{message.page.url if message.page else '?'}: {message.text}"))
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield seen
+    assert not seen, "the Content-Security-Policy refused something:\n" + "\n".join(seen)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def artifacts():
     """A fresh screenshot folder per run, so what CI keeps is this run's pictures only."""
