@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, exists, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.effects import add_years
@@ -135,38 +135,36 @@ def current_registration(person, today=None):
     ).unique().first()
 
 
-def open_application(person, exclude_id=None):
-    from app.workflow import OPEN
-
-    query = select(Application).where(Application.person_id == person.id, Application.status.in_(OPEN))
-    if exclude_id:
-        query = query.where(Application.id != exclude_id)
-    return db.session.scalars(query).first()
-
-
-def standing(person, today=None, exclude_id=None):
-    """open_application() and current_registration() together, in one statement: what
-    start_problems reads when its caller has not read them already."""
-    row = db.session.execute(_standing_statement(False, _open_states()),
+def standing(person, today=None, exclude_id=None, filer="applicant"):
+    """The filing that keeps this filer ("applicant": the person; "enterprise": the unit, for its
+    强制注销) from starting another about the person, and the registration in force, in one
+    statement: what start_problems reads when its caller has not read them already."""
+    row = db.session.execute(_standing_statement(False, filer),
                              _standing_values(person.id, today, exclude_id)).unique().first()
     pending, registration = row if row is not None else (None, None)
-    return {"pending": pending, "registration": registration}
+    return {"pending": pending, "registration": registration, "filer": filer}
 
 
 def person_standing(person_id, today=None):
-    """The person (with their qualifications) and their standing(), in one statement: for a page
-    that has read neither yet. (None, None) when there is no such person."""
-    row = db.session.execute(_standing_statement(True, _open_states()),
-                             _standing_values(person_id, today)).unique().first()
+    """The person (with their qualifications) and their own standing(), in one statement: for a
+    page of the person's that has read neither yet. (None, None) when there is no such person."""
+    row = db.session.execute(_standing_statement(True, "applicant"), _standing_values(person_id, today)).unique().first()
     if row is None:
         return None, None
-    return row[0], {"pending": row[1], "registration": row[2]}
+    return row[0], {"pending": row[1], "registration": row[2], "filer": "applicant"}
 
 
-def _open_states():
-    from app.workflow import OPEN  # the configured procedure's
+def open_for(filer):
+    """The condition of an open filing that stands in this filer's way (migration 0019's indexes hold
+    the same in the database, so that no two requests at one moment both pass it). A filing is open
+    until it is decided, in either center procedure. A draft is its filer's alone: it keeps nobody
+    else from anything, and nobody else is told its number; once submitted, a filing is open for
+    everyone concerned with the person (the unit's 强制注销 too: the person sees it from then on)."""
+    from app.workflow import FINAL
 
-    return OPEN
+    own = Application.business_type.in_(sorted(FILED_BY_UNIT)) if filer == "enterprise" \
+        else Application.business_type.not_in(sorted(FILED_BY_UNIT))
+    return and_(Application.status.not_in(sorted(FINAL)), or_(Application.status != "draft", own))
 
 
 def _standing_values(person_id, today=None, exclude_id=None):
@@ -174,11 +172,10 @@ def _standing_values(person_id, today=None, exclude_id=None):
 
 
 @lru_cache(maxsize=4)
-def _standing_statement(with_person, open_states):
-    """The statement of standing() (with the person: person_standing()), built once per procedure:
+def _standing_statement(with_person, filer):
+    """The statement of standing() (with the person: person_standing()), built once per filer:
     applicants' pages run it on every view."""
-    open_filing = and_(Application.person_id == Person.id, Application.status.in_(sorted(open_states)),
-                       Application.id != bindparam("exclude_id"))
+    open_filing = and_(Application.person_id == Person.id, open_for(filer), Application.id != bindparam("exclude_id"))
     in_force = and_(Registration.person_id == Person.id, Registration.status == "active",
                     Registration.valid_until >= bindparam("today"))
     if with_person:
@@ -189,9 +186,11 @@ def _standing_statement(with_person, open_states):
         loads = [joinedload(Person.qualifications).lazyload(Qualification.specialty)]
     else:
         read, loads = (Application, Registration), [joinedload(Registration.specialties)]
+    # two open filings may stand in one filer's way (their own draft, and one the other filer has
+    # submitted since): the oldest is named, the same on every page
     return (select(*read).select_from(Person)
             .outerjoin(Application, open_filing).outerjoin(Registration, in_force)
-            .where(Person.id == bindparam("person_id")).options(*loads))
+            .where(Person.id == bindparam("person_id")).order_by(Application.id).options(*loads))
 
 
 def renewal_window(registration):
@@ -208,16 +207,13 @@ def start_problems(person, code, today=None, exclude_id=None, known=None):
     (the home page asks for every business type at once)."""
     today = today or date.today()
     known = known if known is not None else {}
-    if "pending" not in known or "registration" not in known:
-        known = {**standing(person, today, exclude_id), **known}
+    if "pending" not in known or "registration" not in known or known.get("filer", "applicant") != filer(code):
+        known = standing(person, today, exclude_id, filer(code))
     by_unit = code in FILED_BY_UNIT
     # 实人认证 first (app/identity.py); a unit's filing does not wait for the person it concerns
     problems = [] if by_unit else list(verification_problems(person))
-    pending = known["pending"]
-    if pending is not None:
-        found = dict(number=pending.number, type=type_label(pending.business_type))
-        problems.append(_l("该人员已有一件未办结的申请（%(number)s，%(type)s），办结后才能申请", **found) if by_unit
-                        else _l("您已有一件未办结的申请（%(number)s，%(type)s），办结或撤回后才能新增", **found))
+    if known["pending"] is not None:
+        problems.append(pending_problem(known["pending"], code))
     registration = known["registration"]
     held = {q.specialty_id for q in person.qualifications}
     if code in ("initial", "reregister"):
@@ -266,6 +262,14 @@ def start_problems(person, code, today=None, exclude_id=None, known=None):
                                "请办理注销后重新注册",
                                days=current_app.config["RENEWAL_WINDOW_CLOSES_DAYS"], date=closes.isoformat()))
     return problems
+
+
+def pending_problem(pending, code):
+    """Why an open filing keeps its filer, or anyone once it is submitted, from a filing of this type."""
+    found = dict(number=pending.number, type=type_label(pending.business_type))
+    if code in FILED_BY_UNIT:
+        return _l("该人员已有一件未办结的申请（%(number)s，%(type)s），办结后才能申请", **found)
+    return _l("您已有一件未办结的申请（%(number)s，%(type)s），办结或撤回后才能新增", **found)
 
 
 def age_problems(person, code, today):

@@ -10,12 +10,13 @@ from functools import cache
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import access, audit, effects, notify, rules, snapshots
 from app.extensions import db
 from models import Review
-from models.applications import status_writer
+from models.applications import OPEN_FILING_INDEXES, status_writer
 
 # Every state of both center procedures, in display order; STATUS_LABELS (below) holds those of the
 # configured one. In the full procedure pending_center is the step before acceptance.
@@ -263,41 +264,82 @@ def transition(application, action, user, opinion="", expected_version=None, now
         if problems:
             raise Refused(problems[0], problems)
 
-    db.session.add(Review(
-        application=application,
-        actor_id=user.id,
-        actor_name=display_name(user),
-        role=role,
-        action=move.action,
-        from_status=move.source,
-        to_status=move.target,
-        opinion=opinion or None,
-        snapshot=snapshots.take(application),
-        created_at=now,
-    ))
-    token = status_writer.set(True)
     try:
-        application.status = move.target
-    finally:
-        status_writer.reset(token)
-    if move.action == "submit":
-        application.submitted_at = now
-    if move.target in FINAL:
-        application.decided_at = now
-    application.step_started_at = now  # the next step's time limit counts from this move
-    effects.apply(application, move, now.date())
-    audit.record("workflow.move", user=user, target=f"application:{application.id}", detail={
-        "number": application.number, "action": move.action, "role": role, "from": move.source, "to": move.target})
-    try:
+        # everything the move writes, flushes included (a new registration's number is made from
+        # its id), sits inside this try: a second, concurrent move of the same filing is refused
+        # the same way whichever write first meets the version check
+        db.session.add(Review(
+            application=application,
+            actor_id=user.id,
+            actor_name=display_name(user),
+            role=role,
+            action=move.action,
+            from_status=move.source,
+            to_status=move.target,
+            opinion=opinion or None,
+            snapshot=snapshots.take(application),
+            created_at=now,
+        ))
+        token = status_writer.set(True)
+        try:
+            application.status = move.target
+        finally:
+            status_writer.reset(token)
+        if move.action == "submit":
+            application.submitted_at = now
+        if move.target in FINAL:
+            application.decided_at = now
+        application.step_started_at = now  # the next step's time limit counts from this move
+        db.session.flush()  # the version check, before any effect reads or writes other rows
+        effects.apply(application, move, now.date())
+        audit.record("workflow.move", user=user, target=f"application:{application.id}", detail={
+            "number": application.number, "action": move.action, "role": role, "from": move.source,
+            "to": move.target})
         db.session.commit()  # version_id_col: a concurrent second move raises StaleDataError
     except StaleDataError:
         db.session.rollback()
         raise Refused(_l("该申请已被他人处理，请刷新后查看最新状态"))
+    except IntegrityError as error:
+        db.session.rollback()
+        # 提交 at the same moment as another filing about the same person: the database's
+        # one-open-filing index refused the second; say why as the rules would have
+        raise open_filing_refusal(error, application) from None
     except Exception:
         db.session.rollback()
         raise
     notify.after_move(application, move)  # after the commit: a failed notice never undoes the move
     return move
+
+
+def create(application):
+    """Save a new filing (rules.prepare() has filled it): the one door of 新增 for pages and API.
+    The rules were read before; the database's one-open-filing indexes decide between requests of
+    the same moment, and the one that loses is refused as the rules would have refused it."""
+    try:
+        db.session.add(application)
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise open_filing_refusal(error, application) from None
+    return application
+
+
+def open_filing_refusal(error, application):
+    """The Refused for a write the one-open-filing indexes stopped (models/applications.py); any
+    other integrity error is raised again as it is."""
+    if not any(name in str(error.orig) for name in OPEN_FILING_INDEXES) and not _sqlite_open_filing(error):
+        raise error
+    code = application.business_type
+    pending = rules.standing(application.person, exclude_id=application.id, filer=rules.filer(code))["pending"]
+    if pending is None:  # the other one is gone again already
+        return Refused(_l("已有一件未办结的申请，请刷新后查看"))
+    problem = rules.pending_problem(pending, code)
+    return Refused(problem, [problem])
+
+
+def _sqlite_open_filing(error):
+    # SQLite names the columns, not the index: "UNIQUE constraint failed: application.person_id"
+    return "UNIQUE constraint failed: application.person_id" in str(error.orig)
 
 
 def record(application, action, user, opinion, now=None):

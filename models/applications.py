@@ -17,6 +17,22 @@ application_specialty = Table(
     Column("specialty_id", ForeignKey("specialty.id"), primary_key=True),
 )
 
+# One open filing per person, held by the database (migration 0019), so that two requests at the
+# same moment cannot both pass the rules' read (app/rules.py says the same in words). A filing is
+# open until it is decided; a draft holds only its filer (the person, or the unit for a unit's
+# 强制注销), a submitted filing holds everyone: at most one open filing per person and filer, and
+# at most one submitted open filing per person. These literals are app.workflow.FINAL and
+# app.rules.FILED_BY_UNIT, which models may not import; tests/test_rules.py keeps them in step.
+DECIDED = ("approved", "refused")
+FILED_BY_UNIT = ("unit_cancel",)
+_OPEN = "status NOT IN ('approved', 'refused')"
+OPEN_FILING_INDEXES = {
+    # name: the rows it holds to one per person
+    "uq_application_open_person_filed": f"{_OPEN} AND business_type <> 'unit_cancel'",
+    "uq_application_open_unit_filed": f"{_OPEN} AND business_type = 'unit_cancel'",
+    "uq_application_open_submitted": "status NOT IN ('approved', 'refused', 'draft')",
+}
+
 # Only app/workflow.py may change Application.status; it sets this flag while it does.
 status_writer: ContextVar[bool] = ContextVar("status_writer", default=False)
 
@@ -83,6 +99,8 @@ class Application(Model):
               sqlite_where=text("status IN ('pending_release', 'pending_enterprise')")),
         Index("ix_application_person_type_id", "person_id", "business_type", "id"),
         Index("ix_application_status_submitted", "status", "submitted_at", "id"),
+        *(Index(name, "person_id", unique=True, postgresql_where=text(where), sqlite_where=text(where))
+          for name, where in OPEN_FILING_INDEXES.items()),
     )
 
     @property

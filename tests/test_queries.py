@@ -1,9 +1,10 @@
 """List pages cost a fixed number of SQL statements, however many rows they show."""
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, func, insert, select
 
+from app import workflow
 from app.extensions import db
-from models import Application, Registration, application_specialty, registration_specialty
+from models import Application, Person, Registration, application_specialty, registration_specialty
 
 PAGES = {
     "app2": ["/applicantinitialview/list/", "/applicantaddspecialtyview/list/", "/applicantregistrationview/list/"],
@@ -35,12 +36,25 @@ def multiply_rows(app, copies=15):
         apps = db.session.scalars(select(Application)).all()
         regs = db.session.scalars(select(Registration)).all()
         columns = [c.key for c in Application.__table__.columns if c.key != "id"]
+        person_columns = [c.key for c in Person.__table__.columns if c.key not in ("id", "user_id", "phone")]
+        clones = db.session.scalar(select(func.count(Person.id)))
         for _ in range(copies):
             for a in apps:
-                new_id = db.session.execute(insert(Application).values(
-                    {c: getattr(a, c) for c in columns}).returning(Application.id)).scalar()
-                for s in a.specialties:
-                    db.session.execute(insert(application_specialty).values(application_id=new_id, specialty_id=s.id))
+                # one open filing per person (migration 0019): an open filing's copy goes to a copy of
+                # its person, and its person gets a decided copy, so that every list still grows
+                rows = [{c: getattr(a, c) for c in columns}]
+                if a.status not in workflow.FINAL:
+                    clones += 1
+                    person = db.session.get(Person, a.person_id)
+                    rows[0]["person_id"] = db.session.execute(insert(Person).values(
+                        {**{c: getattr(person, c) for c in person_columns}, "id_number": f"C{clones:017d}"})
+                        .returning(Person.id)).scalar()
+                    rows.append({**rows[0], "person_id": a.person_id, "status": "refused"})
+                for row in rows:
+                    new_id = db.session.execute(insert(Application).values(row).returning(Application.id)).scalar()
+                    for s in a.specialties:
+                        db.session.execute(insert(application_specialty).values(application_id=new_id,
+                                                                                 specialty_id=s.id))
             for r in regs:
                 new_id = db.session.execute(insert(Registration).values(
                     person_id=r.person_id, enterprise_id=r.enterprise_id, valid_from=r.valid_from,

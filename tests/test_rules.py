@@ -132,3 +132,70 @@ def test_cancelling_every_specialty_is_refused(demo, client_as, query, pick_all)
     submit(client, TYPE_VIEWS["cancel_specialty"], pk)
     assert "不能注销全部专业；如需全部注销请办理注销申请" in flashes(client)
     assert query(lambda s: s.get(Application, pk).status) == "draft"
+
+
+# --- an open filing: a draft is its filer's alone, a submitted filing stops everyone -----------------
+
+def unit_draft(client_as, query, username="app7", unit="ent2"):
+    """The unit starts 强制注销 for the person from 人员信息 and saves it, without submitting."""
+    from tests.conftest import csrf_token
+
+    registration = query(lambda s: registration_of(s, username).id)
+    client = client_as(unit)
+    form = client.get(f"/enterpriseunitcancelview/add?registration={registration}")
+    answer = client.post(f"/enterpriseunitcancelview/add?registration={registration}",
+                         data={"csrf_token": csrf_token(form), "reason": "本人已离职，经书面通知仍不办理注销"})
+    assert answer.status_code == 302
+    pk = query(lambda s: s.scalar(select(Application.id).where(Application.business_type == "unit_cancel")))
+    return client, pk, registration, query(lambda s: s.get(Application, pk).number)
+
+
+def test_a_units_draft_keeps_the_person_from_nothing_and_the_unit_may_delete_it(demo, client_as, query):
+    from tests.conftest import csrf_token
+
+    unit, pk, registration, number = unit_draft(client_as, query)
+    app7 = client_as("app7")
+    for page in ("/", "/applicantlostcertificateview/list/", "/applicantunitcancelview/list/"):
+        html = app7.get(page).get_data(as_text=True)
+        assert number not in html and "未办结" not in html, page
+    assert add(app7, "lost_certificate", reason="证书打印件在搬家时遗失").status_code == 302
+    own = query(lambda s: s.scalar(select(Application.id).where(Application.business_type == "lost_certificate")))
+    assert own is not None
+    own_number = query(lambda s: s.get(Application, own).number)
+    # the person's draft is theirs alone too: the unit's page neither names it nor waits for it
+    personnel = unit.get(f"/enterprisepersonnelview/show/{registration}").get_data(as_text=True)
+    assert own_number not in personnel
+    # while the unit's own draft stands in its way (its filer)
+    assert number in personnel and "该人员已有一件未办结的申请" in personnel
+    listed = unit.get("/enterpriseunitcancelview/list/").get_data(as_text=True)
+    assert f"/delete/{pk}" in listed
+    answer = unit.post(f"/enterpriseunitcancelview/delete/{pk}", data={"csrf_token": csrf_token(
+        unit.get(f"/enterpriseunitcancelview/show/{pk}"))})
+    assert answer.status_code == 302
+    assert query(lambda s: s.get(Application, pk)) is None
+    assert "该人员已有一件未办结的申请" not in unit.get(f"/enterprisepersonnelview/show/{registration}").get_data(
+        as_text=True)
+
+
+def test_once_submitted_a_units_filing_stops_the_person_and_a_submitted_one_is_kept(demo, client_as, query):
+    from tests.conftest import csrf_token
+
+    unit, pk, registration, number = unit_draft(client_as, query)
+    submit(unit, "enterpriseunitcancelview", pk)
+    assert query(lambda s: s.get(Application, pk).status) == "pending_center"
+    html = client_as("app7").get("/applicantlostcertificateview/list/").get_data(as_text=True)
+    assert "您已有一件未办结的申请" in html and number in html  # submitted: the person sees it
+    move(unit, "enterpriseunitcancelview", pk, "withdraw")
+    assert query(lambda s: s.get(Application, pk).status) == "draft"
+    token = csrf_token(unit.get(f"/enterpriseunitcancelview/show/{pk}"))
+    unit.post(f"/enterpriseunitcancelview/delete/{pk}", data={"csrf_token": token})
+    assert query(lambda s: s.get(Application, pk)) is not None  # it reached the center once: kept
+    assert any("只能删除从未提交过的草稿" in str(m) for m in flashes(unit))
+
+
+def test_the_open_filing_indexes_say_what_the_rules_say():
+    from app import workflow
+    from models import applications
+
+    assert set(applications.DECIDED) == workflow.FINAL
+    assert set(applications.FILED_BY_UNIT) == rules.FILED_BY_UNIT

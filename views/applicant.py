@@ -71,6 +71,7 @@ class ApplicantApplicationView(ApplicationViewBase):
 
     def pre_add(self, item):
         rules.prepare(item, access.current_person(), self.kind.code)
+        workflow.create(item)  # a second 新增 of the same moment is refused here (workflow.Refused, flashed)
 
     def post_add(self, item):
         g.saved_application_id = item.id  # views are shared by all requests: the id travels in g

@@ -9,7 +9,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app import access, deadlines, personnel, rules, urging
+from app import access, deadlines, personnel, rules, urging, workflow
 from app.access import UNIT_TODO
 from app.extensions import db
 from app.i18n import text
@@ -77,7 +77,7 @@ class EnterpriseUnitCancelView(ApplicationViewBase):
 
     business_type = "unit_cancel"
     base_filters = ApplicationViewBase.base_filters + [["business_type", FilterEqual, "unit_cancel"]]
-    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_move", "can_pdf", "can_attach"]
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_move", "can_pdf", "can_attach"]
     list_title = _l("强制注销（单位申请）")
     add_form = edit_form = UnitCancelForm  # served by add() and edit() below, not by FAB's form pages
     add_columns = edit_columns = ["reason"]
@@ -96,8 +96,11 @@ class EnterpriseUnitCancelView(ApplicationViewBase):
             application = Application()
             rules.prepare(application, registration.person, self.business_type)
             application.reason = form.reason.data.strip()
-            db.session.add(application)
-            db.session.commit()
+            try:
+                workflow.create(application)
+            except workflow.Refused as refusal:
+                flash(str(refusal), "warning")
+                return redirect(url_for("EnterprisePersonnelView.show", pk=registration.id))
             flash(_l("已保存：%(number)s。请下载申请表盖章后上传，连同其他材料提交注册中心", number=application.number),
                   "success")
             return redirect(self.show_url(application))
@@ -116,6 +119,16 @@ class EnterpriseUnitCancelView(ApplicationViewBase):
             return redirect(self.show_url(application))
         return self.render_template("enterprise/unit_cancel_form.html", title=_l("修改强制注销申请"), form=form,
                                     registration=application.registration, view=self)
+
+
+    # --- 删除: the unit's own draft that never reached the center (as the applicant's drafts) ----
+    def pre_delete(self, item):
+        if not workflow.deletable(self.get_row(item.id)):
+            raise ValueError(_l("只能删除从未提交过的草稿；已提交过的申请会保留其办理记录"))
+
+    def row_actions(self, application):
+        return ({"edit"} if workflow.editable_by(application) else set()) | (
+            {"delete"} if workflow.deletable(application) else set())
 
 
 def unit_cancel_problems(registration):

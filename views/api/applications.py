@@ -67,8 +67,11 @@ class ApplicationsApi(ScopedApi):
         application = Application()
         rules.prepare(application, person, code)
         self._apply_form(application, code, data)
-        db.session.add(application)
-        db.session.commit()
+        try:
+            workflow.create(application)
+        except workflow.Refused as refusal:  # another 新增 of the same moment came first
+            raise ApiError(409, "cannot_start", _l("现在不能办理%(type)s", type=rules.type_label(code)),
+                           problems=refusal.problems)
         return self.answer(serialize.application_detail(application, g.user), 201)
 
     @expose("/<int:pk>", methods=["PATCH"])
