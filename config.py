@@ -28,6 +28,10 @@ class Config:
     CJK_FONT_PATH = env("CJK_FONT_PATH", "")  # TrueType CJK font for PDFs; empty: look in the usual places
     MAX_UPLOAD_MB = env("MAX_UPLOAD_MB", 10, int)  # per attachment
     UPLOAD_FILES_AT_ONCE = env("UPLOAD_FILES_AT_ONCE", 6, int)  # files one upload of the checklist may carry
+    # what one filing may keep in storage: its attachments in force and the replaced ones that a
+    # review record still names (app/attachments.py); a replaced file nothing names is deleted
+    FILING_MAX_FILES = env("FILING_MAX_FILES", 30, int)
+    FILING_MAX_MB = env("FILING_MAX_MB", 100, int)
     MAX_CONTENT_LENGTH = UPLOAD_FILES_AT_ONCE * MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024  # those files and the form
     PERMANENT_SESSION_LIFETIME = env("SESSION_IDLE_MINUTES", 30, int) * 60
     SESSION_ABSOLUTE_HOURS = env("SESSION_ABSOLUTE_HOURS", 12, float)  # however active, a sign-in ends then

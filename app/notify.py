@@ -95,6 +95,31 @@ TEMPLATES = {
                 "申请人催办，请尽快办理。"), False),
 }
 
+# What the SMS of each kind says. An SMS carries no free text (an opinion, a reason, a name as
+# filed): a reviewer's opinion could hold an address or a lure, and an SMS that appears to come from
+# the platform lends it weight. It names the filing and says where to read the rest; the in-app
+# message (TEMPLATES) carries the full text. The renewal reminders' bodies hold only the record's
+# certificate number, dates and day counts: their SMS is the body itself (SMS_IS_BODY).
+SMS_TEXTS = {
+    "todo": _l("有一件%(type)s申请（%(number)s）等待贵单位审核，请%(where)s“待办业务”中办理。"),
+    "release_todo": _l("有一件%(type)s申请（%(number)s）等待贵单位确认是否同意解聘，请%(where)s“待办业务”中办理。"),
+    "released_todo": _l("有一件%(type)s申请（%(number)s）已经原聘用单位同意解聘，等待贵单位审核，"
+                        "请%(where)s“待办业务”中办理。"),
+    "returned_by_old_enterprise": _l("您的%(type)s申请（%(number)s）原聘用单位不同意解聘，意见请%(where)s“站内消息”中查看。"),
+    "returned_by_enterprise": _l("您的%(type)s申请（%(number)s）被聘用单位退回，意见请%(where)s“站内消息”中查看，"
+                                 "修改后重新提交。"),
+    "returned_by_center": _l("您的%(type)s申请（%(number)s）被注册中心退回，意见请%(where)s“站内消息”中查看，"
+                             "修改后重新提交。"),
+    "rejected_by_center": _l("您的%(type)s申请（%(number)s）未被注册中心受理（驳回），意见请%(where)s“站内消息”中查看。"),
+    "approved": _l("您的%(type)s申请（%(number)s）已准予注册，请%(where)s“我的注册证书”中查看。"),
+    "refused": _l("您的%(type)s申请（%(number)s）不予注册，意见请%(where)s“站内消息”中查看。"),
+    "unit_cancel_filed": _l("聘用单位已向注册中心申请强制注销您的注册（%(number)s），原因请%(where)s"
+                            "“强制注销（单位申请）”中查看；如有异议，请向注册中心反映。"),
+    "denied_notice": _l("您的%(type)s申请（%(number)s）注册中心拟不予注册，意见请%(where)s“站内消息”中查看；"
+                        "公示期内可在申请详情页提出申诉。"),
+}
+SMS_IS_BODY = frozenset({"renewal_due", "renewal_closed"})
+
 # Who is told after which move: (action, role of the mover) -> [(audience, kind)], or, where the
 # target status decides, (action, role, target). Moves not listed tell nobody.
 RECIPIENTS = {
@@ -238,7 +263,7 @@ def _send(message):
         message.sms_status, message.sms_error = "no_phone", None
         return 0
     message.sms_tries += 1
-    text = str(_l("【二级建造师注册】%(title)s：%(body)s", title=message.title, body=message.body))
+    text = sms_text(message)
     try:
         sms.send(sms.Sms(phone=phone, text=text, purpose="notice", user_id=message.user_id,
                          params={"kind": message.kind, "text": text}, redacted=text))
@@ -250,6 +275,26 @@ def _send(message):
         return 0
     message.sms_status, message.sms_error = "sent", None
     return 1
+
+
+def sms_text(message):
+    """The SMS of a message: its kind's fixed text about the filing (SMS_TEXTS), never its body's
+    free text; in the default language, as the message itself."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        if message.kind in SMS_IS_BODY:
+            body = message.body
+        else:
+            from app import rules
+            from models import Application
+
+            application = db.session.get(Application, message.application_id) if message.application_id else None
+            if application is None or message.kind not in SMS_TEXTS:
+                raise ValueError(f"no SMS text for a {message.kind} message")  # kept queued, logged
+            site = current_app.config.get("PUBLIC_BASE_URL") or ""
+            where = _l("登录 %(site)s 在", site=site) if site else _l("登录二级建造师注册管理平台在")
+            body = str(SMS_TEXTS[message.kind] % {"number": application.number, "where": str(where),
+                                                  "type": str(rules.type_label(application.business_type))})
+        return str(_l("【二级建造师注册】%(title)s：%(body)s", title=message.title, body=body))
 
 
 def retry(limit=None):

@@ -47,6 +47,13 @@ def take(application):
             "person": {name: getattr(person, name) or "" for name in rules.PERSONAL_CHANGE_FIELDS} if person else {}}
 
 
+def attachment_ids(application):
+    """The ids of every attachment some review record's snapshot names: their files are kept, also
+    once replaced or removed (app/attachments.py)."""
+    return {entry["id"] for review in application.reviews if review.snapshot
+            for entry in (review.snapshot.get("attachments") or {}).values()}
+
+
 def as_filed(application):
     """The submit snapshot of a filing its approval has since changed the record of, or None: before
     approval (or for records from before snapshots held this) the record as it stands is the filed one."""

@@ -1,12 +1,23 @@
 """Attachment files: checked by their content, stored under random names outside any static
 folder, served only through routes that have re-read the row through app/access.py."""
 import hashlib
+import io
+import logging
 import os
+import re
 import secrets
 from datetime import datetime
 
-from flask import current_app, send_file
+from flask import abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
 
 # What the platform accepts, recognised by the file's first bytes, never by its name.
 SIGNATURES = (
@@ -39,7 +50,91 @@ def check(upload):
         raise Rejected(_l("只接受PDF、JPG、PNG格式的文件"))
     if os.path.splitext(upload.filename.lower())[1] not in extensions:
         raise Rejected(_l("文件内容与扩展名不符（内容是%(kind)s），请检查后重新上传", kind=mime.split("/")[1].upper()))
+    if mime == "application/pdf":
+        data = inert_pdf(data)
     return data, mime
+
+
+# --- PDFs: what a reviewer's reader would run or open on its own is taken out on upload -----------
+# Scans and exported forms need none of it; a file that carries it is stored without it (the page
+# shows the same), so nothing a reviewer opens starts a script, a program or an embedded file.
+ACTIVE_KEYS = ("/OpenAction", "/AA")  # run on opening the document, a page, a field, an annotation
+ACTIVE_NAMES = ("/JavaScript", "/EmbeddedFiles")  # document-level scripts and attached files
+ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/GoToR",
+                            "/Rendition", "/RichMediaExecute", "/Sound", "/Movie"})
+# the same names found in the raw bytes (a name may spell a letter as #xx), for a file pypdf cannot read
+RAW_ACTIVE = re.compile(rb"/(?:JavaScript|JS|OpenAction|AA|Launch|EmbeddedFiles?|XFA|RichMedia\w*|ObjStm)"
+                        rb"(?=[\s/<>\[\]()%{}]|$)")
+
+
+def inert_pdf(data):
+    """The PDF without active content: the same bytes when it has none, else a rewritten copy.
+    Refused when it cannot be opened, or cannot be read well enough to be sure."""
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise Rejected(_l("PDF文件设有打开密码，请去除密码后重新上传"))
+        writer = PdfWriter(clone_from=reader)
+        if not _strip_active(writer.root_object):
+            return data
+        # what was taken out is no longer referenced: nothing of it is written (pypdf drops one level
+        # of unreferenced objects per pass: a name tree's file is gone on the pass after its leaf)
+        for _ in range(20):
+            before = sum(o is not None for o in writer._objects)
+            writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+            if sum(o is not None for o in writer._objects) == before:
+                break
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+    except Rejected:
+        raise
+    except Exception as problem:  # noqa: BLE001 - a damaged or odd file: pypdf's errors are many
+        log.warning("PDF upload not readable by pypdf (%s: %s): checking its bytes", type(problem).__name__, problem)
+        # what pypdf cannot parse a viewer may still open: accepted only when its bytes plainly hold
+        # no active content (and no compressed object streams that could hide some)
+        if RAW_ACTIVE.search(re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), data)):
+            raise Rejected(_l("无法检查该PDF文件是否含有脚本等活动内容，请用扫描软件或“打印为PDF”重新生成后上传")) from None
+        return data
+
+
+def _strip_active(root):
+    """Remove active content from every object reachable from the catalog; True if any was found."""
+    found, seen, todo = False, set(), [root]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, IndirectObject):
+            key = (node.idnum, node.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            node = node.get_object()
+        if isinstance(node, DictionaryObject):
+            for name in ACTIVE_KEYS:
+                if name in node:
+                    del node[name]
+                    found = True
+            names = node.get("/Names") if node is root else None
+            names = names.get_object() if names is not None else None
+            if isinstance(names, DictionaryObject):
+                for name in ACTIVE_NAMES:
+                    if name in names:
+                        del names[name]
+                        found = True
+            if node.get("/S") in ACTIVE_ACTIONS or "/JS" in node:
+                node.clear()  # an action without a type is none: every reference to it now does nothing
+                found = True
+                continue
+            if "/EF" in node:  # a file specification with the file inside it
+                del node["/EF"]
+                found = True
+            if "/XFA" in node:  # forms with their own scripts
+                del node["/XFA"]
+                found = True
+            todo.extend(value for key, value in node.items() if key != "/Parent")
+        elif isinstance(node, ArrayObject):
+            todo.extend(node)
+    return found
 
 
 def save(data):
@@ -56,7 +151,35 @@ def path_of(stored_name):
     return os.path.join(current_app.config["UPLOAD_DIR"], stored_name[:2], stored_name)
 
 
+# Files to delete once the transaction that let go of them commits (never if it rolls back): a
+# file is gone only when no row that still needs it can come back.
+_DISCARD = "storage_discard"
+
+
+def discard(stored_name, session=None):
+    """Delete this stored file when the session's transaction commits."""
+    (session or db.session).info.setdefault(_DISCARD, {})[stored_name] = path_of(stored_name)
+
+
+@event.listens_for(Session, "after_commit")
+def _delete_discarded(session):
+    for path in session.info.pop(_DISCARD, {}).values():
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError as problem:  # the row is gone or marked: a file left over costs only space
+            log.error("stored file %s was not deleted: %s", path, problem)
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_discarded(session):
+    session.info.pop(_DISCARD, None)
+
+
 def send(attachment):
+    if not os.path.exists(path_of(attachment.stored_name)):
+        abort(404)  # a replaced file no review record names has been deleted; its row stays as history
     return send_file(
         path_of(attachment.stored_name),
         mimetype=attachment.content_type,

@@ -179,3 +179,119 @@ def test_pressing_upload_with_nothing_chosen_says_so(demo, client_as, query):
                          content_type="multipart/form-data")
     assert answer.status_code == 302
     assert any("请先在“上传或替换”一栏选择文件" in str(m) for m in flashes(client))
+
+
+# --- PDFs keep no active content -----------------------------------------------------------------
+
+def active_pdf():
+    """A one-page PDF that runs a script when opened, launches a program from its page and carries
+    an executable inside it: what a reviewer's reader must never be handed."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    script = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                               NameObject("/JS"): TextStringObject("app.launchURL('http://evil.example/x');")})
+    writer.root_object[NameObject("/OpenAction")] = writer._add_object(script)
+    launch = DictionaryObject({NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("calc.exe")})
+    writer.pages[0][NameObject("/AA")] = DictionaryObject({NameObject("/O"): writer._add_object(launch)})
+    writer.add_attachment("payload.exe", b"MZ-payload-bytes")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# the names in the file, and words of the script, the program and the embedded file
+ACTIVE = (b"/OpenAction", b"/JavaScript", b"/Launch", b"/EmbeddedFile", b"/AA", b"/JS", b"evil", b"calc",
+          b"payload")
+
+
+def test_a_pdf_is_stored_without_scripts_launches_or_embedded_files(demo, app, client_as, query):
+    from pypdf import PdfReader
+
+    crafted = active_pdf()
+    assert [token for token in ACTIVE if token not in crafted] == []
+    client = client_as("app1")
+    pk = draft_of_app1(client, query)
+    assert upload(client, pk, "id_card", crafted, "身份证.pdf").status_code == 302
+    [row] = attachment_rows(query, pk)
+    with client.get(f"/applicantinitialview/{pk}/attachments/{row.id}") as download:
+        served = download.data
+    assert [token for token in ACTIVE if token in served] == []
+    assert len(PdfReader(io.BytesIO(served)).pages) == 1  # still the document it was
+    assert row.size == len(served)
+
+
+def test_a_pdf_that_cannot_be_read_but_names_a_script_is_refused(demo, app, client_as, query):
+    client = client_as("app1")
+    pk = draft_of_app1(client, query)
+    damaged = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Open#41ction << /S /JavaScript /JS (x) >> >>\n%%EOF\n"
+    upload(client, pk, "id_card", damaged, "scan.pdf")
+    assert any("无法检查该PDF文件是否含有脚本等活动内容" in str(m) for m in flashes(client))
+    assert attachment_rows(query, pk) == []
+
+
+# --- replaced files leave storage unless a review record names them; a quota per filing -----------
+
+def on_disk(app, row):
+    with app.app_context():
+        from app import storage
+
+        return os.path.exists(storage.path_of(row.stored_name))
+
+
+def test_a_replaced_or_removed_file_leaves_storage_and_so_does_a_deleted_draft(demo, app, client_as, query):
+    client = client_as("app1")
+    pk = draft_of_app1(client, query)
+    upload(client, pk, "id_card", pdf_bytes("first"), "first.pdf")
+    upload(client, pk, "id_card", pdf_bytes("second"), "second.pdf")
+    first, second = attachment_rows(query, pk)
+    assert first.removed_at is not None and not on_disk(app, first) and on_disk(app, second)
+    assert client.get(f"/applicantinitialview/{pk}/attachments/{first.id}").status_code == 404
+    page = client.get(f"/applicantinitialview/show/{pk}")
+    client.post(f"/applicantinitialview/{pk}/attachments/{second.id}/remove", data={"csrf_token": csrf_token(page)})
+    assert not on_disk(app, second)
+    upload(client, pk, "diploma", pdf_bytes("diploma"), "diploma.pdf")
+    diploma = attachment_rows(query, pk)[-1]
+    assert on_disk(app, diploma)
+    client.post(f"/applicantinitialview/delete/{pk}", data={"csrf_token": csrf_token(
+        client.get("/applicantinitialview/list/"))})
+    assert query(lambda s: s.get(Application, pk)) is None
+    assert not on_disk(app, diploma)
+
+
+def test_a_file_a_review_record_names_is_kept_when_replaced(demo, app, client_as, query):
+    client = client_as("app4")  # returned by the unit: its review records name the files it saw
+    pk = query(lambda s: s.scalar(select(Application.id).where(Application.status == "returned_by_enterprise")))
+    seen = next(row for row in attachment_rows(query, pk) if row.kind == "labour_contract" and row.removed_at is None)
+    page = client.get(f"/applicantinitialview/show/{pk}")
+    client.post(f"/applicantinitialview/{pk}/attachments", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(page), "file-labour_contract": (io.BytesIO(pdf_bytes("new")), "新合同.pdf")})
+    replacement = attachment_rows(query, pk)[-1]
+    assert replacement.original_name == "新合同.pdf"
+    assert on_disk(app, seen)  # what the unit saw stays, to compare
+    client.post(f"/applicantinitialview/{pk}/attachments", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(client.get(f"/applicantinitialview/show/{pk}")),
+        "file-labour_contract": (io.BytesIO(pdf_bytes("newer")), "再次更换.pdf")})
+    assert not on_disk(app, replacement)  # nobody saw this one
+
+
+def test_a_filing_keeps_a_bounded_number_and_size_of_files(demo, app, client_as, query, monkeypatch):
+    client = client_as("app1")
+    pk = draft_of_app1(client, query)
+    monkeypatch.setitem(app.config, "FILING_MAX_FILES", 2)
+    upload(client, pk, "id_card", pdf_bytes("a"), "a.pdf")
+    upload(client, pk, "diploma", pdf_bytes("b"), "b.pdf")
+    for _ in range(3):  # replacing one of them again and again fills nothing
+        upload(client, pk, "diploma", pdf_bytes("c"), "c.pdf")
+        assert not any("已达上限" in str(m) for m in flashes(client))
+    files_before = stored_files(app)
+    upload(client, pk, "qualification", pdf_bytes("d"), "d.pdf")
+    assert any("该申请保存的附件已达上限（最多2个文件，合计100MB）" in str(m) for m in flashes(client))
+    assert stored_files(app) == files_before
+    monkeypatch.setitem(app.config, "FILING_MAX_FILES", 30)
+    monkeypatch.setitem(app.config, "FILING_MAX_MB", 1)
+    upload(client, pk, "qualification", pdf_bytes("x" * 1_100_000), "big.pdf")
+    assert any("最多30个文件，合计1MB" in str(m) for m in flashes(client))
+    assert len([r for r in attachment_rows(query, pk) if r.removed_at is None]) == 2

@@ -47,7 +47,9 @@ def test_unit_return_tells_the_applicant_in_app_and_by_sms(demo, client_as, quer
     assert [(m.username, m.kind, m.sms_status) for m in messages] == [("app2", "returned_by_enterprise", "sent")]
     assert "劳动合同缺页" in messages[0].body
     assert [(t.username, t.phone) for t in texts] == [("app2", "13800000002")]
-    assert "劳动合同缺页" in texts[0].text
+    number = query(lambda s: s.get(Application, pk).number)
+    # the SMS names the filing and where to read the opinion, never the opinion itself
+    assert "劳动合同缺页" not in texts[0].text and number in texts[0].text and "站内消息" in texts[0].text
 
     # the applicant sees it at once: unread in the navbar, listed in the message centre
     app2 = client_as("app2")
@@ -96,7 +98,7 @@ def test_refusal_tells_the_applicant_with_the_opinion(demo, client_as, query):
     assert move(center, "centerqueueview", pk, "refuse", opinion="同时在两个单位申请").status_code == 302
     messages, texts = query(lambda s: news(s, since))
     assert [(m.username, m.kind, m.sms_status) for m in messages] == [("app3", "refused", "sent")]
-    assert "同时在两个单位申请" in messages[0].body and "同时在两个单位申请" in texts[0].text
+    assert "同时在两个单位申请" in messages[0].body and "同时在两个单位申请" not in texts[0].text
     assert [t.username for t in texts] == ["app3"]
 
 
@@ -180,7 +182,7 @@ def test_the_old_units_refusal_tells_the_applicant_with_its_opinion(demo, client
     assert [(m.username, m.kind, m.sms_status) for m in messages] == [("app7", "returned_by_old_enterprise", "sent")]
     assert "劳动合同未到期，尚未办理离职" in messages[0].body and "原聘用单位不同意解聘" in messages[0].body
     assert [(t.username, t.phone) for t in texts] == [("app7", "13800000007")]
-    assert "劳动合同未到期" in texts[0].text
+    assert "劳动合同未到期" not in texts[0].text and "原聘用单位不同意解聘" in texts[0].text
 
 
 def test_recipients_is_a_table_keyed_by_move_and_target():
@@ -194,3 +196,33 @@ def test_recipients_is_a_table_keyed_by_move_and_target():
     assert notify.plan_for(move_("withdraw", "applicant", "draft")) == []
     for plan in notify.RECIPIENTS.values():  # every kind named has its text
         assert all(kind in notify.TEMPLATES for _, kind in plan)
+
+
+def test_an_opinion_with_an_address_or_a_script_never_reaches_an_sms(demo, app, client_as, query, monkeypatch):
+    """Opinions are free text: in-app they are shown (escaped); an SMS carries a fixed text naming
+    the filing and where to look, with the platform's own address when one is configured."""
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://jzs.example.gov.cn")
+    lure = "材料有误，请速登录 http://evil.example/login 补正<script>alert(1)</script>"
+    pk = query(lambda s: pending(s, "app3", "pending_center"))
+    since = query(marks)
+    assert move(client_as("center"), "centerqueueview", pk, "return", opinion=lure).status_code == 302
+    messages, texts = query(lambda s: news(s, since))
+    assert [(m.username, m.kind) for m in messages] == [("app3", "returned_by_center")] and lure in messages[0].body
+    assert [t.username for t in texts] == ["app3"]
+    text = texts[0].text
+    assert "evil" not in text and "http://" not in text and "<script" not in text and "材料有误" not in text
+    number = query(lambda s: s.get(Application, pk).number)
+    assert number in text and "https://jzs.example.gov.cn" in text and "站内消息" in text
+    page = client_as("app3").get("/messages/").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page  # in-app the opinion is shown as text
+
+
+def test_every_kind_sent_by_sms_has_a_fixed_text():
+    from app import notify
+
+    by_sms = {kind for kind, (_, _, sms) in notify.TEMPLATES.items() if sms}
+    assert by_sms == set(notify.SMS_TEXTS) | notify.SMS_IS_BODY
+    assert not any("%(opinion)s" in str(text) or "%(reason)s" in str(text) or "%(name)s" in str(text)
+                   for text in notify.SMS_TEXTS.values())
+    assert not any("%(opinion)s" in str(notify.TEMPLATES[kind][1]) or "%(reason)s" in str(notify.TEMPLATES[kind][1])
+                   for kind in notify.SMS_IS_BODY)
