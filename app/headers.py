@@ -24,7 +24,7 @@ CONTENT_SECURITY_POLICY = {
     "script-src": SELF,
     "style-src": SELF,
     "style-src-attr": "'unsafe-inline'",
-    "img-src": [SELF, "data:"],  # Swagger UI's and Select2's icons are data: images in their CSS
+    "img-src": [SELF, "data:"],  # Swagger UI draws its icons as data: images
     "font-src": SELF,
     "connect-src": SELF,
     "object-src": "'none'",
