@@ -19,8 +19,9 @@ def file_initial_registration(page, shot, tmp_path):
     shot(page, "applicant-form")
     with page.expect_navigation():
         page.get_by_role("button", name="保存").click()
-    assert page.url.endswith("/applicantinitialview/list/"), f"the form was not saved: {flash_text(page)}"
-    open_row(page, UNIT_NAME)
+    # saved: the new draft's own page, where the checklist and 提交 are
+    assert "/applicantinitialview/show/" in page.url, f"the form was not saved: {flash_text(page)}"
+    expect(page.locator(".alert", has_text="草稿已保存")).to_be_visible()
     expect(page.locator("table.attachments")).to_be_visible()
     shot(page, "applicant-detail")
     uploaded = upload_every_attachment(page, tmp_path)
@@ -32,7 +33,7 @@ def file_initial_registration(page, shot, tmp_path):
 
 def test_demo_path(server, sign_in, shot, tmp_path):
     applicant = sign_in("app1", on_page=lambda step, page: shot(page, step))
-    expect(applicant.get_by_text("可以办理").first).to_be_visible()
+    expect(applicant.get_by_role("link", name="新增初始注册")).to_be_visible()
     shot(applicant, "applicant-home")
 
     detail = file_initial_registration(applicant, shot, tmp_path)
@@ -100,6 +101,9 @@ def test_return_and_resubmission(server, sign_in, shot, tmp_path):
 
     applicant.goto(detail)
     expect(applicant.locator("h3 .label")).to_have_text("企业退回")
+    # first on the page: who returned it, when and why
+    expect(applicant.locator("#returned")).to_contain_text(opinion)
+    expect(applicant.locator("#returned")).to_contain_text("退回后您尚未修改任何内容")
     expect(applicant.locator("td.opinion", has_text=opinion)).to_be_visible()
     shot(applicant, "applicant-sees-return")
     with applicant.expect_navigation():
@@ -108,7 +112,8 @@ def test_return_and_resubmission(server, sign_in, shot, tmp_path):
     shot(applicant, "applicant-edit")
     with applicant.expect_navigation():
         applicant.get_by_role("button", name="保存").click()
-    applicant.goto(detail)
+    assert applicant.url.split("#")[0] == detail, "after 修改 the filing's page, where 提交 is"
+    expect(applicant.locator("#returned")).to_contain_text("高级工程师")  # what changed since the return
     expect(applicant.locator("body")).to_contain_text("高级工程师")
     move(applicant, "提交")
     expect(applicant.locator("h3 .label")).to_have_text("待企业审核")
