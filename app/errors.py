@@ -58,7 +58,9 @@ def register(app):
 
     @app.errorhandler(413)
     def _too_large_upload(error):
-        flash(_l("文件超过%(mb)sMB，请压缩后再上传", mb=app.config["MAX_UPLOAD_MB"]), "danger")
+        # the request as a whole was too large: one file, or several chosen at once for the checklist
+        flash(_l("上传的文件过大：每个文件不超过%(mb)sMB，一次最多上传%(count)s个文件，请压缩或分几次上传",
+                 mb=app.config["MAX_UPLOAD_MB"], count=app.config["UPLOAD_FILES_AT_ONCE"]), "danger")
         return redirect(back("/"))
 
     for status in PAGES:

@@ -147,6 +147,7 @@ def test_a_request_over_the_size_limit_gets_a_message_not_an_error(demo, app, cl
         app.config["MAX_CONTENT_LENGTH"] = limit
     assert answer.status_code == 302
     assert attachment_rows(query, pk) == []
+    assert any("每个文件不超过10MB，一次最多上传6个文件" in str(m) for m in flashes(client))
 
 
 def test_files_chosen_in_several_rows_are_all_stored_and_named(demo, client_as, query):
