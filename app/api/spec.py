@@ -112,11 +112,10 @@ def paths():
     return {
         f"{V1}/auth/login": {"post": _operation(
             auth, _l("登录第一步：用户名和密码"),
-            {"200": _json(ref("SignIn"), _l("个人、企业账号：已向认证手机号发送验证码，返回 challenge；"
-                                            "注册中心、管理员账号：直接返回访问令牌")),
+            {"200": _json(ref("SignIn"), _l("已向账号登记的手机号发送验证码，返回 challenge")),
              **_errors(400, 401, 403, 429)},
-            description=_l("与登录页规则相同：个人和企业账号仅凭密码不能获得令牌，须再提交短信验证码"
-                           "（POST /api/v1/auth/verify）。"),
+            description=_l("与登录页规则相同：任何账号（含注册中心、管理员）仅凭密码都不能获得令牌，须再提交短信验证码"
+                           "（POST /api/v1/auth/verify）；同一用户名当日密码错误达到上限即锁定数分钟（429 account_locked）。"),
             body=_body("LoginRequest"), auth=False)},
         f"{V1}/auth/verify": {"post": _operation(
             auth, _l("登录第二步：短信验证码"),
@@ -131,8 +130,8 @@ def paths():
             auth, _l("当前令牌对应的账号"), {"200": _json(ref("Me"), _l("账号")), **_errors(401)})},
         f"{V1}/security/login": {"post": _operation(
             staff, _l("工作人员令牌（Flask-AppBuilder 接口）"),
-            {"200": _json(ref("StaffToken"), _l("访问令牌")), **_errors(400, 401, 429)},
-            description=_l("仅限注册中心和管理员账号；个人和企业账号一律返回401，请使用 /api/v1/auth/login。"),
+            _errors(400, 401, 429),
+            description=_l("不发放令牌：任何账号仅凭密码都不能登录，一律返回401，请使用 /api/v1/auth/login。"),
             body=_body("StaffLoginRequest"), auth=False)},
         f"{V1}/security/refresh": {"post": _operation(
             staff, _l("以刷新令牌换取新的访问令牌（工作人员）"),
