@@ -17,8 +17,11 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python run.py
 
+# The suite in random order (pytest-randomly prints the seed), over every core up to four (TEST_WORKERS=0:
+# one process); each worker restores its own saved database before each test (tests/snapshots.py).
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses=$(TEST_WORKERS) --maxprocesses=4 --dist=worksteal $(PYTEST_ARGS)
 
 # Browser tests (tests_e2e/): Playwright drives Debian's Chromium, never a downloaded browser.
 # Screenshots of every step go to artifacts/e2e/.

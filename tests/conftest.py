@@ -1,80 +1,162 @@
-"""Fixtures: one app per test session over a migrated database, emptied before every test.
+"""Fixtures: one app per test session (per xdist worker) over a migrated database; every test
+starts from a saved snapshot of it.
 
-The database is SQLite in a temporary folder, or PostgreSQL when TEST_DATABASE_URL is set. The
-schema always comes from the migrations, as in production.
+The database is SQLite in a temporary folder, or PostgreSQL when TEST_DATABASE_URL is set (under
+pytest-xdist each worker gets a database of its own, named after that one plus the worker's id).
+The schema always comes from the migrations, as in production.
+
+Two snapshots (tests/snapshots.py) make a test's start cheap: "reference", the migrated database
+with the reference data, restored before every test that uses the app; and the demo, seeded once
+through the workflow as `flask seed demo` does and restored for every test that asks for `demo`.
 """
 import os
 import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from config import TestConfig
+from tests.snapshots import Snapshots
 
 CSRF = re.compile(r'name="csrf[-_]token"[^>]*(?:value|content)="([^"]+)"')
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1 … under xdist, else empty
+
+
+def _worker_database(url):
+    """This worker's own PostgreSQL database beside the configured one, made when missing (and
+    then kept: dropping a database waits for a checkpoint, seconds on a busy disk)."""
+    url = sa.engine.make_url(url)
+    name = f"{url.database}_{WORKER}"
+    server = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).scalar():
+            conn.execute(sa.text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+    server.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:  # a clean schema for this run
-            conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
-        engine.dispose()
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if WORKER:
+        url = _worker_database(url)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:  # a clean schema for this run
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
 
 
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     from app import create_app
+    from app.extensions import db
+    from seeds import reference
 
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url
         UPLOAD_DIR = str(tmp_path_factory.mktemp("uploads"))
+        if database_url.startswith("postgresql"):
+            # a test database need not survive a crash: a commit does not wait for its WAL to be flushed
+            SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"options": "-c synchronous_commit=off"}}
 
     application = create_app(Config)
     with application.app_context():
+        if db.engine.dialect.name == "sqlite":
+            # a test database need not survive a power cut: no fsync on every commit
+            sa.event.listen(db.engine, "connect", lambda conn, _: conn.execute("PRAGMA synchronous = OFF"))
+            db.engine.dispose()
         upgrade(revision="heads")
-    return application
+        reference.load(application.appbuilder.sm)
+        db.session.remove()
+        snapshots = Snapshots(db.engine, Config.UPLOAD_DIR, str(tmp_path_factory.mktemp("snapshots")))
+        snapshots.take("reference")
+    application.extensions["test_snapshots"] = _State(application, snapshots)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+class _State:
+    """The snapshots of one app, and which one the database holds untouched at this moment."""
+
+    def __init__(self, app, snapshots):
+        self.app, self.snapshots = app, snapshots
+        self.config = dict(app.config)  # the demo is seeded anew for a test that changed the config first
+        self.current = None
+
+    def restore(self, name):
+        from app.extensions import db
+
+        with self.app.app_context():
+            db.session.remove()
+            self.snapshots.restore(name)
+        self.current = name
+
+    def demo_name(self):
+        """The demo depends on the day (its dates count from today) and on the configuration (the
+        center's procedure, the business types …): one snapshot per day and changed settings."""
+        changed = sorted((k, repr(v)) for k, v in self.app.config.items()
+                         if k not in self.config or self.config[k] != v)
+        return ("demo", date.today(), tuple(changed))
+
+    def demo(self):
+        from app.extensions import db
+        from seeds import demo as demo_seed
+
+        name = self.demo_name()
+        if self.current == name:
+            return
+        if name in self.snapshots:
+            self.restore(name)
+            return
+        self.restore("reference")
+        with self.app.app_context():
+            assert demo_seed.load(self.app.appbuilder.sm) is True
+            db.session.remove()
+            self.snapshots.take(name)
+        self.current = name
+
+
+def _forget_process_state(app):
+    """What the app keeps in memory about the data or the requests it has seen, forgotten as a
+    fresh process would have it: the rate limiter's counts and the list pages' kept estimates."""
+    from app.extensions import limiter
+
+    limiter.reset()
+    app.extensions.pop("list_count_plans", None)
 
 
 @pytest.fixture(autouse=True)
 def clean_database(request):
-    """Every test that uses the app starts from an empty database with the reference data."""
+    """Every test that uses the app starts from a fresh database with the reference data (with the
+    demo as well when the test asks for it: restored here at once, not twice)."""
     if "app" not in request.fixturenames:
         yield
         return
     app = request.getfixturevalue("app")
-    from app.extensions import db
-    from seeds import reference
-
-    with app.app_context():
-        tables = [t for t in reversed(db.metadata.sorted_tables)]
-        if db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                db.session.execute(table.delete())
-        db.session.commit()
-        reference.load(app.appbuilder.sm)
-        db.session.remove()
+    state = app.extensions["test_snapshots"]
+    _forget_process_state(app)
+    if "demo" in request.fixturenames:
+        state.demo()
+    else:
+        state.restore("reference")
     yield
+    state.current = None  # the test may have changed anything
 
 
 @pytest.fixture
 def demo(app):
-    """The demo data set, loaded through the workflow as `flask seed demo` does."""
-    from app.extensions import db
+    """The demo data set, loaded through the workflow as `flask seed demo` does (once per session
+    and configuration; a saved copy is restored for each test)."""
     from seeds import demo as demo_seed
 
-    with app.app_context():
-        assert demo_seed.load(app.appbuilder.sm) is True
-        db.session.remove()
+    app.extensions["test_snapshots"].demo()
     return demo_seed
 
 
