@@ -25,9 +25,12 @@ def read_rows(path):
     if path.lower().endswith((".xlsx", ".xlsm")):
         from openpyxl import load_workbook
 
-        sheet = load_workbook(path, read_only=True, data_only=True).active
-        for row in sheet.iter_rows(values_only=True):
-            yield ["" if v is None else (v.date().isoformat() if isinstance(v, datetime) else str(v)) for v in row]
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        try:
+            for row in workbook.active.iter_rows(values_only=True):
+                yield ["" if v is None else (v.date().isoformat() if isinstance(v, datetime) else str(v)) for v in row]
+        finally:
+            workbook.close()  # a read-only workbook holds its file open until closed, not until collected
     else:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             yield from csv.reader(handle)
