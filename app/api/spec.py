@@ -132,7 +132,7 @@ def paths():
             staff, _l("工作人员令牌（Flask-AppBuilder 接口）"),
             _errors(400, 401, 429),
             description=_l("不发放令牌：任何账号仅凭密码都不能登录，一律返回401，请使用 /api/v1/auth/login。"),
-            body=_body("StaffLoginRequest"), auth=False)},
+            body=_body("StaffLoginRequest"), auth=False, deprecated=True)},
         f"{V1}/security/refresh": {"post": _operation(
             staff, _l("以刷新令牌换取新的访问令牌（工作人员）"),
             {"200": _json(ref("StaffToken"), _l("访问令牌")), **_errors(401, 422)},
