@@ -26,9 +26,14 @@ test: $(STAMP)
 # Browser tests (tests_e2e/): Playwright drives Debian's Chromium, never a downloaded browser.
 # Screenshots of every step go to artifacts/e2e/.
 CHROMIUM ?= /usr/bin/chromium
-test-e2e: $(STAMP)
+test-e2e: $(STAMP) node_modules/axe-core/axe.min.js
 	@test -x "$(CHROMIUM)" || { echo "test-e2e: Chromium is missing at $(CHROMIUM). Install Debian's package (apt-get install chromium) or set CHROMIUM=/path/to/chromium." >&2; exit 1; }
 	CHROMIUM_PATH="$(CHROMIUM)" $(BIN)/python -m pytest tests_e2e $(PYTEST_ARGS)
+
+# axe-core for the accessibility walk (tests_e2e/test_accessibility.py), pinned in package-lock.json
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
 
 # The SMS the local sender recorded (sign-in codes included), from the project's own flask:
 # make outbox WHO=app1
