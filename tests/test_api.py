@@ -498,3 +498,12 @@ def test_swagger_ui_is_served_from_the_project(app):
         answer = client.get(f"/static/vendor/swagger-ui/{name}")
         assert answer.status_code == 200 and len(answer.data) > 1000
         answer.close()
+
+
+def test_a_replaced_file_nothing_names_any_more_is_404_not_a_failure(demo, api_as, query):
+    app4 = api_as("app4")
+    pk = latest_application(query, "app4")
+    first = upload(app4, pk, "diploma").get_json()["id"]  # after the return: no review record names it
+    assert upload(app4, pk, "diploma").status_code == 201  # replaced: its file leaves the storage
+    body = is_error(app4.get(f"{V1}/applications/{pk}/attachments/{first}"), 404, "file_deleted")
+    assert "已被替换或删除" in body["message"]

@@ -190,12 +190,15 @@ class ApplicationsApi(ScopedApi):
     @token_required
     def download(self, pk, file_id):
         attachment = access.get_attachment(self.row(pk), self.checked_id(file_id))
-        audit.record("download", user=g.user, target=f"application:{attachment.application_id}",
-                     detail={"attachment": attachment.id, "kind": attachment.kind, "via": "api"})
         # read at once (MAX_UPLOAD_MB at most) and closed here: no open file outlives the request,
         # whether or not the client, the server or a proxy ever closes the answer
-        with open(storage.path_of(attachment.stored_name), "rb") as stored:
-            data = stored.read()
+        try:
+            with open(storage.path_of(attachment.stored_name), "rb") as stored:
+                data = stored.read()
+        except FileNotFoundError:  # replaced or removed, and no review record names it: its row is history
+            raise ApiError(404, "file_deleted", _l("该附件已被替换或删除，文件不再保存"))
+        audit.record("download", user=g.user, target=f"application:{attachment.application_id}",
+                     detail={"attachment": attachment.id, "kind": attachment.kind, "via": "api"})
         return send_file(io.BytesIO(data), mimetype=attachment.content_type, as_attachment=True,
                          download_name=attachment.original_name, max_age=0, last_modified=attachment.uploaded_at)
 
