@@ -9,6 +9,7 @@ or send the browser to another site.
 - Every `next` goes through app/redirects.py: only paths of this site.
 """
 import io
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from flask_appbuilder.security.sqla.models import User
@@ -221,3 +222,25 @@ def test_the_safe_target_refuses_what_the_request_guard_lets_through_too(app):
     with app.test_request_context("/", base_url="http://localhost"):
         assert [t for t in ELSEWHERE if safe_target(t, "/fallback") != "/fallback"] == []
         assert [safe_target(t, "/fallback") for t, _ in HERE] == [location for _, location in HERE]
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "http:/evil.example",
+                                    "/%09/evil.example"])
+def test_signing_in_leads_only_to_a_page_of_this_site(app, demo, target):
+    from app.extensions import limiter
+    from tests.conftest import latest_sms_code
+
+    limiter.reset()
+    client = app.test_client()
+    page = client.get("/login/", query_string={"next": target})
+    answer = client.post("/login/?" + urlencode({"next": target}),
+                         data={"username": "app1", "password": "Demo@2026", "csrf_token": csrf_token(page)})
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/login/code")
+    code_page = client.get("/login/code")
+    done = client.post("/login/code", data={"code": latest_sms_code(app, "app1"), "csrf_token": csrf_token(code_page)})
+    assert done.status_code == 302
+    location = done.headers["Location"]
+    parts = urlsplit(location)
+    # a path of this site (a percent-encoded tab stays part of the path), never another host
+    assert parts.netloc in ("", "localhost") and location.startswith("/") and not location.startswith("//"), location
+    assert not any(ord(ch) < 32 for ch in location)

@@ -13,13 +13,13 @@ from flask_appbuilder.security.api import SecurityApi as FabSecurityApi
 from flask_appbuilder.security.decorators import no_cache
 from flask_appbuilder.security.forms import LoginForm_db
 from flask_appbuilder.security.views import AuthDBView as FabAuthDBView
-from flask_appbuilder.utils.base import get_safe_redirect
 from flask_appbuilder.views import expose
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from app import identity, signin, sms_codes
+from app.redirects import safe_target
 from app.extensions import limiter
 from app.govnet import oidc
 
@@ -65,12 +65,12 @@ class AuthDBView(FabAuthDBView):
                    on_breach=too_many)
     def login(self):
         if self._signed_in():
-            return redirect(self._get_safe_next_url())
+            return redirect(safe_target(request.args.get("next", ""), self.appbuilder.get_url_for_index))
         entrance = request.args.get("entrance")
         entrance = entrance if entrance in ENTRANCES else "person"
         form = LoginForm_db()
         if form.validate_on_submit():
-            next_url = get_safe_redirect(request.args.get("next", ""))
+            next_url = safe_target(request.args.get("next", ""), self.appbuilder.get_url_for_index)
             try:
                 user = signin.check_password(form.username.data, form.password.data)
             except signin.Locked as locked:
@@ -85,7 +85,7 @@ class AuthDBView(FabAuthDBView):
                 flash(str(refusal), "warning")
                 return self._to_login(entrance)
             if step == signin.DONE:
-                return redirect(next_url)
+                return redirect(safe_target(next_url, self.appbuilder.get_url_for_index))
             if refusal:
                 flash(str(refusal), "warning")
             return redirect(url_for(".code"))
@@ -118,7 +118,7 @@ class AuthDBView(FabAuthDBView):
                 except sms_codes.Refused as refusal:
                     form.code.errors = [str(refusal)]
                 else:
-                    return redirect(get_safe_redirect(next_url))
+                    return redirect(safe_target(next_url, self.appbuilder.get_url_for_index))
         return self.render_template(
             self.code_template, title=_l("短信验证"), form=form, appbuilder=self.appbuilder,
             state=signin.code_page_state(user), user=user, facts=signin.help_facts(), govnet=oidc.configured(),
@@ -158,7 +158,7 @@ class AuthDBView(FabAuthDBView):
             flash(str(_l("本平台未接入政务服务网统一身份认证，请使用账号、密码和短信验证码登录")), "info")
             return self._to_login(entrance)
         session["govnet_entrance"] = entrance
-        session["govnet_next"] = get_safe_redirect(request.args.get("next", ""))
+        session["govnet_next"] = safe_target(request.args.get("next", ""), self.appbuilder.get_url_for_index)
         callback = current_app.config["GOVNET_OIDC_REDIRECT_URI"] or url_for(".govnet_callback", _external=True)
         try:
             return oidc.client().authorize_redirect(callback)
@@ -193,7 +193,7 @@ class AuthDBView(FabAuthDBView):
             flash(str(refusal), "warning")
             return self._to_login(entrance, help=refusal.help)
         if step == signin.DONE:
-            return redirect(next_url)
+            return redirect(safe_target(next_url, self.appbuilder.get_url_for_index))
         if refusal:
             flash(str(refusal), "warning")
         return redirect(url_for(".code"))
