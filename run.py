@@ -32,7 +32,9 @@ def main():
 
         print(f"  演示账号（密码均为 {DEMO_PASSWORD}）:")
         print("    个人版  app1 app2 app3（app1、app2 属单位一，app3 属单位二）")
-        print("    企业版  ent1 ent2    注册中心  center    管理员  admin\n")
+        print("    企业版  ent1 ent2    注册中心  center")
+        print("    系统管理员  admin    安全管理员  secadmin    审计管理员  auditor")
+        print("  登录后输入短信验证码：本地不发送短信，用 make outbox WHO=用户名 查看\n")
     app.run(host=host, port=port, debug=False)
 
 
