@@ -27,7 +27,7 @@ EVENT_LABELS = {
     "role.grant": _l("授予角色"), "role.revoke": _l("撤销角色"), "account.create": _l("新建账号"),
     "account.update": _l("修改账号"), "account.delete": _l("删除账号"), "export": _l("导出数据"),
     "download": _l("下载文件"), "workflow.move": _l("办理业务"), "audit.prune": _l("清理过期日志"),
-    "session.revoked": _l("会话终止"), "password.changed": _l("修改密码"),
+    "session.revoked": _l("会话终止"), "password.changed": _l("修改密码"), "signin.locked": _l("账号锁定"),
 }
 
 
