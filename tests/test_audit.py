@@ -223,7 +223,7 @@ def test_only_the_audit_administrator_reads_and_exports_the_log(app, demo, clien
     assert verify(app)[0] == 0
 
 
-def test_every_event_the_code_records_has_a_chinese_label():
+def test_every_event_the_code_records_has_a_chinese_label(app):
     """The auditor reads events by their Chinese names: none shows as its code name."""
     import pathlib
     import re
