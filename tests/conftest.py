@@ -15,6 +15,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from config import TestConfig
@@ -66,6 +67,7 @@ def app(database_url, tmp_path_factory):
             SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"options": "-c synchronous_commit=off"}}
 
     application = create_app(Config)
+    application.test_client_class = _Client
     with application.app_context():
         if db.engine.dialect.name == "sqlite":
             # a test database need not survive a power cut: no fsync on every commit
@@ -80,6 +82,15 @@ def app(database_url, tmp_path_factory):
     yield application
     with application.app_context():
         db.engine.dispose()
+
+
+class _Client(FlaskClient):
+    """The test client reads each answer whole and closes it, as a server does: a file sent with
+    send_file is closed at once, not when the garbage collector finds it (its ResourceWarning would
+    then fail whichever test happened to be running)."""
+
+    def open(self, *args, buffered=True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
 
 
 class _State:
@@ -221,3 +232,10 @@ def query(app):
                 db.session.remove()
 
     return run
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The order was random (pytest-randomly): the seed repeats it, also under -q."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if config.pluginmanager.hasplugin("randomly") and isinstance(seed, int):
+        terminalreporter.write_line(f"random order: repeat it with --randomly-seed={seed}")
