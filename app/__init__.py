@@ -51,7 +51,7 @@ def create_app(config=None):
     filters.register(app)
     menu.register(app)
     _register_error_pages(app)
-    from app.api import errors as api_errors
+    from views.api import errors as api_errors
 
     api_errors.register(app)  # JSON errors under /api/; after the pages' handlers, which it wraps
     guard_fab_routes(app)

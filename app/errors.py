@@ -10,7 +10,7 @@ and never a 500 for input that a browser, a mistyped link or a probe can send.
 - What the database still refuses as data (DataError: a number out of range …) and an integer too
   large for SQLite (OverflowError) are the request's fault: 400, not 500.
 
-Under /api/ the same statuses answer JSON: app/api/errors.py wraps these handlers and refuses NUL
+Under /api/ the same statuses answer JSON: views/api/errors.py wraps these handlers and refuses NUL
 in its own words.
 """
 import logging
@@ -22,10 +22,11 @@ from markupsafe import escape
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
-from app.api import API_PREFIX
 from app.redirects import back, has_hidden_characters
 
 log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"  # the HTTP API's paths (views/api), answered in JSON
 
 LARGEST_ID = 2**63 - 1  # the largest integer any database here stores
 
@@ -44,7 +45,7 @@ def register(app):
     @app.before_request
     def _refuse_malformed_requests():
         if request.path.startswith(API_PREFIX):
-            return None  # the API refuses NUL in JSON, in its own words (app/api/errors.py)
+            return None  # the API refuses NUL in JSON, in its own words (views/api/errors.py)
         if "\x00" in request.path or _has_nul(request.args) or _bad_next(request.args):
             raise BadRequest()
         if request.method in ("POST", "PUT", "PATCH") and (

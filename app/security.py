@@ -37,7 +37,7 @@ class SecurityManager(FabSecurityManager):
         return user if user is not None and sessions.cookie_is_current(user) else None
 
     def load_user_jwt(self, _jwt_header, jwt_data):
-        # An API token's user; the token's own checks (SMS step, generation) are app/api/auth.py's.
+        # An API token's user; the token's own checks (SMS step, generation) are views/api/tokens.py's.
         user = self.load_account(jwt_data["sub"])
         if user is not None:
             g.user = user

@@ -6,7 +6,7 @@ records the generation it was opened in and when the sign-in happened; app/secur
 reads the account's generation in the statement that reads the account, and a session of an older
 generation, or older than SESSION_ABSOLUTE_HOURS, signs nobody in. Ending the sessions moves the
 generation on. API tokens carry the generation as a claim and are checked the same way
-(app/api/auth.py). Besides this absolute lifetime, PERMANENT_SESSION_LIFETIME stays the idle one.
+(views/api/tokens.py). Besides this absolute lifetime, PERMANENT_SESSION_LIFETIME stays the idle one.
 """
 import time
 from datetime import datetime

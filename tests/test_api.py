@@ -445,7 +445,7 @@ def test_errors_are_json_with_stable_codes(app, demo, api_as, client_as, query, 
     is_error(upload(applicant, pk, "id_card", pdf_bytes("x" * 4096)), 413, "payload_too_large")
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 11 * 1024 * 1024)
     # 500: whatever breaks is still JSON, and says nothing of the cause
-    from app.api import serialize
+    from views.api import serialize
 
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     monkeypatch.setattr(serialize, "application_summary", lambda row: 1 / 0)

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 from sqlalchemy import select
 
-from app.api.schemas import MAX_ID
 from app.extensions import limiter
 from models import Application, Attachment, Enterprise, Person, Registration
 from tests.api_helpers import api_token, bearer
 from tests.helpers import pdf_bytes
+from views.api.schemas import MAX_ID
 
 USERS = ("app1", "ent1", "center")
 EXAMPLES = 8

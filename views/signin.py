@@ -218,7 +218,7 @@ class AuthDBView(FabAuthDBView):
 
 class SecurityApi(FabSecurityApi):
     """FAB's token login: closed. A password alone is a sign-in for no account (every one takes
-    the SMS code), so tokens come from /api/v1/auth (views/api/auth.py) and this answers 401
+    the SMS code), so tokens come from /api/v1/auth (views/api/signin.py) and this answers 401
     without looking at the password: it counts no failure and confirms no password."""
 
     @api_expose("/login", methods=["POST"])

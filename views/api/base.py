@@ -4,10 +4,10 @@ from flask import jsonify
 from flask_appbuilder.api import BaseApi
 from sqlalchemy import func, select
 
-from app.api import payload
-from app.api.errors import ApiError
-from app.api.schemas import MAX_ID
 from app.extensions import db
+from views.api import payload
+from views.api.errors import ApiError
+from views.api.schemas import MAX_ID
 
 
 class ScopedApi(BaseApi):

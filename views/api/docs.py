@@ -6,7 +6,7 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import expose as api_expose
 from flask_babel import get_locale
 
-from app.api import spec
+from views.api import spec
 from views.api.base import ScopedApi
 
 

@@ -7,7 +7,7 @@ from flask import current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.api import API_PREFIX
+from app.errors import API_PREFIX
 
 # status: (code, message) for errors that carry nothing more specific
 DEFAULTS = {

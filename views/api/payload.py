@@ -1,12 +1,12 @@
 """Reading a request: its JSON body and its query arguments, checked against the very schemas the
-OpenAPI description publishes (app/api/schemas.py), so the two cannot drift apart."""
+OpenAPI description publishes (views/api/schemas.py), so the two cannot drift apart."""
 import re
 
 from flask import request
 from flask_babel import lazy_gettext as _l
 from jsonschema import Draft4Validator
 
-from app.api.errors import ApiError
+from views.api.errors import ApiError
 
 
 REQUIRED = re.compile(r"^'(.+)' is a required property$")

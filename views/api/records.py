@@ -7,13 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import access
-from app.api import serialize, spec
-from app.api.auth import token_required
-from app.api.errors import ApiError
 from app.extensions import db
 from app.govnet import directory
 from models import Enterprise, Person, Registration, Specialty
+from views.api import serialize, spec
 from views.api.base import ScopedApi, query_args
+from views.api.errors import ApiError
+from views.api.tokens import token_required
 from views.units import matching_units
 from views.unit_picker import TOO_SHORT
 
