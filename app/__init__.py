@@ -60,8 +60,10 @@ def create_app(config=None):
     directory.init_app(app)  # every enterprise sign-in syncs its record with the directory
 
     from app import cli
+    from seeds import commands as seed_commands
 
     cli.register(app)
+    seed_commands.register(app)  # flask seed ...: the factory alone wires seeds/ into the app
     return app
 
 

@@ -12,16 +12,12 @@ from flask_login import current_user
 from sqlalchemy import event, false, or_, select
 from sqlalchemy.orm import joinedload
 
-from app import roles
-from app import rules
-from app.rules import FILED_BY_UNIT
+from app import roles, standing
+from app.business_types import FILED_BY_UNIT
 from app.extensions import db
+from app.states import CENTER_VISIBLE
 from models import Application, Attachment, Enterprise, EnterpriseAccount, Message, Person, Registration
 
-# Statuses the center works on or has decided; drafts and unit-level steps are not its business.
-CENTER_VISIBLE = ("pending_center", "returned_by_center", "rejected_by_center", "approved", "refused",
-                  # the full procedure's steps (CENTER_PROCEDURE="full")
-                  "under_examination", "pending_decision", "notice_granted", "notice_denied")
 # Not yet the unit's: a draft, and a change of unit still waiting for the old unit's release.
 UNIT_HIDDEN = ("draft", "pending_release")
 # What waits for a unit's reviewer: a release (as the old unit) or a review (as the new one).
@@ -46,13 +42,13 @@ class Actor:
 
     @cached_property
     def standing(self):
-        """The person's open filing and registration in force (rules.standing); a page that has
+        """The person's open filing and registration in force (app/standing.py); a page that has
         not read the person yet reads both in one statement. None for a user who is no person."""
         if self.person_id is None:
             return None
         if "person" in self.__dict__:
-            return rules.standing(self.person) if self.person is not None else None
-        self.person, known = rules.person_standing(self.person_id)
+            return standing.standing(self.person) if self.person is not None else None
+        self.person, known = standing.person_standing(self.person_id)
         return known
 
 
@@ -157,16 +153,24 @@ def supervised_applications(user=None, query=None):
     return applications(user, q)
 
 
-def get_application(pk, user=None):
-    """The application if this user may see it; 404 otherwise (do not confirm the row exists)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        abort(404)
-    found = applications(user).filter(Application.id == pk).one_or_none()
-    if found is None:
-        abort(404)
-    return found
+def _getter(scope, model):
+    """get_application() and its kind: the row by its id if this user may see it (scope, as the
+    lists read it); 404 otherwise, whether or not the row exists (never confirm it does)."""
+    def get(pk, user=None):
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            abort(404)
+        found = scope(user).filter(model.id == pk).one_or_none()
+        if found is None:
+            abort(404)
+        return found
+
+    get.__name__ = f"get_{model.__name__.lower()}"
+    return get
+
+
+get_application = _getter(applications, Application)
 
 
 def get_attachment(application, file_id):
@@ -203,15 +207,7 @@ def registrations(user=None, query=None):
     return q.filter(false())
 
 
-def get_registration(pk, user=None):
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        abort(404)
-    found = registrations(user).filter(Registration.id == pk).one_or_none()
-    if found is None:
-        abort(404)
-    return found
+get_registration = _getter(registrations, Registration)
 
 
 def enterprises(user=None, query=None):
@@ -225,15 +221,7 @@ def enterprises(user=None, query=None):
     return q.filter(false())
 
 
-def get_enterprise(pk, user=None):
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        abort(404)
-    found = enterprises(user).filter(Enterprise.id == pk).one_or_none()
-    if found is None:
-        abort(404)
-    return found
+get_enterprise = _getter(enterprises, Enterprise)
 
 
 def persons(user=None, query=None):
@@ -247,15 +235,7 @@ def persons(user=None, query=None):
     return q.filter(false())
 
 
-def get_person(pk, user=None):
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        abort(404)
-    found = persons(user).filter(Person.id == pk).one_or_none()
-    if found is None:
-        abort(404)
-    return found
+get_person = _getter(persons, Person)
 
 
 def messages(user=None, query=None):
@@ -267,46 +247,20 @@ def messages(user=None, query=None):
     return q.filter(Message.user_id == user.id)
 
 
-def get_message(pk, user=None):
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        abort(404)
-    found = messages(user).filter(Message.id == pk).one_or_none()
-    if found is None:
-        abort(404)
-    return found
+get_message = _getter(messages, Message)
 
 
-class ApplicationScope(BaseFilter):
-    """The same rule as applications(), plugged into FAB's base_filters."""
-
-    name = "scope"
-    arg_name = "scope"
-
+def _scope_filter(name, rule):
+    """One of the rules above as a filter for FAB's base_filters: a list reads the rows its view's
+    fetch() would."""
     def apply(self, query, value):
-        return applications(current_user, query)
+        return rule(current_user, query)
+
+    return type(name, (BaseFilter,), {"name": "scope", "arg_name": "scope", "apply": apply,
+                                      "__doc__": f"The rows {rule.__name__}() lets the user read."})
 
 
-class RegistrationScope(BaseFilter):
-    name = "scope"
-    arg_name = "scope"
-
-    def apply(self, query, value):
-        return registrations(current_user, query)
-
-
-class EnterpriseScope(BaseFilter):
-    name = "scope"
-    arg_name = "scope"
-
-    def apply(self, query, value):
-        return enterprises(current_user, query)
-
-
-class PersonScope(BaseFilter):
-    name = "scope"
-    arg_name = "scope"
-
-    def apply(self, query, value):
-        return persons(current_user, query)
+ApplicationScope = _scope_filter("ApplicationScope", applications)
+RegistrationScope = _scope_filter("RegistrationScope", registrations)
+EnterpriseScope = _scope_filter("EnterpriseScope", enterprises)
+PersonScope = _scope_filter("PersonScope", persons)

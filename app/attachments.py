@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
 from sqlalchemy.orm import object_session
 
-from app import rules, snapshots, storage, workflow
+from app import business_types, rules, snapshots, states, storage, workflow
 from app.extensions import db
 from models import Application, Attachment
 
@@ -19,23 +19,23 @@ def current(application):
 def checklist(application):
     """(kind, label, attachment or None, commitment allowed) for each required attachment."""
     present = current(application)
-    return [(kind, rules.ATTACHMENT_KINDS[kind], present.get(kind), kind in rules.COMMITMENT_ALLOWED)
+    return [(kind, business_types.ATTACHMENT_KINDS[kind], present.get(kind), kind in business_types.COMMITMENT_ALLOWED)
             for kind in rules.required_attachments(application)]
 
 
 def _check_editable(application, user):
     if not workflow.editable_by(application, user):
         raise storage.Rejected(_l("当前状态为“%(status)s”，不能修改附件；如需修改请先撤回",
-                                  status=workflow.STATUS_LABELS[application.status]))
+                                  status=states.label(application.status)))
 
 
 def attach(application, kind, upload, user, commitment=False):
     """Store an upload as this kind's attachment, replacing the one in force. Nothing is stored
     when the file is refused."""
     _check_editable(application, user)
-    if kind not in rules.ATTACHMENT_KINDS:
+    if kind not in business_types.ATTACHMENT_KINDS:
         raise storage.Rejected(_l("未知的附件类型"))
-    if commitment and kind not in rules.COMMITMENT_ALLOWED:
+    if commitment and kind not in business_types.COMMITMENT_ALLOWED:
         raise storage.Rejected(_l("该附件不能以告知承诺书代替"))
     data, mime = storage.check(upload)
     previous = current(application).get(kind)

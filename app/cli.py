@@ -1,56 +1,7 @@
-"""flask commands: seed data and the registration lifecycle."""
+"""Every flask command of the app, in one place (the seed commands are seeds/commands.py, wired by
+the factory beside these): thin, each calls the one function that does the work."""
 import click
-from flask import current_app
 from flask.cli import AppGroup
-
-seed = AppGroup("seed", help="载入参考数据或演示数据")
-
-
-@seed.command("reference")
-def seed_reference():
-    """Roles and specialties (safe in production)."""
-    from seeds import reference
-
-    reference.load(current_app.appbuilder.sm)
-    click.echo("参考数据已就绪：角色、注册专业")
-
-
-@seed.command("demo")
-def seed_demo():
-    """The demo data set (idempotent; refused when APP_ENV=production)."""
-    from seeds import demo
-
-    try:
-        loaded = demo.load(current_app.appbuilder.sm)
-    except demo.DemoRefused as refusal:
-        raise click.ClickException(str(refusal))
-    click.echo("演示数据已载入" if loaded else "演示数据已存在，未作改动")
-
-
-@seed.command("scale")
-@click.option("--persons", default=100_000, show_default=True, help="新增人员数")
-@click.option("--applications", default=1_000_000, show_default=True, help="新增申请数（含审核记录、注册证书）")
-@click.option("--seed", "random_seed", default=2026, show_default=True, help="随机数种子")
-def seed_scale(persons, applications, random_seed):
-    """Bulk data for benchmarks, added to what is there (refused when APP_ENV=production)."""
-    import time
-
-    from app.extensions import db
-    from seeds import scale
-
-    started = time.monotonic()
-    try:
-        with click.progressbar(length=applications, label="写入申请") as bar:
-            counts = scale.load(current_app.appbuilder.sm, persons, applications, seed=random_seed,
-                                progress=bar.update)
-    except scale.ScaleRefused as refusal:
-        raise click.ClickException(str(refusal))
-    loaded = time.monotonic() - started
-    click.echo("更新统计信息（VACUUM ANALYZE）…")
-    scale.vacuum_analyze(db.engine)
-    click.echo("已新增：" + "，".join(f"{table} {n}" for table, n in counts.items()))
-    click.echo(f"写入 {loaded:.0f} 秒，合计 {time.monotonic() - started:.0f} 秒")
-
 
 registrations = AppGroup("registrations", help="注册证书的有效期")
 
@@ -165,19 +116,105 @@ def users_phone(username, phone):
     click.echo(f"{user.username} 的登录手机号已登记为 {phone}")
 
 
+notify_group = AppGroup("notify", help="通知：重发未成功的短信；注册到期续期提醒")
+
+
+@notify_group.command("retry")
+@click.option("--limit", default=None, type=int, help="最多处理条数")
+def notify_retry(limit):
+    """Send again the SMS of every message still queued (run it every few minutes)."""
+    from app import notify
+
+    queued, sent = notify.retry(limit)
+    click.echo(f"待发短信 {queued} 条，本次发出 {sent} 条")
+
+
+@notify_group.command("reminders")
+@click.option("--date", "today", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="按该日期计算（默认今天）")
+def notify_reminders(today):
+    """Renewal reminders due today, each stage once per registration validity (run daily)."""
+    from app import reminders
+
+    count = reminders.run(today.date() if today else None)
+    click.echo(f"续期提醒：本次提醒 {count} 件注册（本人短信和站内消息，所在单位站内消息）")
+
+
+sms_group = AppGroup("sms", help="短信：查看本地发送器记录的短信")
+
+
+@sms_group.command("outbox")
+@click.option("--user", "username", default=None, help="只看这个用户名的短信")
+@click.option("--limit", default=10, show_default=True, help="条数")
+def sms_outbox(username, limit):
+    """The latest messages the senders recorded (the local sender keeps the text with the code)."""
+    from app import sms
+
+    rows = sms.outbox(username, limit)
+    if not rows:
+        click.echo("没有短信记录" + (f"（用户 {username}）" if username else ""))
+    for message, name in rows:
+        click.echo(f"{message.created_at:%Y-%m-%d %H:%M:%S}  {message.phone}  {name or '-'}  "
+                   f"[{message.backend}/{message.status}]  {message.text}")
+
+
+govnet_group = AppGroup("govnet", help="政务服务网：企业数据对接与同步")
+
+SYNC_SUMMARY = (
+    ("checked", "核对企业"),
+    ("renamed", "更名"),
+    ("deregistered", "注销或吊销"),
+    ("address_changed", "注册地址变更"),
+    ("other_changed", "其他信息变更"),
+    ("unchanged", "无变化"),
+    ("not_found", "企业库中未找到"),
+)
+
+
+@govnet_group.command("sync")
+@click.option("--batch-size", type=click.IntRange(1, 10000), default=None,
+              help="每批同步的企业数（默认取设置 GOVNET_SYNC_BATCH）")
+@click.option("--restart", is_flag=True, help="放弃上次未完成的同步，从头开始")
+def govnet_sync(batch_size, restart):
+    """Sync every docked enterprise with the directory; an interrupted run is resumed."""
+    from app.govnet import directory, sync
+
+    run, resumed = sync.start(restart=restart)
+    if resumed:
+        click.echo(f"继续上次未完成的同步（第 {run.id} 次，已核对 {run.checked} 家）")
+    total = sync.remaining(run)
+    try:
+        with click.progressbar(length=total, label="同步企业信息") as bar:
+            sync.run_batches(run, batch_size=batch_size, advance=bar.update)
+    except directory.DirectoryError as problem:
+        raise click.ClickException(f"同步中断：{problem}。已完成的批次已保存，再次运行本命令将从中断处继续。")
+    click.echo(f"同步完成（第 {run.id} 次）：")
+    for field, label in SYNC_SUMMARY:
+        click.echo(f"  {label}：{getattr(run, field)} 家")
+    for old, new in sync.renames(run):
+        click.echo(f"  更名：{old} → {new}")
+
+
+@govnet_group.command("dock")
+@click.argument("credit_code")
+def govnet_dock(credit_code):
+    """Dock one enterprise by its unified social credit code (数据对接)."""
+    from app.govnet import directory
+    from app.validators import Invalid
+
+    try:
+        enterprise = directory.dock(credit_code, actor="命令行")
+    except (Invalid, directory.DirectoryError) as problem:
+        raise click.ClickException(str(problem))
+    click.echo(f"已完成数据对接：{enterprise.name}（{enterprise.credit_code}），登记状态：{enterprise.govnet_status}")
+
+
 def register(app):
     app.cli.add_command(users_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(workflow_group)
-    app.cli.add_command(seed)
-    from app.sms import cli as sms  # flask sms outbox [--user NAME]
-
-    app.cli.add_command(sms)
-    from app.notify import cli as notify  # flask notify retry
-
-    app.cli.add_command(notify)
+    app.cli.add_command(sms_group)  # flask sms outbox [--user NAME]
+    app.cli.add_command(notify_group)  # flask notify retry / reminders
     app.cli.add_command(registrations)
     app.cli.add_command(qualifications)
-    from app.govnet.commands import govnet  # flask govnet sync / dock
-
-    app.cli.add_command(govnet)
+    app.cli.add_command(govnet_group)  # flask govnet sync / dock

@@ -1,76 +1,24 @@
 """办理时限: each review step's time limit in working days, counted from when the step began.
 
+The limits are the states' (app/states.py); the working days are counted by app/dates.py.
 A step begins with the move that enters it (Application.step_started_at, set by
 workflow.transition()): the latest 提交 for the unit's review, so a resubmission restarts the
-unit's clock; the unit's 通过 for the center's review. The day the step began does not count;
-weekends and HOLIDAYS are skipped, WORKDAYS (weekend days worked instead, 调休) are counted.
+unit's clock; the unit's 通过 for the center's review. The day the step began does not count.
 Everything here is arithmetic on values already loaded: list formatters make no queries.
 """
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-# the statuses that are a review step, and the setting holding each one's limit. In the full
-# procedure each of the center's three steps (受理, 审核, 决定) gets the whole CENTER_REVIEW_DAYS from
-# the move that began it, so a re-examination after an upheld appeal starts a fresh clock; 公示 is
-# no review step (its own period, NOTICE_WORKING_DAYS, is notice_ends()).
-_STEP_LIMITS = {
-    "single": {"pending_enterprise": "ENTERPRISE_REVIEW_DAYS", "pending_center": "CENTER_REVIEW_DAYS"},
-    "full": {"pending_enterprise": "ENTERPRISE_REVIEW_DAYS", "pending_center": "CENTER_REVIEW_DAYS",
-             "under_examination": "CENTER_REVIEW_DAYS", "pending_decision": "CENTER_REVIEW_DAYS"},
-}
+from app import states
+from app.dates import add_working_days, working_days_between
 
 
 def step_limits():
-    from app.workflow import procedure
-
-    return _STEP_LIMITS[procedure()]
-
-
-def __getattr__(name):
-    """STEP_LIMITS follows the configured center procedure (read at call time)."""
-    if name == "STEP_LIMITS":
-        return step_limits()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-@lru_cache(maxsize=8)
-def _dates(text):
-    return frozenset(date.fromisoformat(part.strip()) for part in (text or "").split(",") if part.strip())
-
-
-def _calendar():
-    cfg = current_app.config
-    return _dates(cfg.get("HOLIDAYS", "")), _dates(cfg.get("WORKDAYS", ""))
-
-
-def is_working_day(day, calendar=None):
-    holidays, workdays = calendar or _calendar()
-    if day in holidays:
-        return False
-    return day.weekday() < 5 or day in workdays
-
-
-def add_working_days(start, days, calendar=None):
-    """The date `days` working days after `start` (start itself not counted)."""
-    calendar = calendar or _calendar()
-    day = start
-    while days > 0:
-        day += timedelta(days=1)
-        if is_working_day(day, calendar):
-            days -= 1
-    return day
-
-
-def working_days_between(start, end, calendar=None):
-    """Working days in (start, end]; negative when end is before start."""
-    calendar = calendar or _calendar()
-    if end < start:
-        return -working_days_between(end, start, calendar)
-    return sum(1 for n in range(1, (end - start).days + 1) if is_working_day(start + timedelta(days=n), calendar))
+    """{state: the setting holding its limit} of the configured procedure's review steps (app/states.py)."""
+    return states.step_limits()
 
 
 def limit_days(status):
@@ -129,10 +77,8 @@ def formatter(status):
 def clock_cell(clock):
     """A list cell for Application.step_clock in a list that holds several steps: the review steps'
     days left, and for a decision under 公示 the last day of its notice."""
-    from app.workflow import NOTICE_STATES
-
     status, started_at = clock
-    if status in NOTICE_STATES and started_at is not None:
+    if status in states.NOTICE_STATES and started_at is not None:
         ends = _notice_end(started_at)
         text = _l("公示至 %(date)s", date=ends.isoformat()) if date.today() <= ends else _l("公示期满，可公告")
         return Markup('<span class="label label-info time-limit">{text}</span>').format(text=str(text))
@@ -147,9 +93,7 @@ def for_application(application):
 def notice_ends(application):
     """The last day of a decision's 公示 (NOTICE_WORKING_DAYS working days after the decision), or
     None when the filing is not under 公示."""
-    from app.workflow import NOTICE_STATES
-
-    if application.status not in NOTICE_STATES or application.step_started_at is None:
+    if application.status not in states.NOTICE_STATES or application.step_started_at is None:
         return None
     return _notice_end(application.step_started_at)
 

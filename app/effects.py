@@ -7,15 +7,10 @@ from datetime import date
 
 from flask import current_app
 
+from app.business_types import PERSONAL_CHANGE_FIELDS
+from app.dates import add_years
 from app.extensions import db
 from models import Registration
-
-
-def add_years(day, years):
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February into a common year
-        return day.replace(year=day.year + years, day=28)
 
 
 def apply(application, move, today=None):
@@ -78,8 +73,6 @@ def _change_enterprise(application, today):
 
 
 def _change_personal(application, today):
-    from app.rules import PERSONAL_CHANGE_FIELDS
-
     for field in PERSONAL_CHANGE_FIELDS:
         setattr(application.person, field, getattr(application, field))
 

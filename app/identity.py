@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app import audit, roles
+from app import audit, refusals, roles
 from app.extensions import db
 from app.validators import (birth_date_from_id, credit_code_error, id_number_error, mobile_error,
                             normalize_credit_code, normalize_id_number, normalize_mobile, sex_from_id)
@@ -31,18 +31,11 @@ ASSURANCE_LABELS = {
 }
 
 
-class Refused(Exception):
-    """str() is the reason in the user's language; `help` names a help section of the login page,
-    `field` the form field the reason is about."""
+class Refused(refusals.Refused):
+    """`help` names a help section of the login page, `field` the form field the reason is about."""
 
     def __init__(self, message, help=None, field=None, problems=None):
-        super().__init__(str(message))
-        self.message = message
-        self.help = help
-        self.problems = problems or {field or "": message}  # field -> reason, for a form
-
-    def __str__(self):
-        return str(self.message)
+        super().__init__(message, problems or {field or "": message}, help)  # field -> reason, for a form
 
 
 # --- accounts --------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import or_, select, update
 
-from app.effects import add_years
+from app.dates import add_years
 from app.extensions import db
 from models import Enterprise, Person, Registration
 

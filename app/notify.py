@@ -3,7 +3,7 @@
 workflow.transition() calls after_move() once the move has committed. Everything here runs in
 its own commits and never raises: a message that cannot be written or an SMS that cannot be sent
 is logged, and the move stands. An SMS that failed stays queued on its message
-(Message.sms_status == "queued") for `flask notify retry`.
+(Message.sms_status == "queued") for `flask notify retry` (app/cli.py).
 
 Every text lives in TEMPLATES below; RECIPIENTS says who gets which one after which move. The
 renewal reminders (app/reminders.py) and 催办 (app/urging.py) write their messages through write().
@@ -11,17 +11,16 @@ renewal reminders (app/reminders.py) and 催办 (app/urging.py) write their mess
 import logging
 from datetime import datetime
 
-import click
 from flask import current_app
-from flask.cli import AppGroup
 from flask_appbuilder.security.sqla.models import Role, User
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from app import roles, sms
+from app.business_types import type_label
 from app.extensions import db
-from models import EnterpriseAccount, Message, Person
+from models import Application, EnterpriseAccount, Message, Person
 
 log = logging.getLogger(__name__)
 
@@ -182,9 +181,7 @@ def _write(application, move):
 
 def application_params(application):
     """What the texts about a filing say of it."""
-    from app import rules
-
-    return dict(number=application.number, name=application.name, type=rules.type_label(application.business_type))
+    return dict(number=application.number, name=application.name, type=type_label(application.business_type))
 
 
 def write(kind, user_ids, params, application_id=None, registration_id=None, created_at=None):
@@ -284,16 +281,13 @@ def sms_text(message):
         if message.kind in SMS_IS_BODY:
             body = message.body
         else:
-            from app import rules
-            from models import Application
-
             application = db.session.get(Application, message.application_id) if message.application_id else None
             if application is None or message.kind not in SMS_TEXTS:
                 raise ValueError(f"no SMS text for a {message.kind} message")  # kept queued, logged
             site = current_app.config.get("PUBLIC_BASE_URL") or ""
             where = _l("登录 %(site)s 在", site=site) if site else _l("登录二级建造师注册管理平台在")
             body = str(SMS_TEXTS[message.kind] % {"number": application.number, "where": str(where),
-                                                  "type": str(rules.type_label(application.business_type))})
+                                                  "type": str(type_label(application.business_type))})
         return str(_l("【二级建造师注册】%(title)s：%(body)s", title=message.title, body=body))
 
 
@@ -324,24 +318,3 @@ def mark_all_read(user_id):
                        .values(read_at=datetime.now()))
     db.session.commit()
 
-
-cli = AppGroup("notify", help="通知：重发未成功的短信；注册到期续期提醒")
-
-
-@cli.command("retry")
-@click.option("--limit", default=None, type=int, help="最多处理条数")
-def retry_command(limit):
-    """Send again the SMS of every message still queued (run it every few minutes)."""
-    queued, sent = retry(limit)
-    click.echo(f"待发短信 {queued} 条，本次发出 {sent} 条")
-
-
-@cli.command("reminders")
-@click.option("--date", "today", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="按该日期计算（默认今天）")
-def reminders_command(today):
-    """Renewal reminders due today, each stage once per registration validity (run daily)."""
-    from app import reminders
-
-    count = reminders.run(today.date() if today else None)
-    click.echo(f"续期提醒：本次提醒 {count} 件注册（本人短信和站内消息，所在单位站内消息）")

@@ -13,17 +13,17 @@ from flask_login import current_user
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app import audit, identity, sessions
+from app import audit, identity, refusals, sessions
 from app.extensions import db
 from models import PasswordHistory
 
 
-class Refused(Exception):
+class Refused(refusals.Refused):
     """The reasons a password is refused, in the user's language (str(): all of them)."""
 
     def __init__(self, reasons):
-        super().__init__("；".join(str(r) for r in reasons))
-        self.reasons = list(reasons)
+        super().__init__("；".join(str(r) for r in reasons), list(reasons))
+        self.reasons = self.problems
 
 
 def min_length(user=None, staff=None):

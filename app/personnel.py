@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
-from app import rules
+from app import business_types
 from app.extensions import db
 from models import Application, Registration, Specialty, registration_specialty
 
@@ -76,7 +76,7 @@ def unit_history(person_id, today=None):
         .options(joinedload(Registration.enterprise)).order_by(Registration.valid_from, Registration.id)
     ).all()
     explained = {f.registration_id for f in filings if f.business_type != "change_unit"}
-    starts = [(_since(f, today), f.enterprise, rules.type_label(f.business_type),
+    starts = [(_since(f, today), f.enterprise, business_types.type_label(f.business_type),
                f.registration.certificate_number if f.registration else "") for f in filings]
     starts += [(r.valid_from, r.enterprise, _l("注册记录"), r.certificate_number or "")
                for r in registrations if r.id not in explained]

@@ -6,7 +6,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app import access, deadlines, notify, rules, storage, workflow
+from app import access, deadlines, notify, rules, states, storage, workflow
 from app.extensions import db
 from app.validators import mobile_error
 from models import Announcement, NoticeFiling
@@ -144,7 +144,7 @@ def in_notice_query(today=None):
     """Decisions under 公示 (for the public page), oldest first."""
     from models import Application
 
-    return db.session.scalars(select(Application).where(Application.status.in_(workflow.NOTICE_STATES))
+    return db.session.scalars(select(Application).where(Application.status.in_(states.NOTICE_STATES))
                               .order_by(Application.step_started_at, Application.id)).all()
 
 
@@ -161,7 +161,7 @@ def filings(application):
 def detail(application, user=None):
     """What a detail page shows of 公示 and 公告: the period, the filings (the center resolves the
     open ones), whether the applicant may appeal and why not."""
-    if workflow.procedure() != "full" and application.announcement_id is None:
+    if states.procedure() != "full" and application.announcement_id is None:
         return None
     role = access.role_on(application, user)
     allowed, why = appeal_offer(application, user)

@@ -1,4 +1,4 @@
-"""Renewal reminders (续期提醒): `flask notify reminders`, run daily.
+"""Renewal reminders (续期提醒): `flask notify reminders` (app/cli.py), run daily.
 
 Every registration in force is reminded, by SMS and in-app, when the renewal window opens
 (RENEWAL_WINDOW_OPENS_DAYS before expiry, 90 by default), again half way to its close (60), and
@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import notify
 from app.extensions import db
+from app.states import FINAL
 from models import Application, Person, Registration, RenewalReminder
 
 log = logging.getLogger(__name__)
@@ -83,9 +84,7 @@ def run(today=None):
 
 
 def _finished():
-    from app.workflow import FINAL
-
-    return tuple(FINAL) + ("draft",)
+    return tuple(sorted(FINAL)) + ("draft",)
 
 
 def _remind(candidate, stage, today):

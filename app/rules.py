@@ -1,196 +1,37 @@
-"""Business types and their rules: who may start which business, and what a filing must hold.
+"""The rules of the business types (app/business_types.py): who may start which business, and
+what a filing must hold.
 
 Each check returns reasons in the user's language (an empty list means allowed), so that pages
 can say why an action is unavailable instead of hiding it.
 """
-from collections import namedtuple
 from datetime import date, timedelta
-from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, exists, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import exists, select
 
-from app.effects import add_years
+from app import deadlines
+from app.business_types import (
+    AGE_LIMITED,
+    ATTACHMENT_KINDS,
+    CLOSED_NEAR_EXPIRY,
+    FILED_BY_UNIT,
+    NEEDS_REGISTRATION,
+    PERSON_FORM_FIELDS,
+    PERSONAL_CHANGE_FIELDS,
+    REASON_REQUIRED,
+    REQUIRED_ATTACHMENTS,
+    REQUIRED_FIELDS,
+    TYPES,
+    filer,
+    type_label,
+)
+from app.dates import add_years
 from app.extensions import db
-from app.identity import verification_problems
 from app.govnet import registers
-from models import Application, Person, Qualification, Registration
-
-BusinessType = namedtuple("BusinessType", "code label picks_unit picks_specialties")
-BUSINESS_TYPES = tuple(BusinessType(*row) for row in (
-    # code            label              the applicant picks the unit / the specialties
-    ("initial",       _l("初始注册"),    True,  True),
-    ("add_specialty", _l("增项注册"),    False, True),
-    ("renewal",       _l("延续注册"),    False, False),
-    ("change_unit",   _l("变更注册"),    True,  False),
-    ("reregister",    _l("重新注册"),    True,  True),
-    ("cancel",        _l("注销申请"),    False, False),
-    # national practice beyond the provincial manual's menu (settings may switch them off)
-    ("lost_certificate", _l("遗失补办"),  False, False),
-    ("cancel_specialty", _l("注销专业"),  False, True),
-    # 变更注册 of the national model has three sub-types: change of unit (above), these two
-    ("change_personal",  _l("个人信息变更"), False, False),
-    ("change_enterprise", _l("企业信息变更"), False, False),
-    # 强制注销: the person asks when the unit does not cooperate (or lost its licence) ...
-    ("forced_cancel",    _l("强制注销（个人申请）"), False, False),
-    # ... or the unit asks when the person does not cooperate; the unit files it
-    ("unit_cancel",      _l("强制注销（单位申请）"), False, False),
-))
-TYPES = {t.code: t for t in BUSINESS_TYPES}
-EXTRA_TYPES = frozenset({"lost_certificate", "cancel_specialty", "change_personal", "change_enterprise",
-                         "forced_cancel", "unit_cancel"})
-# Filed by the unit about one of its registered persons, not by the person.
-FILED_BY_UNIT = frozenset({"unit_cancel"})
-# Reach the center without the unit's review: the unit is the party that does not cooperate, or the filer.
-DIRECT_TO_CENTER = frozenset({"forced_cancel", "unit_cancel"})
-CANCELLING = frozenset({"cancel", "forced_cancel", "unit_cancel"})
-
-# The free-text field each business type requires, by the label it has on the form.
-REASON_REQUIRED = {
-    "cancel": _l("注销原因"),
-    "cancel_specialty": _l("注销原因"),
-    "lost_certificate": _l("遗失情况说明"),
-    "change_personal": _l("变更事项说明"),
-    "forced_cancel": _l("申请强制注销的原因"),
-    "unit_cancel": _l("申请强制注销的原因"),
-}
-
-# The profile fields the application form lets the applicant fill (prefilled from the profile).
-PERSON_FORM_FIELDS = ("ethnicity", "education", "major", "school", "title", "email")
-
-# The form's fields the applicant must fill before submitting, with their labels.
-REQUIRED_FIELDS = {
-    "ethnicity": _l("民族"),
-    "education": _l("学历"),
-    "major": _l("所学专业"),
-    "school": _l("毕业院校"),
-    "phone": _l("手机号码"),
-}
-
-
-# Attachments as the center names them (domain.md), and which ones a signed commitment may replace.
-ATTACHMENT_KINDS = {
-    "application_form": _l("申请表（签字盖章后的扫描件）"),
-    "id_card": _l("身份证"),
-    "qualification": _l("资格证书"),
-    "diploma": _l("学历证书"),
-    "labour_contract": _l("劳动合同（或其他聘用证明）"),
-    "continuing_education": _l("继续教育证明"),
-    "new_contract": _l("新单位劳动合同"),
-    "release_proof": _l("解除劳动关系证明（或退休证）"),
-    "cancel_statement": _l("注销原因说明"),
-    "loss_declaration": _l("遗失声明"),
-    "change_proof": _l("个人信息变更证明（公安机关或发证机关出具）"),
-    "enterprise_change_proof": _l("企业名称变更证明（市场监管部门核准通知书或新营业执照）"),
-    "non_cooperation_proof": _l("单位不配合或已注销、吊销的证明（如劳动仲裁文书、注销或吊销公告）"),
-    "termination_proof": _l("解除劳动关系证明（如解除通知书及送达凭证）"),
-}
-COMMITMENT_ALLOWED = frozenset({"continuing_education"})
-REQUIRED_ATTACHMENTS = {
-    "initial": ("qualification", "diploma", "labour_contract"),
-    "add_specialty": ("qualification", "labour_contract", "continuing_education"),
-    "renewal": ("labour_contract", "continuing_education"),
-    "change_unit": ("new_contract", "release_proof"),
-    "reregister": ("qualification", "labour_contract", "continuing_education"),
-    "cancel": ("cancel_statement",),
-    "lost_certificate": ("loss_declaration",),
-    "cancel_specialty": ("cancel_statement",),
-    "change_personal": ("change_proof",),
-    "change_enterprise": ("enterprise_change_proof",),
-    "forced_cancel": ("cancel_statement", "non_cooperation_proof"),
-    "unit_cancel": ("cancel_statement", "termination_proof"),
-}
-# Business types that need a registration in force, and those closed to persons near 65.
-NEEDS_REGISTRATION = frozenset({"add_specialty", "renewal", "change_unit", "cancel", "lost_certificate",
-                                "cancel_specialty", "change_personal", "change_enterprise", "forced_cancel",
-                                "unit_cancel"})
-# Closed from N days before expiry (then only cancellation, and re-registration after it).
-CLOSED_NEAR_EXPIRY = frozenset({"add_specialty", "change_unit", "change_personal", "change_enterprise"})
-# The person's own profile fields a 个人信息变更 may change, with their labels.
-PERSONAL_CHANGE_FIELDS = {"name": _l("姓名"), "ethnicity": _l("民族"), "education": _l("学历"),
-                          "major": _l("所学专业"), "school": _l("毕业院校"), "title": _l("职称")}
-AGE_LIMITED = frozenset({"initial", "reregister", "renewal", "add_specialty", "change_unit"})
-
-
-def type_label(code):
-    return TYPES[code].label if code in TYPES else code
-
-
-def filer(code):
-    """The workflow role that fills in, submits and withdraws a filing of this type."""
-    return "enterprise" if code in FILED_BY_UNIT else "applicant"
-
-
-def current_registration(person, today=None):
-    """The person's registration in force, if any (never more than one)."""
-    today = today or date.today()
-    return db.session.scalars(
-        select(Registration).where(
-            Registration.person_id == person.id,
-            Registration.status == "active",
-            Registration.valid_until >= today,
-        ).options(joinedload(Registration.specialties))
-    ).unique().first()
-
-
-def standing(person, today=None, exclude_id=None, filer="applicant"):
-    """The filing that keeps this filer ("applicant": the person; "enterprise": the unit, for its
-    强制注销) from starting another about the person, and the registration in force, in one
-    statement: what start_problems reads when its caller has not read them already."""
-    row = db.session.execute(_standing_statement(False, filer),
-                             _standing_values(person.id, today, exclude_id)).unique().first()
-    pending, registration = row if row is not None else (None, None)
-    return {"pending": pending, "registration": registration, "filer": filer}
-
-
-def person_standing(person_id, today=None):
-    """The person (with their qualifications) and their own standing(), in one statement: for a
-    page of the person's that has read neither yet. (None, None) when there is no such person."""
-    row = db.session.execute(_standing_statement(True, "applicant"), _standing_values(person_id, today)).unique().first()
-    if row is None:
-        return None, None
-    return row[0], {"pending": row[1], "registration": row[2], "filer": "applicant"}
-
-
-def open_for(filer):
-    """The condition of an open filing that stands in this filer's way (migration 0019's indexes hold
-    the same in the database, so that no two requests at one moment both pass it). A filing is open
-    until it is decided, in either center procedure. A draft is its filer's alone: it keeps nobody
-    else from anything, and nobody else is told its number; once submitted, a filing is open for
-    everyone concerned with the person (the unit's 强制注销 too: the person sees it from then on)."""
-    from app.workflow import FINAL
-
-    own = Application.business_type.in_(sorted(FILED_BY_UNIT)) if filer == "enterprise" \
-        else Application.business_type.not_in(sorted(FILED_BY_UNIT))
-    return and_(Application.status.not_in(sorted(FINAL)), or_(Application.status != "draft", own))
-
-
-def _standing_values(person_id, today=None, exclude_id=None):
-    return {"person_id": person_id, "today": today or date.today(), "exclude_id": exclude_id or 0}  # ids start at 1
-
-
-@lru_cache(maxsize=4)
-def _standing_statement(with_person, filer):
-    """The statement of standing() (with the person: person_standing()), built once per filer:
-    applicants' pages run it on every view."""
-    open_filing = and_(Application.person_id == Person.id, open_for(filer), Application.id != bindparam("exclude_id"))
-    in_force = and_(Registration.person_id == Person.id, Registration.status == "active",
-                    Registration.valid_until >= bindparam("today"))
-    if with_person:
-        # a page that has read nothing yet (a list's 新增, the home page): the rules read the
-        # qualifications' specialty ids and, for a few types, the registration's specialties, which
-        # are then read when asked for; every join more costs the planner on every page view
-        read = (Person, Application, Registration)
-        loads = [joinedload(Person.qualifications).lazyload(Qualification.specialty)]
-    else:
-        read, loads = (Application, Registration), [joinedload(Registration.specialties)]
-    # two open filings may stand in one filer's way (their own draft, and one the other filer has
-    # submitted since): the oldest is named, the same on every page
-    return (select(*read).select_from(Person)
-            .outerjoin(Application, open_filing).outerjoin(Registration, in_force)
-            .where(Person.id == bindparam("person_id")).order_by(Application.id).options(*loads))
+from app.identity import verification_problems
+from app.standing import current_registration, standing
+from models import Application, NoticeFiling, Registration
 
 
 def renewal_window(registration):
@@ -425,8 +266,6 @@ def forward_problems(application):
 
 def open_filings(application):
     """Appeals and objections against this filing's decision that the center has not resolved."""
-    from models import NoticeFiling
-
     return db.session.scalars(
         select(NoticeFiling).where(NoticeFiling.application_id == application.id, NoticeFiling.resolved_at.is_(None))
         .order_by(NoticeFiling.id)
@@ -452,8 +291,6 @@ def announce_problems(application, announcement, today=None):
 def announce_ready_problems(application, today=None):
     """Why this decision is not ready for 公告 whatever the number: the 公示 period not over, or an
     appeal or objection still open (the pages offer 公告 only when this is empty)."""
-    from app import deadlines
-
     today = today or date.today()
     ends = deadlines.notice_ends(application)
     problems = []

@@ -13,9 +13,7 @@ import importlib
 import logging
 from dataclasses import dataclass, field
 
-import click
 from flask import current_app
-from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.extensions import db
@@ -125,18 +123,3 @@ def outbox(username=None, limit=10):
         query = query.where(User.username == username)
     return db.session.execute(query.order_by(SmsMessage.id.desc()).limit(limit)).all()
 
-
-cli = AppGroup("sms", help="短信：查看本地发送器记录的短信")
-
-
-@cli.command("outbox")
-@click.option("--user", "username", default=None, help="只看这个用户名的短信")
-@click.option("--limit", default=10, show_default=True, help="条数")
-def outbox_command(username, limit):
-    """The latest messages the senders recorded (the local sender keeps the text with the code)."""
-    rows = outbox(username, limit)
-    if not rows:
-        click.echo("没有短信记录" + (f"（用户 {username}）" if username else ""))
-    for message, name in rows:
-        click.echo(f"{message.created_at:%Y-%m-%d %H:%M:%S}  {message.phone}  {name or '-'}  "
-                   f"[{message.backend}/{message.status}]  {message.text}")

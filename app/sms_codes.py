@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from app import sms
+from app import refusals, sms
 from app.extensions import db
 from models import SmsCode
 
@@ -28,16 +28,12 @@ TEXTS = {
 }
 
 
-class Refused(Exception):
-    """A code could not be sent or was not accepted; str() is the reason for the user."""
+class Refused(refusals.Refused):
+    """A code could not be sent or was not accepted."""
 
     def __init__(self, message, wait_seconds=0):
-        super().__init__(str(message))
-        self.message = message
+        super().__init__(message)
         self.wait_seconds = wait_seconds
-
-    def __str__(self):
-        return str(self.message)
 
 
 class TooSoon(Refused):

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
 
-from app import rules
+from app.business_types import ATTACHMENT_KINDS, PERSONAL_CHANGE_FIELDS, REASON_REQUIRED
 
 FIELDS = {
     "enterprise": _l("聘用单位"),
@@ -21,7 +21,7 @@ FIELDS = {
     "title": _l("职称"),
     "phone": _l("手机号码"),
     "email": _l("电子邮箱"),
-    "reason": _l("说明"),  # labelled per business type as its form labels it (rules.REASON_REQUIRED)
+    "reason": _l("说明"),  # labelled per business type as its form labels it (REASON_REQUIRED)
 }
 
 
@@ -44,7 +44,7 @@ def take(application):
                 "enterprise_name": registration.printed_enterprise_name,
                 "enterprise_credit_code": registration.enterprise.credit_code,
             },
-            "person": {name: getattr(person, name) or "" for name in rules.PERSONAL_CHANGE_FIELDS} if person else {}}
+            "person": {name: getattr(person, name) or "" for name in PERSONAL_CHANGE_FIELDS} if person else {}}
 
 
 def attachment_ids(application):
@@ -103,15 +103,15 @@ def diff(application):
     if returned is None:
         return None, [], []
     then, now = returned.snapshot, take(application)
-    labels = {**FIELDS, "reason": rules.REASON_REQUIRED.get(application.business_type, FIELDS["reason"])}
+    labels = {**FIELDS, "reason": REASON_REQUIRED.get(application.business_type, FIELDS["reason"])}
     fields = [(labels[name], then["fields"].get(name, ""), value)
               for name, value in now["fields"].items() if then["fields"].get(name, "") != value]
     attachments = []
-    for kind in rules.ATTACHMENT_KINDS:
+    for kind in ATTACHMENT_KINDS:
         old, new = then["attachments"].get(kind), now["attachments"].get(kind)
         if old == new:
             continue
-        label = rules.ATTACHMENT_KINDS[kind]
+        label = ATTACHMENT_KINDS[kind]
         if old is None:
             attachments.append((label, None, new["name"], _l("新增")))
         elif new is None:

@@ -5,7 +5,7 @@ on; a unit: its own), filtered on submitted_at by the page's date range; registr
 access.registrations(). The overdue figures are about now, not the date range, and count through
 access.supervised_applications(): the center oversees the units' time limits as well as its own.
 
-Labels come from the tables that define them (workflow.STATUS_LABELS and MOVES, rules.TYPES),
+Labels come from the tables that define them (states.labels() and MOVES, business_types.TYPES),
 so a status or business type added there shows up here with no change. Month and day buckets
 differ by database: strftime/date on SQLite, to_char/CAST on PostgreSQL.
 """
@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import access, deadlines, rules, urging, workflow
+from app import access, business_types, dates, deadlines, states, urging
 from app.extensions import db
 from models import Application, Enterprise, Registration, Review, Specialty, application_specialty
 
@@ -64,21 +64,21 @@ def as_date(value):
 
 def review_statuses():
     """The statuses that are a review step: someone other than the filer decides there."""
-    deciding = {m.source for m in workflow.MOVES if m.action not in urging.NOT_REVIEWING and m.role != "applicant"}
-    return [status for status in workflow.STATUS_LABELS if status in deciding]
+    deciding = {m.source for m in states.moves() if m.action not in urging.NOT_REVIEWING and m.role != "applicant"}
+    return [status for status in states.labels() if status in deciding]
 
 
 def returned_statuses():
-    return {m.target for m in workflow.MOVES if m.action == "return"}
+    return {m.target for m in states.moves() if m.action == "return"}
 
 
 def old_unit_statuses():
     """Statuses decided by the old unit of a change of unit: overdue there is that unit's."""
-    return {m.source for m in workflow.MOVES if m.role == "old_enterprise"}
+    return {m.source for m in states.moves() if m.role == "old_enterprise"}
 
 
 def status_label(status):
-    return workflow.STATUS_LABELS.get(status, status)
+    return states.label(status)
 
 
 # --- scopes ---------------------------------------------------------------------------------------
@@ -107,13 +107,13 @@ def _ordered(counts, order, label):
 def by_type(user, period):
     counts = dict(scoped(user, period, Application.business_type, func.count(Application.id))
                   .group_by(Application.business_type).all())
-    return _ordered(counts, list(rules.TYPES), rules.type_label)
+    return _ordered(counts, list(business_types.TYPES), business_types.type_label)
 
 
 def by_status(user, period):
     counts = dict(scoped(user, period, Application.status, func.count(Application.id))
                   .group_by(Application.status).all())
-    return _ordered(counts, list(workflow.STATUS_LABELS), status_label)
+    return _ordered(counts, list(states.labels()), status_label)
 
 
 def by_month(user, period):
@@ -169,7 +169,7 @@ def rates(user, period):
         user, period,
         func.count(Application.id),
         func.count(Application.submitted_at),
-        func.coalesce(func.sum(case((Application.status.in_(workflow.FINAL), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((Application.status.in_(states.FINAL), 1), else_=0)), 0),
         func.coalesce(func.sum(case((Application.status == "approved", 1), else_=0)), 0),
         func.coalesce(func.sum(case((returned, 1), else_=0)), 0),
     ).one()
@@ -207,7 +207,7 @@ def steps(user, period):
         .where(or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2))
         .group_by(ranked.c.status))}
 
-    limited = [s for s in wanted if s in deadlines.STEP_LIMITS]
+    limited = [s for s in wanted if s in deadlines.step_limits()]
     within = {}
     if limited:
         entered_day, left_day = day_of(passages.c.entered), day_of(passages.c.left_at)
@@ -241,13 +241,13 @@ def overdue_cutoff(status, today=None):
     today = today or date.today()
     limit = deadlines.limit_days(status)
     day = today - timedelta(days=1)
-    while deadlines.add_working_days(day, limit) >= today:
+    while dates.add_working_days(day, limit) >= today:
         day -= timedelta(days=1)
     return datetime.combine(day + timedelta(days=1), time.min)
 
 
 def overdue_condition(today=None, statuses=None):
-    statuses = [s for s in (statuses or deadlines.STEP_LIMITS) if s in deadlines.STEP_LIMITS]
+    statuses = [s for s in (statuses or deadlines.step_limits()) if s in deadlines.step_limits()]
     if not statuses:
         return Application.id.is_(None)
     return or_(*(and_(Application.status == s, Application.step_started_at < overdue_cutoff(s, today))
@@ -265,7 +265,7 @@ def responsible_unit():
 
 
 def overdue_steps():
-    return [s for s in workflow.STATUS_LABELS if s in deadlines.STEP_LIMITS]
+    return [s for s in states.labels() if s in deadlines.step_limits()]
 
 
 def overdue_counts(user, today=None):

@@ -15,6 +15,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app import refusals
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ SIGNATURES = (
 )
 
 
-class Rejected(ValueError):
+class Rejected(refusals.Refused, ValueError):
     """An upload that is refused; str() says why, in the user's language."""
 
 

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
-from app import access, deadlines, notify, workflow
+from app import access, deadlines, notify, refusals, states
 from app.extensions import db
 from models import Urge
 
@@ -26,23 +26,20 @@ REVIEWER_ROLES = frozenset(AUDIENCES)
 Offer = namedtuple("Offer", "allowed reason overdue_days")
 
 
-class Refused(Exception):
-    """An urge that is not allowed now; str() is the reason in the user's language."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
+class Refused(refusals.Refused):
+    """An urge that is not allowed now."""
 
 
 def step_audiences(application):
-    roles = {m.role for m in workflow.MOVES if m.source == application.status and m.action not in NOT_REVIEWING
-             and workflow.applies(m, application.business_type)}
+    roles = {m.role for m in states.moves() if m.source == application.status and m.action not in NOT_REVIEWING
+             and states.applies(m, application.business_type)}
     return [AUDIENCES[role] for role in sorted(roles) if role in AUDIENCES]
 
 
 def step_label(status):
     """The step of the timeline a status belongs to (企业审核, 注册中心审核 …), else the status itself."""
-    return next((label for label, statuses in workflow.STEPS if status in statuses),
-                workflow.STATUS_LABELS.get(status, status))
+    return next((label for label, statuses in states.steps() if status in statuses),
+                states.label(status))
 
 
 def offer(application, user=None, today=None):
@@ -103,7 +100,7 @@ def summary(application, user=None):
         if found is None:
             return None
         return dict(offer=found, count=len(application.current_urges), last=latest(application))
-    if role in REVIEWER_ROLES and application.status in deadlines.STEP_LIMITS and application.current_urges:
+    if role in REVIEWER_ROLES and application.status in deadlines.step_limits() and application.current_urges:
         return dict(offer=None, count=len(application.current_urges), last=latest(application))
     return None
 

@@ -1,7 +1,7 @@
 """Drawings of the workflow, generated from the one table in app/workflow.py (never by hand)."""
 from markupsafe import escape
 
-from app import workflow
+from app import states
 from app.i18n import chinese
 
 # Where each state sits: the step column of the timeline, and a row inside it.
@@ -13,17 +13,17 @@ FULL_COLUMNS = {**COLUMNS, "rejected_by_center": (0, 3), "under_examination": (2
 
 
 def columns():
-    return FULL_COLUMNS if workflow.procedure() == "full" else COLUMNS
+    return FULL_COLUMNS if states.procedure() == "full" else COLUMNS
 ROLE_COLOURS = {"applicant": "#337ab7", "old_enterprise": "#a94442", "enterprise": "#8a6d3b", "center": "#3c763d"}
 
 
 def mermaid():
     """The table as a Mermaid flowchart (README, and any Markdown viewer)."""
     lines = ["flowchart LR"]
-    for state, label in workflow.STATUS_LABELS.items():
+    for state, label in states.labels().items():
         lines.append(f'    {state}["{chinese(label)}"]')
-    for move in workflow.MOVES:
-        who = chinese(workflow.ROLE_LABELS[move.role])
+    for move in states.moves():
+        who = chinese(states.ROLE_LABELS[move.role])
         lines.append(f"    {move.source} -->|{who}：{chinese(move.label)}| {move.target}")
     return "\n".join(lines) + "\n"
 
@@ -43,7 +43,7 @@ def _edges():
     """The table's moves by (from, to): one arrow each, labelled with every move it stands for, so
     that moves between the same two states never draw their labels on top of each other."""
     edges = {}
-    for move in workflow.MOVES:
+    for move in states.moves():
         labels = edges.setdefault((move.source, move.target), [])
         entry = (move.role, chinese(move.label))
         if entry not in labels:
@@ -85,7 +85,7 @@ def svg(width=980, row_height=130):
         col, row = layout[state]
         return 20 + col * col_w + col_w / 2, top + row * row_height + box_h / 2
 
-    taken = [(x - box_w / 2, y - box_h / 2, box_w, box_h) for x, y in map(centre, workflow.STATUS_LABELS)]
+    taken = [(x - box_w / 2, y - box_h / 2, box_w, box_h) for x, y in map(centre, states.labels())]
     arrows, labels = [], []
     for index, ((source, target), moves) in enumerate(_edges().items()):
         (x1, y1), (x2, y2) = centre(source), centre(target)
@@ -106,12 +106,12 @@ def svg(width=980, row_height=130):
         labels.append(f'<text x="{bx + bw / 2:.0f}" y="{by + line_h - 3:.0f}" font-size="12" text-anchor="middle" '
                       f'stroke="#fff" stroke-width="3" paint-order="stroke">{lines}</text>')
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="workflow-chart" '
-             f'role="img" aria-label="{escape(chinese(workflow.STEPS[0][0]))}">',
+             f'role="img" aria-label="{escape(chinese(states.steps()[0][0]))}">',
              '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
              'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#666"/></marker></defs>', *arrows]
-    for state, label in workflow.STATUS_LABELS.items():
+    for state, label in states.labels().items():
         x, y = centre(state)
-        final = state in workflow.FINAL
+        final = state in states.FINAL
         parts.append(f'<rect x="{x - box_w / 2:.0f}" y="{y - box_h / 2:.0f}" width="{box_w}" height="{box_h}" rx="6" '
                      f'fill="{"#dff0d8" if final else "#fff"}" stroke="#555"/>')
         parts.append(f'<text x="{x:.0f}" y="{y + 5:.0f}" font-size="13" text-anchor="middle">'
@@ -120,6 +120,6 @@ def svg(width=980, row_height=130):
     legend_y = height - 14
     for i, (role, colour) in enumerate(ROLE_COLOURS.items()):
         parts.append(f'<text x="{20 + i * 140}" y="{legend_y}" font-size="12" fill="{colour}">'
-                     f'— {escape(chinese(workflow.ROLE_LABELS[role]))}</text>')
+                     f'— {escape(chinese(states.ROLE_LABELS[role]))}</text>')
     parts.append("</svg>")
     return "".join(parts)

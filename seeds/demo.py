@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from app import attachments, procedure, roles, rules, signatures, workflow
+from app import attachments, business_types, procedure, roles, rules, signatures, states, workflow
 from app.documents.fonts import cjk_font
 from app.documents.render import render_pdf
 from app.extensions import db
@@ -140,7 +140,7 @@ def load(sm, today=None):
     def move(application, action, username, opinion="", now=None):
         workflow.transition(application, action, users[username], opinion=opinion, now=now)
 
-    full = workflow.procedure() == "full"
+    full = states.procedure() == "full"
     decided = []  # the full procedure's decisions, announced together
     # the full procedure's walks are dated a month back, so that their 公示 is over and they can be announced
     clock = {"at": None}
@@ -228,7 +228,7 @@ def sample_signature(name):
 def sample_attachment(kind):
     """A PDF that says plainly it is demo material, one per attachment kind (rendered once)."""
     if kind not in _SAMPLES:
-        _SAMPLES[kind] = render_pdf("documents/demo_attachment.html", label=chinese(rules.ATTACHMENT_KINDS[kind]))
+        _SAMPLES[kind] = render_pdf("documents/demo_attachment.html", label=chinese(business_types.ATTACHMENT_KINDS[kind]))
     return _SAMPLES[kind]
 
 

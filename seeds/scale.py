@@ -4,7 +4,7 @@ records, registrations. For benchmarks and for trying the lists at their real si
 Rows are written with SQLAlchemy Core, never through the ORM or the workflow: the status guard
 on Application (models/applications.py) watches ORM attribute sets, and a million applications
 through transition() would take hours. What the workflow would have written is reproduced here
-instead, one filing at a time: every history is a legal walk through workflow.MOVES with a review
+instead, one filing at a time: every history is a legal walk through states.moves() with a review
 record per move, and an approval has the effect app/effects.py gives it (a new registration, a
 renewal, a change of unit, an added specialty, a cancellation). On PostgreSQL the rows go in with
 COPY (psycopg2 copy_expert), elsewhere with executemany in batches.
@@ -22,8 +22,8 @@ from flask import current_app
 from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 from sqlalchemy import func, select, text
 
-from app import access, roles, workflow
-from app.effects import add_years
+from app import access, roles, states
+from app.dates import add_years
 from app.extensions import db
 from app.validators import make_credit_code, make_id_number
 from models import (
@@ -434,7 +434,7 @@ class _World:
             writer.add(registration_specialty, {"registration_id": registration["id"], "specialty_id": specialty})
 
     def _reviews(self, kind, aid, filer, unit, old_unit, status, created):
-        """The review records that lead to `status`: a walk through workflow.MOVES (the moves
+        """The review records that lead to `status`: a walk through states.moves() (the moves
         allowed for this business type, with their roles and required opinions), in time order."""
         rng = self.rng
         actors = {
@@ -502,8 +502,8 @@ class _World:
 
 
 def _move(kind, source, action):
-    """The move of workflow.MOVES that this business type takes from `source` by `action`."""
-    for move in workflow.MOVES:
+    """The move of states.moves() that this business type takes from `source` by `action`."""
+    for move in states.moves():
         types = getattr(move, "types", None)
         if move.source == source and move.action == action and (types is None or kind in types):
             return move
@@ -511,5 +511,5 @@ def _move(kind, source, action):
 
 
 def _needs_release(kind):
-    return any(m.target == "pending_release" for m in workflow.MOVES
+    return any(m.target == "pending_release" for m in states.moves()
                if m.action == "submit" and kind in (getattr(m, "types", None) or ()))

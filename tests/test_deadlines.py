@@ -5,7 +5,7 @@ import pytest
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import select, update
 
-from app import deadlines
+from app import dates, deadlines
 from models import Application, Person
 from tests.helpers import submit
 
@@ -19,9 +19,9 @@ def ctx(app):
 
 
 def test_five_working_days_from_a_friday_end_the_next_friday(ctx):
-    assert deadlines.add_working_days(FRIDAY, 5) == date(2026, 11, 27)
-    assert deadlines.add_working_days(date(2026, 11, 19), 5) == date(2026, 11, 26)  # Thu → Thu, weekend skipped
-    assert deadlines.add_working_days(date(2026, 11, 21), 1) == date(2026, 11, 23)  # begun on a Saturday
+    assert dates.add_working_days(FRIDAY, 5) == date(2026, 11, 27)
+    assert dates.add_working_days(date(2026, 11, 19), 5) == date(2026, 11, 26)  # Thu → Thu, weekend skipped
+    assert dates.add_working_days(date(2026, 11, 21), 1) == date(2026, 11, 23)  # begun on a Saturday
     assert deadlines.due_date("pending_enterprise", datetime(2026, 11, 20, 17, 30)) == date(2026, 11, 27)
     assert deadlines.due_date("pending_center", datetime(2026, 11, 20, 9, 0)) == date(2026, 12, 18)
     assert deadlines.due_date("draft", datetime(2026, 11, 20)) is None
@@ -42,9 +42,9 @@ def test_days_left_count_working_days_and_go_negative_when_overdue(ctx):
 
 def test_holidays_are_skipped_and_make_up_days_counted(ctx, monkeypatch):
     monkeypatch.setitem(ctx.config, "HOLIDAYS", "2026-11-23,2026-11-24")
-    assert deadlines.add_working_days(FRIDAY, 5) == date(2026, 12, 1)
+    assert dates.add_working_days(FRIDAY, 5) == date(2026, 12, 1)
     monkeypatch.setitem(ctx.config, "WORKDAYS", "2026-11-21")
-    assert deadlines.add_working_days(FRIDAY, 5) == date(2026, 11, 30)
+    assert dates.add_working_days(FRIDAY, 5) == date(2026, 11, 30)
     monkeypatch.setitem(ctx.config, "ENTERPRISE_REVIEW_DAYS", 2)
     assert deadlines.due_date("pending_enterprise", FRIDAY) == date(2026, 11, 25)
 

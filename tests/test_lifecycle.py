@@ -82,7 +82,7 @@ def test_qualification_import_needs_the_header(demo, app, tmp_path):
 
 def test_expire_also_lapses_a_holder_past_the_age_limit_and_a_deregistered_unit(demo, app, query):
     from app import lifecycle
-    from app.effects import add_years
+    from app.dates import add_years
     from models.directory import writing_synced_fields
 
     today = date.today()

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app import workflow
+from app import states
 from models import Announcement, Application, NoticeFiling, Registration, Review
 from tests.conftest import csrf_token
 from tests.helpers import add, flashes, move, pdf_bytes, submit
@@ -343,7 +343,7 @@ def test_the_single_procedure_refuses_the_new_moves(demo, app, client_as, query)
     assert not ACTION.search(listing)
     assert move(center, QUEUE, pk, "approve").status_code == 302 and status(query, pk) == "approved"
     assert query(lambda s: s.get(Application, pk).registration_id) is not None
-    assert {m.procedure for m in workflow.MOVES} == {None, "single"}
+    assert {m.procedure for m in states.moves()} == {None, "single"}
     assert query(lambda s: s.scalar(select(Review.id).where(Review.action == "accept"))) is None
 
 

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import event, func, insert, select
 
-from app import workflow
+from app import states
 from app.extensions import db
 from models import Application, Person, Registration, application_specialty, registration_specialty
 
@@ -43,7 +43,7 @@ def multiply_rows(app, copies=15):
                 # one open filing per person (migration 0019): an open filing's copy goes to a copy of
                 # its person, and its person gets a decided copy, so that every list still grows
                 rows = [{c: getattr(a, c) for c in columns}]
-                if a.status not in workflow.FINAL:
+                if a.status not in states.FINAL:
                     clones += 1
                     person = db.session.get(Person, a.person_id)
                     rows[0]["person_id"] = db.session.execute(insert(Person).values(

@@ -9,7 +9,7 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import func, select, update
 
 from app import reminders
-from app.effects import add_years
+from app.dates import add_years
 from app.extensions import db
 from models import Application, Message, Person, Registration, RenewalReminder, SmsMessage
 from tests.helpers import add, move, submit

@@ -5,8 +5,8 @@ import pytest
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import select
 
-from app import rules
-from app.effects import add_years
+from app import business_types, rules, states
+from app.dates import add_years
 from app.extensions import db
 from models import Application, Person, Registration
 from tests.helpers import TYPE_VIEWS, add, flashes, move, submit
@@ -194,8 +194,7 @@ def test_once_submitted_a_units_filing_stops_the_person_and_a_submitted_one_is_k
 
 
 def test_the_open_filing_indexes_say_what_the_rules_say():
-    from app import workflow
     from models import applications
 
-    assert set(applications.DECIDED) == workflow.FINAL
-    assert set(applications.FILED_BY_UNIT) == rules.FILED_BY_UNIT
+    assert set(applications.DECIDED) == states.FINAL
+    assert set(applications.FILED_BY_UNIT) == business_types.FILED_BY_UNIT

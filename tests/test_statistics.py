@@ -9,7 +9,7 @@ import pytest
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import func, select, update
 
-from app import deadlines, workflow
+from app import deadlines, states
 from models import Application, Enterprise, Person, Review, application_specialty
 from tests.helpers import add, submit
 
@@ -215,13 +215,13 @@ def test_step_medians_and_time_limits_match_the_review_records(demo, app, client
         r'<tr data-key="([^"]+)">.*?class="text-right count">(\d+)</td>\s*<td class="text-right median">([\d.]+)</td>'
         r'.*?<td class="text-right within">([^<]*)</td>', section, re.S)}
     reviewed = {s for s in lengths if any(m.source == s and m.action not in ("submit", "withdraw", "recall")
-                                          for m in workflow.MOVES)}
+                                          for m in states.moves())}
     assert set(shown) == reviewed and {"pending_enterprise", "pending_center"} <= reviewed
     for status in reviewed:
         n, median, cell = shown[status]
         assert n == len(lengths[status])
         assert median == round(pystats.median(lengths[status]), 1)
-        if status in deadlines.STEP_LIMITS:
+        if status in deadlines.step_limits():
             assert cell.startswith(f"{within.get(status, 0)} / {n}")
     # the rates, from the rows
     visible = ("pending_center", "returned_by_center", "approved", "refused")
@@ -246,7 +246,7 @@ def test_a_status_added_to_the_workflow_shows_with_its_label(demo, client_as, qu
     ent1 = client_as("ent1")
     rows, total = table(stats(ent1), "by-status")
     assert rows["pending_acceptance"][:2] == ("pending_acceptance", 1)  # counted, under its code
-    monkeypatch.setitem(workflow.STATUS_LABELS, "pending_acceptance", "待受理")
+    monkeypatch.setitem(states.labels(), "pending_acceptance", "待受理")
     rows, again = table(stats(ent1), "by-status")
     assert rows["pending_acceptance"][:2] == ("待受理", 1) and again == total
 
@@ -315,7 +315,7 @@ def test_the_overdue_condition_agrees_with_the_time_limit_label(app, monkeypatch
     monkeypatch.setitem(app.config, "WORKDAYS", "2026-10-10" if holidays else "")
     with app.app_context():
         for today in (date(2026, 10, 3) + timedelta(days=n) for n in range(0, 40, 3)):
-            for status in deadlines.STEP_LIMITS:
+            for status in deadlines.step_limits():
                 cutoff = statistics.overdue_cutoff(status, today)
                 for back in range(0, 45):
                     started = datetime.combine(today - timedelta(days=back), datetime.min.time()) + timedelta(hours=15)

@@ -7,8 +7,8 @@ import pytest
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import func, select
 
-from app import workflow
-from app.effects import add_years
+from app import states
+from app.dates import add_years
 from models import Application, Enterprise, Person, Registration, Review, Specialty
 from models.applications import StatusGuardError
 from tests.helpers import add, flashes, move, submit
@@ -310,10 +310,34 @@ def test_status_changes_only_through_the_workflow(demo, app):
 
 
 def test_the_table_names_every_status_and_role():
-    sources = {m.source for m in workflow.MOVES} | {m.target for m in workflow.MOVES}
-    assert sources == set(workflow.STATUS_LABELS)
-    assert {m.role for m in workflow.MOVES} == {"applicant", "old_enterprise", "enterprise", "center"}
-    assert all(m.opinion == "required" for m in workflow.MOVES if m.action in ("return", "refuse"))
+    sources = {m.source for m in states.moves()} | {m.target for m in states.moves()}
+    assert sources == set(states.labels())
+    assert {m.role for m in states.moves()} == {"applicant", "old_enterprise", "enterprise", "center"}
+    assert all(m.opinion == "required" for m in states.moves() if m.action in ("return", "refuse"))
+
+
+@pytest.mark.parametrize("procedure", states.PROCEDURES)
+def test_every_state_has_a_label_a_colour_a_step_and_a_limit(app, monkeypatch, procedure):
+    """What the pages show of a state comes from the one table, in either procedure: nothing to
+    forget when a state is added (the full procedure's states once had no colour)."""
+    from app import deadlines
+
+    monkeypatch.setitem(app.config, "CENTER_PROCEDURE", procedure)
+    with app.test_request_context():
+        seen = set(states.labels())
+        assert seen == {m.source for m in states.moves()} | {m.target for m in states.moves()}
+        colours = {"default", "info", "primary", "warning", "success", "danger"}
+        for state in seen:
+            assert str(states.label(state)).strip(), state
+            assert states.colour(state) in colours, state
+            assert states.colour(state) != "default" or state == "draft", state
+            assert sum(state in held for _, held in states.steps()) == 1, state
+            kind = states.BY_CODE[state].kind
+            limit = deadlines.limit_days(state)
+            # a reviewer's step has a time limit (the old unit's release excepted); no other has one
+            assert (limit is not None and limit > 0) == (kind == "waiting" and state != "pending_release"), state
+        # the center sees, in either procedure, every state it acts on
+        assert {m.source for m in states.moves() if m.role == "center"} <= set(states.CENTER_VISIBLE)
 
 
 def test_new_is_refused_with_the_reason_before_anything_is_saved(demo, client_as, query):
@@ -369,7 +393,7 @@ def test_the_drawing_comes_from_the_table(demo, app, client_as):
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert f"```mermaid\n{mermaid}```" in readme, "README's drawing is stale: paste `flask workflow diagram`"
     page = client_as("center").get("/workflow/").get_data(as_text=True)
-    assert "<svg" in page and all(str(m.label) in page for m in workflow.MOVES)
+    assert "<svg" in page and all(str(m.label) in page for m in states.moves())
     assert client_as("ent1").get("/workflow/").status_code == 403
 
 
@@ -429,7 +453,7 @@ def test_the_drawing_of_the_workflow_has_no_label_over_another(app, monkeypatch,
     monkeypatch.setitem(app.config, "CENTER_PROCEDURE", procedure)
     with app.test_request_context():
         drawing = workflow_chart.svg()
-        moves = workflow.MOVES
+        moves = states.moves()
     boxes = []
     for x, y, body in re.findall(r'<text x="([\d.]+)" y="([\d.]+)" font-size="12" text-anchor="middle"[^>]*>(.*?)</text>',
                                  drawing):

@@ -2,6 +2,7 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from app.business_types import EXTRA_TYPES, TYPES
 from app.i18n import chinese
 
 
@@ -10,9 +11,9 @@ def register_views(appbuilder):
 
     extra = {code for code in current_app.config["EXTRA_BUSINESS_TYPES"].split(",") if code}
     for view in applicant.TYPE_VIEWS:
-        if view.business_type in applicant.rules.EXTRA_TYPES and view.business_type not in extra:
+        if view.business_type in EXTRA_TYPES and view.business_type not in extra:
             continue
-        label = applicant.rules.TYPES[view.business_type].label
+        label = TYPES[view.business_type].label
         # the menu's name is its permission name (app/roles.py): the Chinese source text, never translated
         appbuilder.add_view(view, chinese(label), icon="fa-file-text-o", category="个人业务",
                             category_label=_l("个人业务"), label=label)

@@ -6,7 +6,7 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from app import access, attachments, audit, procedure, rules, snapshots, storage, workflow
+from app import access, attachments, audit, business_types, procedure, rules, snapshots, states, storage, workflow
 from app.extensions import db
 from app.documents.render import (
     form_filename,
@@ -49,8 +49,8 @@ LABELS = {
 }
 
 FORMATTERS = {
-    "business_type": lambda code: text(rules.type_label(code)),
-    "status": lambda status: text(workflow.status_labels().get(status, status)),
+    "business_type": lambda code: text(business_types.type_label(code)),
+    "status": lambda status: text(states.label(status)),
     "id_number": mask_id_number,
     "submitted_at": lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "",
     "created_at": lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "",
@@ -86,8 +86,8 @@ class ApplicationViewBase(ScopedModelView):
             moves=[m for m in workflow.moves_for(application) if m.action != "announce"],
             announce=rules.announce_ready_problems(application)
             if any(m.action == "announce" for m in workflow.moves_for(application)) else None,
-            steps=workflow.STEPS,
-            current_step=workflow.current_step(application.status),
+            steps=states.steps(),
+            current_step=states.current_step(application.status),
             form=MoveForm(formdata=None),
             view=self,
             editable=workflow.editable_by(application),
@@ -97,7 +97,7 @@ class ApplicationViewBase(ScopedModelView):
             submit_check=rules.submit_problems(application) if workflow.editable_by(application) else [],
             upload_form=AttachmentForm(formdata=None),
             reveal_id=True,
-            reason_label=rules.REASON_REQUIRED.get(application.business_type, _l("说明")),
+            reason_label=business_types.REASON_REQUIRED.get(application.business_type, _l("说明")),
             personal_changes=rules.personal_changes(application, snapshots.filed_person(application))
             if application.business_type == "change_personal" else [],
             notice=procedure.detail(application),
@@ -172,7 +172,7 @@ class ApplicationViewBase(ScopedModelView):
                     flash(str(problem), "warning")
             return redirect(self.show_url(application))
         flash(_l("已%(action)s：%(number)s，当前状态：%(status)s", action=move.label,
-                 number=application.number, status=workflow.STATUS_LABELS[move.target]), "success")
+                 number=application.number, status=states.label(move.target)), "success")
         return redirect(self.after_move_url(application, move))
 
     @expose("/<int:pk>/form.pdf")
@@ -195,7 +195,7 @@ class ApplicationViewBase(ScopedModelView):
         if not AttachmentForm().validate():
             flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
             return redirect(self.show_url(application) + "#attachments")
-        chosen = [(kind, request.files.get(f"file-{kind}")) for kind in rules.ATTACHMENT_KINDS]
+        chosen = [(kind, request.files.get(f"file-{kind}")) for kind in business_types.ATTACHMENT_KINDS]
         chosen = [(kind, upload) for kind, upload in chosen if upload is not None and upload.filename]
         if not chosen:
             flash(_l("请先在“上传或替换”一栏选择文件，再点击“上传所选文件”"), "warning")
@@ -219,7 +219,7 @@ class ApplicationViewBase(ScopedModelView):
     def _store(self, application, uploads):
         stored, refused = [], []
         for kind, upload, commitment in uploads:
-            label = rules.ATTACHMENT_KINDS.get(kind, kind)
+            label = business_types.ATTACHMENT_KINDS.get(kind, kind)
             try:
                 attachments.attach(application, kind, upload, g.user, commitment=commitment)
                 stored.append(f"{label}（{upload.filename}）")
@@ -264,7 +264,7 @@ class ApplicationViewBase(ScopedModelView):
     @permission_name("pdf")
     def commitment_pdf(self, pk, kind):
         application = self.get_row(pk)
-        if kind not in rules.COMMITMENT_ALLOWED:
+        if kind not in business_types.COMMITMENT_ALLOWED:
             abort(404)
         audit.record("download", user=g.user, target=f"application:{application.id}",
                      detail={"file": f"commitment/{kind}.pdf"})
@@ -275,7 +275,7 @@ class ApplicationViewBase(ScopedModelView):
         application = self.get_row(pk)
         if not workflow.editable_by(application):
             flash(_l("当前状态为“%(status)s”，不能修改；如需修改请先撤回",
-                     status=workflow.STATUS_LABELS[application.status]), "warning")
+                     status=states.label(application.status)), "warning")
             abort(redirect(self.show_url(application)))
         return application
 

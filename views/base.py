@@ -11,6 +11,7 @@ from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from app import states
 from models import Application
 
 
@@ -101,10 +102,8 @@ class ScopedModelView(ModelView):
         if self.datamodel.get(row.id, self._base_filters) is None:
             if self.handled_rows_leave and isinstance(row, Application):
                 # the user may see it, it has only left this queue (another reviewer moved it): say so
-                from app.workflow import status_label
-
                 flash(_l("%(number)s 已不在“%(list)s”中（当前状态：%(status)s），可能已由他人办理",
-                         number=row.number, list=self.list_title, status=status_label(row.status)), "warning")
+                         number=row.number, list=self.list_title, status=states.label(row.status)), "warning")
                 abort(redirect(url_for(f"{self.endpoint}.list")))
             abort(404)
         return row

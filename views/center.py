@@ -7,7 +7,7 @@ from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from app import access, deadlines, procedure, urging, workflow
+from app import access, deadlines, procedure, states, urging
 from app.i18n import text
 from app.validators import mask_id_number
 from models import Application, Registration
@@ -22,14 +22,14 @@ from views.search import ExpiringRegistrations, RegistrationSearch
 
 def queue_states():
     """What waits for the center in the configured procedure: every state it moves forward from."""
-    return [s for s in workflow.STATUS_LABELS if s != "returned_by_center" and any(
-        m.source == s and m.role == "center" and m.action != "recall" for m in workflow.MOVES)]
+    return [s for s in states.labels() if s != "returned_by_center" and any(
+        m.source == s and m.role == "center" and m.action != "recall" for m in states.moves())]
 
 
 def batch_moves(state=None):
     """The center's moves a batch can make on the queue's tab for `state` (all tabs: None)."""
-    states = [state] if state in queue_states() else queue_states()
-    return {m.action for m in workflow.MOVES if m.role == "center" and m.source in states}
+    sources = [state] if state in queue_states() else queue_states()
+    return {m.action for m in states.moves() if m.role == "center" and m.source in sources}
 
 
 class QueueState(BaseFilter):
@@ -72,7 +72,7 @@ class CenterQueueView(ExcelExport, ReviewerExports, ApplicationViewBase):
         # a batch menu offers only the center's moves that can succeed on this tab: of the configured
         # procedure, from the tab's state (准予注册 is the single procedure's; 受理 is not for 公示)
         offered = batch_moves(request.args.get("state"))
-        movable = {m.action for m in workflow.TABLE}
+        movable = {m.action for m in states.TABLE}
         actions = {name: item for name, item in (actions or self.actions).items()
                    if name.removesuffix("_many") not in movable or name.removesuffix("_many") in offered}
         return super()._get_list_widget(filters, actions=actions, **kwargs)

@@ -9,7 +9,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app import access, deadlines, personnel, rules, urging, workflow
+from app import access, deadlines, personnel, rules, standing, urging, workflow
 from app.access import UNIT_TODO
 from app.extensions import db
 from app.i18n import text
@@ -133,7 +133,7 @@ class EnterpriseUnitCancelView(ApplicationViewBase):
 
 def unit_cancel_problems(registration):
     """Why the unit cannot ask for this person's registration to be cancelled now (empty: it can)."""
-    current = rules.current_registration(registration.person)
+    current = standing.current_registration(registration.person)
     if current is None or current.id != registration.id:
         return [_l("该注册已失效或已注销，无需申请强制注销")]
     return rules.start_problems(registration.person, "unit_cancel")

@@ -9,7 +9,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from app.extensions import db
-from app.rules import REASON_REQUIRED
+from app.business_types import REASON_REQUIRED
 from app.validators import contact_phone_error
 from models import Specialty
 from views.unit_picker import UnitField
@@ -70,7 +70,7 @@ PERSON_FIELDS = ["ethnicity", "education", "major", "school", "title", "email"]
 
 
 def form_for(kind):
-    """The application form of one business type (rules.BusinessType) and its fieldsets."""
+    """The application form of one business type (business_types.BusinessType) and its fieldsets."""
     bases, business = [ApplicationForm], []
     if kind.picks_unit:
         bases.insert(0, UnitMixin)

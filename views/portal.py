@@ -3,7 +3,7 @@ from datetime import date
 
 from flask_appbuilder import IndexView, expose
 
-from app import access, lifecycle, rules, workflow
+from app import access, business_types, lifecycle, rules, workflow
 
 
 class PortalIndexView(IndexView):
@@ -19,7 +19,7 @@ class PortalIndexView(IndexView):
             person = who.person
             codes = [item.baseview.business_type for category in self.appbuilder.menu.get_list()
                      for item in category.childs if getattr(item.baseview, "business_type", None)
-                     and item.baseview.business_type not in rules.FILED_BY_UNIT]
+                     and item.baseview.business_type not in business_types.FILED_BY_UNIT]
             from views.applicant import TYPE_VIEWS
 
             context.update(

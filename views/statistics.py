@@ -9,7 +9,7 @@ from flask import abort, flash, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 
-from app import access, deadlines, statistics, urging, workflow
+from app import access, deadlines, states, statistics, urging
 from views.messages import application_url
 
 
@@ -54,7 +54,7 @@ class StatisticsView(BaseView):
         if who.kind not in ("center", "enterprise"):
             abort(404)
         status = request.args.get("status") or None
-        if status is not None and status not in deadlines.STEP_LIMITS:
+        if status is not None and status not in deadlines.step_limits():
             abort(404)
         try:
             enterprise_id = int(request.args["enterprise"]) if request.args.get("enterprise") else None
@@ -63,9 +63,9 @@ class StatisticsView(BaseView):
         enterprise = access.get_enterprise(enterprise_id) if enterprise_id is not None else None
         rows, openable, total = statistics.overdue_list(who.user, status, enterprise_id)
         items = [dict(application=a, limit=deadlines.describe(a.status, a.step_started_at),
-                      step=urging.step_label(a.status), status=workflow.STATUS_LABELS.get(a.status, a.status),
+                      step=urging.step_label(a.status), status=states.label(a.status),
                       url=application_url(who, a.id, a.business_type) if a.id in openable else None)
                  for a in rows]
         return self.render_template("statistics/overdue.html", title=_l("超期未办结的申请"), items=items,
                                     total=total, enterprise=enterprise,
-                                    status_label=workflow.STATUS_LABELS.get(status) if status else None)
+                                    status_label=states.labels().get(status) if status else None)

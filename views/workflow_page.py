@@ -3,7 +3,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app import workflow, workflow_chart
+from app import states, workflow_chart
 
 
 class CenterWorkflowView(BaseView):
@@ -15,5 +15,5 @@ class CenterWorkflowView(BaseView):
     @has_access
     def chart(self):
         return self.render_template("workflow/chart.html", title=_l("办理流程"), chart=Markup(workflow_chart.svg()),
-                                    moves=workflow.MOVES, statuses=workflow.STATUS_LABELS,
-                                    roles=workflow.ROLE_LABELS)
+                                    moves=states.moves(), statuses=states.labels(),
+                                    roles=states.ROLE_LABELS)

@@ -12,10 +12,10 @@ from flask import current_app, render_template
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from app import rules, snapshots, workflow
+from app import business_types, rules, snapshots, states
 from app.documents.fonts import cjk_font
 from app.i18n import chinese
-from app.effects import add_years
+from app.dates import add_years
 
 
 # The headings of the block that differs per business type (the tests look for them too).
@@ -117,7 +117,7 @@ COMMITMENT_SUBJECTS = {"continuing_education": "继续教育"}
 def render_commitment(application, kind):
     """The commitment letter (告知承诺书) that may replace the proof of this attachment kind."""
     return render_pdf("documents/commitment.html", application=application, subject=COMMITMENT_SUBJECTS[kind],
-                      kind_label=chinese(rules.type_label(application.business_type)),
+                      kind_label=chinese(business_types.type_label(application.business_type)),
                       today=cn_date(date.today()))
 
 
@@ -130,8 +130,8 @@ def form_context(application, today=None):
     """Everything application_form.html shows besides the application itself."""
     today = today or date.today()
     code = application.business_type
-    kind = rules.TYPES.get(code)
-    label = chinese(rules.type_label(code))
+    kind = business_types.TYPES.get(code)
+    label = chinese(business_types.type_label(code))
     filed = application.submitted_at or application.created_at
     qualifications = list(application.person.qualifications or ()) if application.person else []
     if kind is None or kind.picks_specialties:
@@ -156,7 +156,7 @@ def form_context(application, today=None):
                           if code == "renewal" and registration is not None and registration.valid_until
                           else None),
         "enterprise_review": latest_review(application, "enterprise"),
-        "direct_to_center": code in rules.DIRECT_TO_CENTER,
+        "direct_to_center": code in business_types.DIRECT_TO_CENTER,
         "personal_changes": rules.personal_changes(application, snapshots.filed_person(application))
         if code == "change_personal" else [],
         "center_review": latest_review(application, "center"),
@@ -168,7 +168,7 @@ def latest_review(application, role):
     """The newest review by `role` as {text, actor, date}, or None. Reviews come oldest first."""
     for review in reversed(list(application.reviews or ())):
         if review.role == role:
-            text = (review.opinion or "").strip() or chinese(workflow.action_label(review.action, role))
+            text = (review.opinion or "").strip() or chinese(states.action_label(review.action, role))
             return {"text": text, "actor": review.actor_name or "", "date": review.created_at}
     return None
 
@@ -222,13 +222,13 @@ def render_review_export(applications, exported_by, now=None):
         files = current(application)
         exports.append({
             "application": application,
-            "type_label": chinese(rules.type_label(application.business_type)),
-            "status": chinese(workflow.STATUS_LABELS[application.status]),
-            "attachments": [{"label": chinese(rules.ATTACHMENT_KINDS.get(kind, kind)), "file": files[kind]}
-                            for kind in rules.ATTACHMENT_KINDS if kind in files],
+            "type_label": chinese(business_types.type_label(application.business_type)),
+            "status": chinese(states.label(application.status)),
+            "attachments": [{"label": chinese(business_types.ATTACHMENT_KINDS.get(kind, kind)), "file": files[kind]}
+                            for kind in business_types.ATTACHMENT_KINDS if kind in files],
             "reviews": [{"when": r.created_at.strftime("%Y-%m-%d %H:%M"), "who": r.actor_name,
-                         "role": chinese(workflow.ROLE_LABELS.get(r.role, r.role)),
-                         "action": chinese(workflow.action_label(r.action, r.role)), "opinion": r.opinion or ""}
+                         "role": chinese(states.ROLE_LABELS.get(r.role, r.role)),
+                         "action": chinese(states.action_label(r.action, r.role)), "opinion": r.opinion or ""}
                         for r in application.reviews],
         })
     return render_pdf("documents/review_export.html", exports=exports, exported_by=exported_by,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from app import access, attachments, audit, rules, storage, workflow
+from app import access, attachments, audit, rules, states, storage, workflow
 from app.extensions import db
 from models import Application
 from views.api import payload, schemas, serialize, spec
@@ -95,7 +95,7 @@ class ApplicationsApi(ScopedApi):
             raise ApiError(409, "version_conflict", _l("该申请已被他人处理，请刷新后查看最新状态"))
         if not workflow.editable_by(application, g.user):
             raise ApiError(409, "not_editable", _l("当前状态为“%(status)s”，不能修改；如需修改请先撤回",
-                                                   status=workflow.STATUS_LABELS[application.status]))
+                                                   status=states.label(application.status)))
 
     @staticmethod
     def _apply_form(application, code, data):

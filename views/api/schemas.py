@@ -6,7 +6,7 @@ The same dictionaries describe the API (views/api/spec.py) and check what caller
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from app import rules, workflow
+from app import business_types, states
 
 MAX_ID = 2_147_483_647  # the largest row id (a 32-bit integer column)
 MAX_PAGE = 100_000
@@ -76,14 +76,15 @@ def date(nullable=False):
 def enabled_types():
     """Business types this installation offers (EXTRA_BUSINESS_TYPES may switch some off)."""
     extra = {code for code in current_app.config["EXTRA_BUSINESS_TYPES"].split(",") if code}
-    return [t.code for t in rules.BUSINESS_TYPES if t.code not in rules.EXTRA_TYPES or t.code in extra]
+    return [t.code for t in business_types.BUSINESS_TYPES
+            if t.code not in business_types.EXTRA_TYPES or t.code in extra]
 
 
 def actions():
     """The actions of the procedure this app runs (CENTER_PROCEDURE in its config), read on each
     call: a list worked out once at import followed the environment, not the app's config, so
     GET …/moves could offer 受理 while POST {"action": "accept"} was refused."""
-    return sorted({m.action for m in workflow.MOVES})
+    return sorted({m.action for m in states.moves()})
 
 
 REGISTRATION_STATUSES = ["active", "cancelled", "expired", "suspended"]
@@ -154,9 +155,9 @@ def components():
     summary = {
         "id": {"type": "integer"},
         "number": {"type": "string", "description": _l("申请编号")},
-        "business_type": {"type": "string", "enum": [t.code for t in rules.BUSINESS_TYPES]},
+        "business_type": {"type": "string", "enum": [t.code for t in business_types.BUSINESS_TYPES]},
         "business_type_label": {"type": "string"},
-        "status": {"type": "string", "enum": list(workflow.STATUS_LABELS)},
+        "status": {"type": "string", "enum": list(states.labels())},
         "status_label": {"type": "string"},
         "name": {"type": "string"},
         "id_number": {"type": "string", "description": _l("身份证号（列表中脱敏）")},
@@ -183,8 +184,8 @@ def components():
     move = obj({
         "action": {"type": "string", "enum": actions()},
         "label": {"type": "string"},
-        "role": {"type": "string", "enum": sorted({m.role for m in workflow.MOVES})},
-        "target": {"type": "string", "enum": list(workflow.STATUS_LABELS)},
+        "role": {"type": "string", "enum": sorted({m.role for m in states.moves()})},
+        "target": {"type": "string", "enum": list(states.labels())},
         "target_label": {"type": "string"},
         "opinion": {"type": "string", "enum": ["none", "optional", "required"], "description": _l("审核意见是否必填")},
     })
@@ -300,7 +301,7 @@ def components():
         "AttachmentList": obj({
             "items": array(ref("Attachment")),
             "checklist": array(obj({
-                "kind": {"type": "string", "enum": list(rules.ATTACHMENT_KINDS)},
+                "kind": {"type": "string", "enum": list(business_types.ATTACHMENT_KINDS)},
                 "label": {"type": "string"},
                 "attachment_id": {"type": "integer", "nullable": True},
                 "commitment_allowed": {"type": "boolean"},
@@ -308,7 +309,7 @@ def components():
         }),
         "Move": move,
         "MoveList": obj({
-            "status": {"type": "string", "enum": list(workflow.STATUS_LABELS)},
+            "status": {"type": "string", "enum": list(states.labels())},
             "version": {"type": "integer"},
             "moves": array(ref("Move")),
             "submit_problems": array({"type": "string"}, description=_l("提交前尚需补正的事项（申请人可修改时）")),

@@ -1,6 +1,6 @@
 """Rows as the API shows them. Lists mask ID and phone numbers as the pages' lists do; a detail
 answer shows them in full to whoever app/access.py lets read the row (domain.md, Privacy)."""
-from app import attachments, rules, workflow
+from app import attachments, business_types, states, workflow
 from app.validators import mask_id_number, mask_phone
 from models.registrations import REGISTRATION_STATUS
 
@@ -29,9 +29,9 @@ def application_summary(row):
         "id": row.id,
         "number": row.number,
         "business_type": row.business_type,
-        "business_type_label": str(rules.type_label(row.business_type)),
+        "business_type_label": str(business_types.type_label(row.business_type)),
         "status": row.status,
-        "status_label": str(workflow.STATUS_LABELS.get(row.status, row.status)),
+        "status_label": str(states.label(row.status)),
         "name": row.name,
         "id_number": mask_id_number(row.id_number),
         "enterprise": enterprise_ref(row.enterprise),
@@ -70,9 +70,9 @@ def review(row):
     return {
         "id": row.id,
         "action": row.action,
-        "action_label": str(workflow.action_label(row.action, row.role)),
+        "action_label": str(states.action_label(row.action, row.role)),
         "role": row.role,
-        "role_label": str(workflow.ROLE_LABELS.get(row.role, row.role)),
+        "role_label": str(states.ROLE_LABELS.get(row.role, row.role)),
         "actor_name": row.actor_name,
         "from_status": row.from_status,
         "to_status": row.to_status,
@@ -85,7 +85,7 @@ def attachment(row):
     return {
         "id": row.id,
         "kind": row.kind,
-        "kind_label": str(rules.ATTACHMENT_KINDS.get(row.kind, row.kind)),
+        "kind_label": str(business_types.ATTACHMENT_KINDS.get(row.kind, row.kind)),
         "original_name": row.original_name,
         "content_type": row.content_type,
         "size": row.size,
@@ -111,7 +111,7 @@ def move(row):
         "label": str(row.label),
         "role": row.role,
         "target": row.target,
-        "target_label": str(workflow.STATUS_LABELS[row.target]),
+        "target_label": str(states.label(row.target)),
         "opinion": row.opinion or "none",
     }
 

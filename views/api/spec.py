@@ -8,7 +8,7 @@ import json
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 
-from app import rules, workflow
+from app import business_types, states
 from views.api import schemas
 from views.api.schemas import MAX_ID, MAX_PAGE, ref
 
@@ -63,8 +63,8 @@ def page_parameters():
 
 def application_list_parameters():
     return page_parameters() + [
-        _query("status", {"type": "string", "enum": list(workflow.STATUS_LABELS)}, _l("按状态筛选")),
-        _query("business_type", {"type": "string", "enum": [t.code for t in rules.BUSINESS_TYPES]},
+        _query("status", {"type": "string", "enum": list(states.labels())}, _l("按状态筛选")),
+        _query("business_type", {"type": "string", "enum": [t.code for t in business_types.BUSINESS_TYPES]},
                _l("按业务类型筛选")),
     ]
 
@@ -100,7 +100,7 @@ def paths():
     upload = {"required": True, "content": {"multipart/form-data": {"schema": {
         "type": "object",
         "properties": {
-            "kind": {"type": "string", "enum": list(rules.ATTACHMENT_KINDS), "description": _l("附件类型")},
+            "kind": {"type": "string", "enum": list(business_types.ATTACHMENT_KINDS), "description": _l("附件类型")},
             "file": {"type": "string", "format": "binary", "description": _l("PDF、JPG或PNG，按内容识别")},
             "commitment": {"type": "boolean", "description": _l("以告知承诺书代替证明材料（仅继续教育证明）")},
         },
