@@ -54,9 +54,8 @@ FAB_ROLES = {
     ADMIN: _OWN_ACCOUNT + [
         ["UserDBModelView", "(can_list|can_show|can_add|can_edit|resetpasswords|signout)$"],  # accounts, never roles
         ["ResetPasswordView", "can_this_form_(get|post)"],
-        ["UserStatsChartView", "can_.*"],
         ["Admin.*View", "can_.*"],
-        ["(Security|List Users|User's Statistics|系统管理|专业目录|企业目录)", "menu_access"],
+        ["(Security|List Users|系统管理|专业目录|企业目录)", "menu_access"],
     ],
     SECURITY: _OWN_ACCOUNT + [
         ["RoleGrantView", "can_(list|show|edit)$"],  # who holds which role (app/duties.py checks each grant)

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from app import passwords, sessions
+from views import admin
 from views.account_sessions import AccountView
 from views.passwords import ResetMyPasswordView, ResetPasswordView
 from views.signin import AuthDBView, SecurityApi
@@ -22,6 +23,13 @@ class SecurityManager(FabSecurityManager):
     userdbmodelview = AccountView  # accounts without their roles: 三员分立 (app/duties.py); 强制下线
     resetmypasswordview = ResetMyPasswordView  # the current password first, then the policy (app/passwords.py)
     resetpasswordview = ResetPasswordView
+    userstatschartview = None  # FAB's User's Statistics: English, and its chart loads Google's script
+    # FAB's role and permission pages with Chinese column and filter names (views/admin.py)
+    rolemodelview = admin.RoleModelView
+    permissionmodelview = admin.PermissionModelView
+    viewmenumodelview = admin.ViewMenuModelView
+    permissionviewmodelview = admin.PermissionViewModelView
+    userinfoeditview = admin.UserInfoEditView  # titled in Chinese (FAB's is English)
 
     def create_limiter(self, app):
         # One limiter for the app (app/extensions.py, bound in create_app), so that FAB's limits

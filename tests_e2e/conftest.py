@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts" / "e2e"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--lang=zh-CN"]  # the browser's own words (a file input's 选择文件) in Chinese too
 PASSWORD = "Demo@2026"
 SERVER_START_SECONDS = 120  # migrations and the demo's PDFs on a slow CI machine
 SMS_CODE = re.compile(r"验证码为(\d{6})")
@@ -100,6 +101,10 @@ class Server:
     def scalar(self, sql, *params):
         with contextlib.closing(sqlite3.connect(self.db_file)) as conn:
             return conn.execute(sql, params).fetchone()[0]
+
+    def column(self, sql, *params):
+        with contextlib.closing(sqlite3.connect(self.db_file)) as conn:
+            return [row[0] for row in conn.execute(sql, params)]
 
 
 @contextlib.contextmanager
