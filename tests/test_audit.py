@@ -236,3 +236,18 @@ def test_every_event_the_code_records_has_a_chinese_label(app):
         for path in (root / folder).rglob("*.py"):
             recorded |= set(re.findall(r"""\brecord\(\s*["']([a-z_]+\.[a-z_]+|[a-z_]+)["']""", path.read_text("utf-8")))
     assert recorded and recorded <= set(EVENT_LABELS), recorded - set(EVENT_LABELS)
+
+
+def test_the_auditor_reads_each_rows_detail_in_chinese(app):
+    from views.audit import detail_text, target_text
+
+    with app.test_request_context():
+        move = detail_text('{"action":"approve","from":"pending_center","number":"SQ1","role":"center",'
+                           '"to":"approved"}')
+        signin = detail_text('{"channel":"page","reason":"wrong_password","step":"password"}')
+        export = detail_text('{"count":2,"format":"pdf"}')
+        assert move == "操作：准予注册；原状态：待注册中心审核；申请编号：SQ1；角色：注册中心；新状态：已办结（准予注册）"
+        assert signin == "渠道：网页；原因：密码错误；步骤：密码"
+        assert export == "件数：2；格式：PDF"
+        assert target_text("application:12,application:13") == "申请 #12、申请 #13"
+        assert target_text("security_log") == "安全日志" and target_text(None) == "空"

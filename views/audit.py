@@ -6,6 +6,7 @@ takes the same filters and is itself logged.
 """
 import csv
 import io
+import json
 from datetime import datetime
 from urllib.parse import quote
 
@@ -15,7 +16,8 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _l
 
-from app import audit
+from app import audit, states
+from app.business_types import ATTACHMENT_KINDS
 from app.extensions import db
 from models.audit import SecurityLog
 from views.base import ScopedModelView
@@ -29,6 +31,92 @@ EVENT_LABELS = {
     "download": _l("下载文件"), "workflow.move": _l("办理业务"), "audit.prune": _l("清理过期日志"),
     "session.revoked": _l("会话终止"), "password.changed": _l("修改密码"), "signin.locked": _l("账号锁定"),
 }
+
+
+# A row's detail (canonical JSON, as hashed) read out in the UI's language: the keys named, the code
+# values a reader cannot know (a move, a state, a channel, a refusal) replaced by their names.
+DETAIL_KEYS = {
+    "account": _l("账号"), "action": _l("操作"), "attachment": _l("附件编号"), "by": _l("操作方"), "channel": _l("渠道"),
+    "count": _l("件数"), "failures": _l("失败次数"), "fields": _l("修改项"), "file": _l("文件"), "filing": _l("申诉/异议编号"),
+    "filters": _l("筛选条件"), "format": _l("格式"), "from": _l("原状态"), "kind": _l("材料"), "number": _l("申请编号"),
+    "purpose": _l("用途"), "reason": _l("原因"), "role": _l("角色"), "step": _l("步骤"), "to": _l("新状态"),
+    "until": _l("锁定至"), "user_id": _l("收件账号ID"), "username": _l("用户名"), "via": _l("方式"),
+}
+DETAIL_VALUES = {
+    "channel": {"page": _l("网页"), "api": _l("接口（API）")},
+    "via": {"password": _l("密码"), "govnet": _l("政务服务网"), "api": _l("接口（API）")},
+    "by": {"self": _l("本人"), "administrator": _l("管理员"), "console": _l("服务器命令")},
+    "step": {"password": _l("密码"), "sms": _l("短信验证码")},
+    "format": {"pdf": "PDF", "xlsx": "Excel", "csv": _l("逗号分隔文本")},
+    "purpose": {"login": _l("登录验证码"), "phone": _l("更换手机号验证码"), "notice": _l("业务通知"),
+                "reminder": _l("到期提醒")},
+    "reason": {"wrong_password": _l("密码错误"), "locked": _l("账号已锁定"), "no_phone": _l("未登记手机号"),
+               "policy": _l("不符合密码规则"), "logout": _l("退出登录"), "password": _l("修改密码"),
+               "admin": _l("管理员强制下线"), "console": _l("服务器命令"), "TooSoon": _l("发送过于频繁"),
+               "DailyLimit": _l("超过当日条数"), "SendFailed": _l("短信发送失败"), "WrongCode": _l("验证码错误"),
+               "NoCode": _l("验证码已失效")},
+    "fields": {"phone": _l("登录手机号"), "email": _l("电子邮箱"), "active": _l("启用状态"), "first_name": _l("姓名"),
+               "last_name": _l("姓名"), "username": _l("用户名"), "password": _l("密码")},
+    "file": {"form.pdf": _l("申请表"), "certificate.pdf": _l("电子注册证书")},
+}
+
+
+def detail_text(detail):
+    """The detail as "账号：app1；原因：密码错误", whatever its keys (an unknown key or value stays as it is)."""
+    if not detail:
+        return ""
+    try:
+        data = json.loads(detail)
+    except (TypeError, ValueError):
+        return str(detail)
+    if not isinstance(data, dict):
+        return str(data)
+    role = data.get("role")
+    parts = []
+    for key, value in data.items():
+        parts.append(f"{DETAIL_KEYS.get(key, key)}：{_detail_value(key, value, role)}")
+    return "；".join(parts)
+
+
+def _detail_value(key, value, role):
+    if isinstance(value, list):
+        return "、".join(_detail_value(key, item, role) for item in value)
+    if isinstance(value, dict):
+        return "，".join(f"{k}={v}" for k, v in value.items())
+    if value is None or value == "":
+        return str(_l("空"))
+    if key in ("from", "to"):
+        return str(states.label(value)) if value in states.BY_CODE else str(value)
+    if key == "action":
+        return str(states.action_label(value, role))
+    if key == "role":
+        return str(states.ROLE_LABELS.get(value, value))
+    if key == "kind":
+        return str(ATTACHMENT_KINDS.get(value, value))
+    if key == "file" and isinstance(value, str) and value.startswith("commitment/"):
+        return str(_l("告知承诺书"))
+    return str(DETAIL_VALUES.get(key, {}).get(value, value))
+
+
+TARGET_KINDS = {"application": _l("申请"), "user": _l("账号"), "registration": _l("注册证书"),
+                "enterprise": _l("企业"), "person": _l("人员")}
+TARGET_NAMES = {"security_log": _l("安全日志")}
+
+
+def target_text(target):
+    """"application:12,application:13" as "申请 #12、申请 #13"; an unknown target stays as it is."""
+    if not target:
+        return str(_l("空"))
+    parts = []
+    for item in target.split(","):
+        kind, _, key = item.partition(":")
+        if item in TARGET_NAMES:
+            parts.append(str(TARGET_NAMES[item]))
+        elif key and kind in TARGET_KINDS:
+            parts.append(f"{TARGET_KINDS[kind]} #{key}")
+        else:
+            parts.append(item)
+    return "、".join(parts)
 
 
 def event_label(event):
@@ -63,7 +151,9 @@ class SecurityLogView(ExcelExport, ScopedModelView):
     export_columns = list_columns + ["user_id", "hash"]
     search_columns = ["event", "outcome", "username", "target", "ip", "at"]
     order_columns = ["seq", "at", "event", "username"]
-    formatters_columns = {"event": event_label, "outcome": outcome_label}
+    formatters_columns = {"event": event_label, "outcome": outcome_label, "detail": detail_text,
+                          "username": lambda name: name or str(_l("空")), "target": target_text,
+                          "ip": lambda ip: ip or str(_l("空"))}
     label_columns = {"seq": _l("序号"), "at": _l("时间"), "event": _l("事件"), "outcome": _l("结果"),
                      "username": _l("操作账号"), "user_id": _l("账号ID"), "target": _l("对象"), "ip": _l("来源地址"),
                      "detail": _l("详情"), "prev_hash": _l("前序哈希"), "hash": _l("本条哈希")}
