@@ -5,6 +5,7 @@ page (axe-core, phone width) is tests_e2e/test_accessibility.py."""
 import re
 from html.parser import HTMLParser
 
+import pytest
 from sqlalchemy import select
 
 SITE = "二级建造师注册管理平台"
@@ -139,3 +140,15 @@ def test_security_administrators_pages_show_roles_by_their_menus_in_chinese(demo
     applicant = " ".join(read(security.get(f"/roles/show/{roles['申请人']}")).texts)
     assert "个人业务、初始注册" in applicant and "menu_access" not in applicant
     assert "是" in read(security.get("/grants/list/")).texts
+
+
+@pytest.mark.parametrize("username,paths", [
+    ("app1", ["/", "/messages/", "/applicantidentityview/", "/nosuchpage"]),
+    ("ent1", ["/", "/messages/"]),
+    ("center", ["/", "/messages/"]),
+])
+def test_each_page_has_one_main_heading(demo, client_as, username, paths):
+    client = client_as(username)
+    for path in paths:
+        page = client.get(path, follow_redirects=True).get_data(as_text=True)
+        assert page.count("<h1") == 1, (path, page.count("<h1"))
