@@ -13,9 +13,10 @@ restored before every test that wants it:
   superuser (CI, the README's set-up) it runs with triggers off (session_replication_role =
   replica): no foreign-key checks, and the security log's append-only guards let it through;
   otherwise the guarded tables are TRUNCATEd, which those guards do not see.
-- Uploaded files: copied once into a folder of the snapshot, and hard-linked back into UPLOAD_DIR
-  (emptied first). The app writes a file once under a new name ("xb") and never rewrites one, so a
-  test cannot change a snapshot's file through its link.
+- Uploaded files: copied once into a folder of the snapshot, and hard-linked back into UPLOAD_DIR;
+  a restore removes the files that are not the snapshot's and links back the ones missing. The app
+  writes a file once under a new name ("xb") and never rewrites one, so a test cannot change a
+  snapshot's file through its link.
 """
 import io
 import os
@@ -26,12 +27,15 @@ from contextlib import closing
 import sqlalchemy as sa
 
 
-def _empty_folder(folder):
-    for entry in os.scandir(folder):
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path)
-        else:
-            os.unlink(entry.path)
+def _files(folder):
+    """{path relative to folder: (device, inode)} of every file under folder."""
+    found = {}
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(parent, name)
+            stat = os.stat(path)
+            found[os.path.relpath(path, folder)] = (stat.st_dev, stat.st_ino)
+    return found
 
 
 def _link_or_copy(source, target):
@@ -56,12 +60,23 @@ class Snapshots:
         self.database.take(name)
         kept = os.path.join(self.folder, f"uploads-{len(self.files)}")
         shutil.copytree(self.uploads, kept)
-        self.files[name] = kept
+        self.files[name] = (kept, _files(kept))
 
     def restore(self, name):
+        """The database as saved, and UPLOAD_DIR holding exactly the saved files: a file the test
+        added (or put in place of a saved one) is removed, a saved one it removed is linked back.
+        Empty folders are left: the app makes its folders when it needs them."""
         self.database.restore(name)
-        _empty_folder(self.uploads)
-        shutil.copytree(self.files[name], self.uploads, copy_function=_link_or_copy, dirs_exist_ok=True)
+        kept, saved = self.files[name]
+        present = _files(self.uploads)
+        for path, inode in present.items():
+            if saved.get(path) != inode:
+                os.unlink(os.path.join(self.uploads, path))
+        for path, inode in saved.items():
+            if present.get(path) != inode:
+                target = os.path.join(self.uploads, path)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                _link_or_copy(os.path.join(kept, path), target)
 
 
 class _SqliteRows:
