@@ -84,6 +84,9 @@ class Config:
     ISSUING_AUTHORITY = env("ISSUING_AUTHORITY", "陕西省住房和城乡建设厅")
     ISSUING_AUTHORITY_CODE = env("ISSUING_AUTHORITY_CODE", "")  # its unified social credit code, printed when set
     CERT_COPY_VALID_DAYS = env("CERT_COPY_VALID_DAYS", 180, int)  # use-validity of a downloaded certificate
+    # the issuer's electronic seal printed on certificates (PNG, transparent background); empty: a demo seal
+    # drawn by app/documents/seal.py and marked 演示样章
+    CERT_SEAL_IMAGE = env("CERT_SEAL_IMAGE", "")
     PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "")  # the address QR codes point to; empty: this request's host
 
     # --- sign-in: SMS code, rate limits, government services network (app/sms*.py, app/govnet) ---

@@ -28,6 +28,9 @@ class Person(Model):
     # the handwritten signature image the electronic certificate carries (uploaded once)
     signature_file: Mapped[str | None] = mapped_column(String(80))
     signature_type: Mapped[str | None] = mapped_column(String(32))
+    # the ID photo (证件照) the electronic certificate carries, cropped to 3:4 (uploaded once, optional)
+    photo_file: Mapped[str | None] = mapped_column(String(80))
+    photo_type: Mapped[str | None] = mapped_column(String(32))
 
     user = relationship("User")
     qualifications: Mapped[list["Qualification"]] = relationship(

@@ -117,6 +117,7 @@ def load(sm, today=None):
         image = sample_signature(person.name)
         if image is not None:
             signatures.save(person, FileStorage(stream=io.BytesIO(image), filename="signature.png"))
+        signatures.save_photo(person, FileStorage(stream=io.BytesIO(sample_photo()), filename="photo.png"))
 
     def file(username, code, unit=None, picked=(), reason=None):
         person = people[username]
@@ -223,6 +224,26 @@ def sample_signature(name):
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+def sample_photo():
+    """A placeholder for an ID photo: a grey silhouette on the blue of ID photos, marked 示例照片
+    (a placeholder, never a face); the same for every demo person."""
+    if "photo" not in _SAMPLES:
+        width, height = signatures.PHOTO_SIZE
+        image = Image.new("RGB", (width, height), (214, 228, 242))
+        draw = ImageDraw.Draw(image)
+        grey = (150, 160, 172)
+        draw.ellipse((width * 0.31, height * 0.17, width * 0.69, height * 0.50), fill=grey)  # head
+        draw.ellipse((width * 0.10, height * 0.55, width * 0.90, height * 1.25), fill=grey)  # shoulders
+        font = cjk_font()
+        if font.path:
+            draw.text((width / 2, height * 0.09), "示例照片", fill=(110, 120, 135), anchor="mm",
+                      font=ImageFont.truetype(font.path, 34))
+        out = io.BytesIO()
+        image.save(out, format="PNG")
+        _SAMPLES["photo"] = out.getvalue()
+    return _SAMPLES["photo"]
 
 
 def sample_attachment(kind):

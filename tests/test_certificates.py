@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.validators import mask_id_number
-from models import Person, Registration
+from models import Person, Registration, Specialty
+from tests.conftest import csrf_token
 from tests.helpers import flashes
 
 
@@ -44,14 +45,112 @@ def test_holder_downloads_a_certificate_that_verifies_publicly(demo, client_as, 
     answer = client.get(f"/applicantregistrationview/{pk}/certificate.pdf")
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"
     text = pdf_text(answer.data)
-    for expected in (d["number"], d["name"], mask_id_number(d["id"]), d["unit"], d["credit"], "11100000000013338W001",
-                     "建筑工程", "二级", "下载件有效期至", *d["quals"]):
+    for expected in (d["number"], d["name"], d["id"], d["unit"], d["credit"], "11100000000013338W001",
+                     "中华人民共和国二级建造师注册证书", "建筑工程", "下载件有效期至", "发证机关", *d["quals"]):
         assert expected in text, expected
-    assert d["id"] not in text  # the full ID number is never printed
+    assert mask_id_number(d["id"]) not in text  # the holder's own certificate: the ID number in full
     [url] = qr_codes(answer.data)
     assert url.endswith(f"/public/verify/{d['token']}")
     page = client_as("app1").get(re.sub(r"^https?://[^/]+", "", url)).get_data(as_text=True)
     assert d["number"] in page and "有效" in page and d["name"] not in page  # masked
+    assert d["id"] not in page and mask_id_number(d["id"]) in page
+
+
+def test_one_a4_page_holds_every_specialty_and_every_date_reads_the_same_way(demo, app, client_as, query):
+    pk = registration_of(query, "李秀英")
+    with app.app_context():  # registered in all six specialties: the most the certificate must hold
+        db.session.get(Registration, pk).specialties = list(db.session.scalars(select(Specialty)))
+        db.session.commit()
+        db.session.remove()
+    data = client_as("app2").get(f"/applicantregistrationview/{pk}/certificate.pdf").data
+    [page] = PdfReader(io.BytesIO(data)).pages
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)  # A4 portrait
+    text = pdf_text(data)
+    assert all(name in text for name in query(lambda s: s.scalars(select(Specialty.name)).all()))
+    dates = re.findall(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}", text)
+    assert len(dates) >= 10  # birth, validities, qualifications, issue, generation, copy validity
+    assert all(re.fullmatch(r"\d{4}年\d{2}月\d{2}", d) for d in dates), dates
+
+
+def images(data):
+    return [image.image for page in PdfReader(io.BytesIO(data)).pages for image in page.images]
+
+
+def is_red_seal(image):
+    """Mostly red where it is not transparent: the issuer's seal."""
+    if image.mode != "RGBA":
+        return False
+    data = image.tobytes()
+    ink = [data[i:i + 3] for i in range(0, len(data), 4) if data[i + 3] > 128]
+    return len(ink) > 1000 and sum(r > 150 and g < 90 and b < 90 for r, g, b in ink) > 0.9 * len(ink)
+
+
+def test_the_certificate_carries_the_photo_and_the_issuers_seal(demo, client_as, query):
+    pk = registration_of(query, "李秀英")
+    found = images(client_as("app2").get(f"/applicantregistrationview/{pk}/certificate.pdf").data)
+    assert [i.size for i in found if i.size[0] * 4 == i.size[1] * 3] == [(360, 480)]  # the 3:4 photo
+    assert len([i for i in found if is_red_seal(i)]) == 1
+    assert len(found) == 4  # with the signature and the QR code
+
+
+def test_a_certificate_without_a_photo_downloads_with_an_empty_photo_box(demo, app, client_as, query):
+    pk = registration_of(query, "李秀英")
+    with app.app_context():
+        db.session.get(Registration, pk).person.photo_file = None
+        db.session.commit()
+        db.session.remove()
+    client = client_as("app2")
+    assert "证件照可不上传" in client.get(f"/applicantregistrationview/show/{pk}").get_data(as_text=True)
+    answer = client.get(f"/applicantregistrationview/{pk}/certificate.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert "照片" in pdf_text(answer.data)
+    found = images(answer.data)
+    assert not [i for i in found if i.size[0] * 4 == i.size[1] * 3] and len([i for i in found if is_red_seal(i)]) == 1
+
+
+def test_a_configured_seal_replaces_the_demo_seal(demo, app, client_as, query, tmp_path):
+    seal = tmp_path / "seal.png"
+    Image.new("RGBA", (211, 211), (200, 0, 0, 255)).save(seal)
+    pk = registration_of(query, "李秀英")
+    client = client_as("app2")
+    app.config["CERT_SEAL_IMAGE"] = str(seal)
+    try:
+        found = images(client.get(f"/applicantregistrationview/{pk}/certificate.pdf").data)
+    finally:
+        app.config["CERT_SEAL_IMAGE"] = ""
+    assert (211, 211) in [i.size for i in found] and (600, 600) not in [i.size for i in found]
+
+
+def png(size, colour="white"):
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG")
+    out.seek(0)
+    return out
+
+
+def test_the_photo_upload_refuses_what_is_not_a_photo_and_lands_on_the_certificate(demo, client_as, query):
+    pk = registration_of(query, "李秀英")
+    client = client_as("app2")
+    assert "/applicantregistrationview/photo" in client.get(f"/applicantregistrationview/show/{pk}").get_data(as_text=True)
+    signature_page = client.get("/applicantregistrationview/signature").get_data(as_text=True)
+    assert "证件照可不上传" in signature_page and "/applicantregistrationview/photo" in signature_page
+    page = client.get("/applicantregistrationview/photo")
+    assert page.status_code == 200 and "不影响下载" in page.get_data(as_text=True)
+    before = query(lambda s: s.get(Registration, pk).person.photo_file)
+    for upload, reason in (((io.BytesIO(b"%PDF-1.4 x"), "照片.pdf"), "照片须为JPG或PNG图片"),
+                           ((io.BytesIO(b"not an image"), "照片.png"), "只接受PDF"),
+                           ((png((90, 120)), "照片.png"), "照片太小")):
+        answer = client.post("/applicantregistrationview/photo", content_type="multipart/form-data",
+                             data={"csrf_token": csrf_token(page), "file": upload})
+        assert answer.status_code == 200 and reason in answer.get_data(as_text=True), reason
+    assert query(lambda s: s.get(Registration, pk).person.photo_file) == before
+    answer = client.post("/applicantregistrationview/photo", content_type="multipart/form-data",
+                         data={"csrf_token": csrf_token(page), "file": (png((800, 600), "navy"), "照片.png")})
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(f"/applicantregistrationview/show/{pk}")
+    shown = client.get("/applicantregistrationview/photo/image")
+    shown.close()  # a file response holds the stored file open
+    assert shown.mimetype == "image/jpeg" and Image.open(io.BytesIO(shown.data)).size == (360, 480)
 
 
 def test_verification_page_reflects_cancellation(demo, app, client_as, query):

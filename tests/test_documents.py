@@ -340,3 +340,92 @@ def test_render_pdf_reports_xhtml2pdf_errors(make_app, monkeypatch):
     with app.app_context(), app.test_request_context():
         with pytest.raises(RuntimeError, match="broken table"):
             render_pdf("documents/application_form.html", **render_module.form_context(make_application()))
+
+
+# --- the electronic certificate's own pieces (the certificate itself: tests/test_certificates.py) ----
+
+def ink(image):
+    """The colours of the pixels of an RGBA image that are not transparent."""
+    data = image.tobytes()
+    return [tuple(data[i:i + 3]) for i in range(0, len(data), 4) if data[i + 3] > 128]
+
+
+def test_the_demo_seal_is_a_red_round_seal():
+    from PIL import Image
+
+    from app.documents.seal import demo_seal
+
+    image = Image.open(io.BytesIO(demo_seal("陕西省住房和城乡建设厅", WQY)))
+    assert image.format == "PNG" and image.mode == "RGBA" and image.width == image.height
+    for corner in ((0, 0), (image.width - 1, 0), (0, image.height - 1), (image.width - 1, image.height - 1)):
+        assert image.getpixel(corner)[3] == 0  # round: nothing outside the ring
+    assert image.getpixel((image.width // 2, image.height // 2))[3] > 128  # the star
+    assert all(r > 150 and g < 90 and b < 90 for r, g, b in ink(image))
+    # the authority's name is part of the drawing: another name, another seal
+    assert demo_seal("广东省住房和城乡建设厅", WQY) != demo_seal("陕西省住房和城乡建设厅", WQY)
+
+
+def test_a_configured_seal_file_is_used_and_a_broken_one_refused(tmp_path):
+    from app.documents.seal import seal_image
+
+    app = flask.Flask(__name__)
+    app.config.update(ISSUING_AUTHORITY="陕西省住房和城乡建设厅", CERT_SEAL_IMAGE="", CJK_FONT_PATH=WQY)
+    real = tmp_path / "seal.png"
+    real.write_bytes(b"\x89PNG\r\n\x1a\n" + b"the province's seal")
+    with app.app_context():
+        demo, mime = seal_image()
+        assert mime == "image/png" and demo.startswith(b"\x89PNG")
+        app.config["CERT_SEAL_IMAGE"] = str(real)
+        assert seal_image() == (real.read_bytes(), "image/png")
+        for broken in (tmp_path / "missing.png", tmp_path / "seal.txt"):
+            if broken.suffix == ".txt":
+                broken.write_text("not an image")
+            app.config["CERT_SEAL_IMAGE"] = str(broken)
+            with pytest.raises(RuntimeError, match="CERT_SEAL_IMAGE"):
+                seal_image()
+
+
+def _picture(size, mode="RGB", colour="navy", fmt="PNG"):
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new(mode, size, colour).save(out, fmt)
+    return out.getvalue()
+
+
+def test_an_id_photo_is_cropped_to_three_by_four():
+    from PIL import Image
+
+    from app.signatures import PHOTO_SIZE, id_photo
+
+    assert PHOTO_SIZE[0] * 4 == PHOTO_SIZE[1] * 3
+    app = flask.Flask(__name__)
+    with app.app_context():
+        for picture in (_picture((1200, 600)), _picture((300, 900), fmt="JPEG"),
+                        _picture((400, 400), mode="RGBA", colour=(0, 0, 0, 0))):
+            photo = Image.open(io.BytesIO(id_photo(picture)))
+            assert photo.format == "JPEG" and photo.size == PHOTO_SIZE
+        assert Image.open(io.BytesIO(id_photo(_picture((400, 400), mode="RGBA", colour=(0, 0, 0, 0))))) \
+            .getpixel((10, 10)) == (255, 255, 255)  # a transparent background prints white
+
+
+def test_an_unusable_photo_is_refused():
+    from flask_babel import Babel
+
+    from app.signatures import id_photo
+    from app.storage import Rejected
+
+    app = flask.Flask(__name__)
+    Babel(app)  # the reasons are translated text
+    with app.app_context():
+        for data, reason in ((b"\x89PNG\r\n\x1a\n" + bytes(40), "无法识别"), (_picture((120, 400)), "照片太小")):
+            with pytest.raises(Rejected, match=reason):
+                id_photo(data)
+
+
+def test_the_certificate_writes_every_date_one_way():
+    from app.documents.certificate import cert_date, cert_time
+
+    assert cert_date(date(2026, 3, 5)) == "2026年03月05日"
+    assert cert_date(datetime(2026, 11, 25, 8, 1)) == "2026年11月25日"
+    assert cert_time(datetime(2026, 3, 5, 8, 1, 2)) == "2026年03月05日 08:01:02"

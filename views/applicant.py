@@ -244,25 +244,8 @@ class ApplicantRegistrationView(ScopedModelView):
     @permission_name("signature")
     def signature(self):
         """The holder's handwritten signature image, uploaded once, printed on every certificate."""
-        person = access.current_person()
-        if person is None:
-            abort(404)
-        form = AttachmentForm()
-        if request.method == "POST":
-            if not form.validate():
-                flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
-            else:
-                try:
-                    signatures.save(person, request.files.get("file"))
-                    flash(_l("签名图片已保存，下载的电子注册证书将印有此签名"), "success")
-                    current = rules.current_registration(person)
-                    if current is not None:  # to the certificate the signature is for
-                        return redirect(url_for(f"{self.endpoint}.show", pk=current.id))
-                    return redirect(url_for(f"{self.endpoint}.list"))
-                except storage.Rejected as refusal:
-                    flash(str(refusal), "danger")
-        return self.render_template("registrations/signature.html", title=_l("上传手写签名"), person=person,
-                                    view=self)
+        return self._holder_image(signatures.save, _l("签名图片已保存，下载的电子注册证书将印有此签名"),
+                                  "registrations/signature.html", _l("上传手写签名"))
 
     @expose("/signature/image")
     @has_access
@@ -272,3 +255,42 @@ class ApplicantRegistrationView(ScopedModelView):
         if person is None or not person.signature_file:
             abort(404)
         return send_file(storage.path_of(person.signature_file), mimetype=person.signature_type, max_age=0)
+
+    # The photo shares the signature's permission: both are the holder's own images on the certificate.
+    @expose("/photo", methods=["GET", "POST"])
+    @has_access
+    @permission_name("signature")
+    def photo(self):
+        """The holder's ID photo, uploaded once, cropped to 3:4 and printed on every certificate."""
+        return self._holder_image(signatures.save_photo, _l("照片已保存，下载的电子注册证书将印有此照片"),
+                                  "registrations/photo.html", _l("上传证件照"))
+
+    def _holder_image(self, save, saved, template, title):
+        """The upload page of one of the holder's images; once saved, back to the certificate it is for."""
+        person = access.current_person()
+        if person is None:
+            abort(404)
+        form = AttachmentForm()
+        if request.method == "POST":
+            if not form.validate():
+                flash(FORM_EXPIRED, "danger")
+            else:
+                try:
+                    save(person, request.files.get("file"))
+                    flash(saved, "success")
+                    current = rules.current_registration(person)
+                    if current is not None:
+                        return redirect(url_for(f"{self.endpoint}.show", pk=current.id))
+                    return redirect(url_for(f"{self.endpoint}.list"))
+                except storage.Rejected as refusal:
+                    flash(str(refusal), "danger")
+        return self.render_template(template, title=title, person=person, view=self)
+
+    @expose("/photo/image")
+    @has_access
+    @permission_name("signature")
+    def photo_image(self):
+        person = access.current_person()
+        if person is None or not person.photo_file:
+            abort(404)
+        return send_file(storage.path_of(person.photo_file), mimetype=person.photo_type, max_age=0)

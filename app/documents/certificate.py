@@ -1,11 +1,15 @@
 """The electronic registration certificate (电子注册证书), issued the moment the center approves.
 
-It carries the fields of the national e-licence data model for this certificate, the holder's
-handwritten signature, a QR code to the public verification page, the generation time as a
-watermark, and the use-validity of the downloaded copy.
+Laid out as the national e-certificate model of this certificate: a whole A4 page in a double
+border, the holder's photo, the fields of the paper certificate, the holder's handwritten signature,
+the issuer's seal over 发证机关 and 发证日期, a QR code to the public verification page, the
+generation time as a watermark, and the use-validity of the downloaded copy. Only its holder
+downloads it, so it shows the holder's data in full (the public pages mask them). Every date on it
+reads YYYY年MM月DD日.
 """
 import base64
 import io
+import math
 from datetime import date, datetime, timedelta
 
 import qrcode
@@ -13,6 +17,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.colors import Color
+from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
@@ -20,12 +25,25 @@ from sqlalchemy import select
 
 from app import storage
 from app.documents.fonts import cjk_font
-from app.documents.render import cn_date, render_pdf
+from app.documents.render import render_pdf
+from app.documents.seal import seal_image
 from app.extensions import db
-from app.validators import mask_id_number
 from models import Application
 
 TYPE_CODE = "11100000000013338W001"  # national e-licence type code of this certificate
+FRAME_COLOUR = (0.60, 0.45, 0.18)  # the border's gold-brown; the seal alone is red
+
+
+def cert_date(value):
+    """2026年03月05日: the one way the certificate writes a date."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{value.year:04d}年{value.month:02d}月{value.day:02d}日" if value else ""
+
+
+def cert_time(value):
+    """2026年03月05日 14:07:09"""
+    return f"{cert_date(value)} {value:%H:%M:%S}"
 
 
 def download_problems(registration, today=None):
@@ -79,55 +97,169 @@ def issue_date(registration):
 def context(registration, now=None):
     now = now or datetime.now()
     person = registration.person
-    wanted = {s.id for s in registration.specialties}
+    held = {q.specialty_id: q for q in person.qualifications}
     with open(storage.path_of(person.signature_file), "rb") as image:
         signature = _data_uri(image.read(), person.signature_type or "image/png")
+    photo = None
+    if person.photo_file:
+        with open(storage.path_of(person.photo_file), "rb") as image:
+            photo = _data_uri(image.read(), person.photo_type or "image/jpeg")
+    seal, seal_type = seal_image()
     cfg = current_app.config
+    valid_from, valid_until = cert_date(registration.valid_from), cert_date(registration.valid_until)
     return {
         "type_code": TYPE_CODE,
         "registration": registration,
-        "holder_id": mask_id_number(person.id_number),
+        "person": person,
+        "holder_id": person.id_number,  # the holder's own certificate: in full
+        "birth_date": cert_date(person.birth_date),
         "authority": cfg["ISSUING_AUTHORITY"],
         "authority_code": cfg["ISSUING_AUTHORITY_CODE"],
-        "issued_on": cn_date(issue_date(registration)),
-        "valid_from": cn_date(registration.valid_from),
-        "valid_until": cn_date(registration.valid_until),
-        "qualifications": [q for q in person.qualifications if q.specialty_id in wanted],
+        "issued_on": cert_date(issue_date(registration)),
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+        # one row per registered specialty: its validity and the qualification it rests on
+        "specialties": [{
+            "name": s.name,
+            "qualification": held[s.id].certificate_number if s.id in held else "",
+            "qualified_on": cert_date(held[s.id].issue_date) if s.id in held else "",
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+        } for s in registration.specialties],
         "signature": signature,
+        "photo": photo,
+        "seal": _data_uri(seal, seal_type),
         "qr": _data_uri(qr_png(verify_url(registration)), "image/png"),
         "verify_url": verify_url(registration),
-        "generated_at": now.strftime("%Y-%m-%d %H:%M:%S"),
-        "copy_valid_until": cn_date(copy_valid_until(registration, now.date())),
+        "generated_at": cert_time(now),
+        "copy_valid_until": cert_date(copy_valid_until(registration, now.date())),
     }
 
 
 def render_certificate(registration, now=None):
     now = now or datetime.now()
     ctx = context(registration, now)
-    return watermark(render_pdf("documents/certificate.html", **ctx), f"生成时间 {ctx['generated_at']}")
+    return decorate(render_pdf("documents/certificate.html", **ctx), f"生成时间 {ctx['generated_at']}")
 
 
-def watermark(pdf, text):
-    """Lay the text diagonally and faintly over every page (xhtml2pdf cannot rotate text)."""
+def decorate(pdf, text):
+    """Put every page in the certificate's frame (under the content) and lay `text` diagonally and
+    faintly over it as a watermark (xhtml2pdf can neither draw the frame's curves nor rotate text)."""
     reader = PdfReader(io.BytesIO(pdf))
     box = reader.pages[0].mediabox
     width, height = float(box.width), float(box.height)
-    stamp = io.BytesIO()
-    sheet = canvas.Canvas(stamp, pagesize=(width, height))
+    frame = _sheet(width, height, _frame)
+    mark = _sheet(width, height, lambda sheet, w, h: _watermark(sheet, w, h, text))
+    writer = PdfWriter(clone_from=reader)
+    for page in writer.pages:
+        page.merge_page(frame, over=False)
+        page.merge_page(mark)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _sheet(width, height, draw):
+    """A one-page PDF drawn by `draw(canvas, width, height)`, as a pypdf page."""
+    out = io.BytesIO()
+    sheet = canvas.Canvas(out, pagesize=(width, height))
+    draw(sheet, width, height)
+    sheet.save()
+    return PdfReader(io.BytesIO(out.getvalue())).pages[0]
+
+
+def _watermark(sheet, width, height, text):
     sheet.setFont(_watermark_font(), 22)
     sheet.setFillColor(Color(0.55, 0.55, 0.55, alpha=0.18))
     sheet.translate(width / 2, height / 2)
     sheet.rotate(35)
     for offset in (-220, 0, 220):
         sheet.drawCentredString(0, offset, text)
-    sheet.save()
-    mark = PdfReader(io.BytesIO(stamp.getvalue())).pages[0]
-    writer = PdfWriter(clone_from=reader)
-    for page in writer.pages:
-        page.merge_page(mark)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+
+
+def _frame(sheet, width, height):
+    """The border of a certificate: a heavy outer line, a band of interlaced waves (guilloche)
+    with an ornament in each corner, a fine inner line; and a faint rosette behind the text."""
+    colour = Color(*FRAME_COLOUR)
+    outer, inner = 9 * mm, 17 * mm
+    band_in, band_out = outer + 1.6 * mm, inner - 1.6 * mm
+    sheet.setStrokeColor(colour)
+    sheet.setLineWidth(2.2)
+    sheet.rect(outer, outer, width - 2 * outer, height - 2 * outer)
+    sheet.setLineWidth(0.5)
+    sheet.rect(outer + 0.9 * mm, outer + 0.9 * mm, width - 2 * outer - 1.8 * mm, height - 2 * outer - 1.8 * mm)
+    sheet.setLineWidth(0.9)
+    sheet.rect(inner, inner, width - 2 * inner, height - 2 * inner)
+    sheet.setLineWidth(0.35)
+    sheet.rect(inner + 0.9 * mm, inner + 0.9 * mm, width - 2 * inner - 1.8 * mm, height - 2 * inner - 1.8 * mm)
+    _waves(sheet, colour, width, height, band_in, band_out)
+    corner = band_out - band_in + 1.2 * mm
+    for x, y in ((band_in, band_in), (width - band_in - corner, band_in), (band_in, height - band_in - corner),
+                 (width - band_in - corner, height - band_in - corner)):
+        _ornament(sheet, colour, x - 0.6 * mm, y - 0.6 * mm, corner + 1.2 * mm)
+    _rosette(sheet, width / 2, height * 0.52, 62 * mm)
+
+
+def _waves(sheet, colour, width, height, band_in, band_out):
+    """Three sine waves out of phase along each side of the band, between the corner ornaments."""
+    middle, amplitude = (band_in + band_out) / 2, (band_out - band_in) / 2 - 0.3 * mm
+    start = band_out + 1.2 * mm  # past the corner ornament
+    sheet.setStrokeColor(colour)
+    sheet.setLineWidth(0.3)
+    sides = (  # (from, to, point(t, offset)) along each side, offset towards the page's inside
+        (start, width - start, lambda t, d: (t, middle + d)),
+        (start, width - start, lambda t, d: (t, height - middle - d)),
+        (start, height - start, lambda t, d: (middle + d, t)),
+        (start, height - start, lambda t, d: (width - middle - d, t)),
+    )
+    for first, last, point in sides:
+        length = last - first
+        period = length / max(round(length / (5 * mm)), 1)  # whole waves between the ornaments
+        for phase in (0, 2 * math.pi / 3, 4 * math.pi / 3):
+            path = sheet.beginPath()
+            steps = int(length / (0.5 * mm))
+            for i in range(steps + 1):
+                t = first + length * i / steps
+                x, y = point(t, amplitude * math.sin(2 * math.pi * (t - first) / period + phase))
+                (path.lineTo if i else path.moveTo)(x, y)
+            sheet.drawPath(path, stroke=1, fill=0)
+
+
+def _ornament(sheet, colour, x, y, size):
+    """A square in a corner of the band holding a diamond and a dot."""
+    sheet.setStrokeColor(colour)
+    sheet.setFillColor(colour)
+    sheet.setLineWidth(0.8)
+    sheet.rect(x, y, size, size, stroke=1, fill=0)
+    cx, cy, r = x + size / 2, y + size / 2, size * 0.36
+    path = sheet.beginPath()
+    path.moveTo(cx, cy + r)
+    path.lineTo(cx + r, cy)
+    path.lineTo(cx, cy - r)
+    path.lineTo(cx - r, cy)
+    path.close()
+    sheet.drawPath(path, stroke=1, fill=0)
+    sheet.circle(cx, cy, size * 0.1, stroke=0, fill=1)
+
+
+def _rosette(sheet, cx, cy, radius):
+    """A faint guilloche rosette (a hypotrochoid traced once around), the security pattern of paper
+    certificates, light enough to read over."""
+    sheet.saveState()
+    sheet.setStrokeColor(Color(*FRAME_COLOUR, alpha=0.16))
+    sheet.setLineWidth(0.3)
+    for scale in (1.0, 0.72):
+        big, small, pen = 1.0, 0.18, 0.62
+        path = sheet.beginPath()
+        steps = 2400
+        for i in range(steps + 1):
+            a = 2 * math.pi * 9 * i / steps  # 9 turns close the curve (small = 2/11 of big)
+            x = (big - small) * math.cos(a) + pen * small * math.cos((big - small) / small * a)
+            y = (big - small) * math.sin(a) - pen * small * math.sin((big - small) / small * a)
+            point = (cx + x * radius * scale, cy + y * radius * scale)
+            (path.lineTo if i else path.moveTo)(*point)
+        sheet.drawPath(path, stroke=1, fill=0)
+    sheet.restoreState()
 
 
 def _watermark_font():
