@@ -4,6 +4,7 @@ Every filing reaches its state through workflow.transition(), as a user's clicks
 demo's review records are real ones. All demo accounts share the password DEMO_PASSWORD.
 """
 import io
+import math
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -215,12 +216,17 @@ _SAMPLES = {}
 
 
 def sample_signature(name):
-    """A signature image for a demo person: the name set in the CJK font (None without one)."""
-    font = cjk_font()
-    if not font.path:
-        return None
+    """A signature image for a demo person: the name set in the CJK font, or a pen stroke of its own
+    on a machine without one (the certificate is refused to a holder without a signature)."""
     image = Image.new("RGB", (360, 120), "white")
-    ImageDraw.Draw(image).text((20, 24), name, fill=(20, 20, 60), font=ImageFont.truetype(font.path, 64))
+    draw = ImageDraw.Draw(image)
+    font = cjk_font()
+    if font.path:
+        draw.text((20, 24), name, fill=(20, 20, 60), font=ImageFont.truetype(font.path, 64))
+    else:
+        turn = sum(map(ord, name)) % 7  # each name its own stroke
+        draw.line([(20 + 4 * x, 60 + round(28 * math.sin((x + turn) / (4 + turn / 3)))) for x in range(80)],
+                  fill=(20, 20, 60), width=5, joint="curve")
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
