@@ -83,3 +83,19 @@ def test_demo_walks_the_full_procedure_when_it_is_configured(app, query, monkeyp
     assert query(lambda s: s.scalar(select(func.count(Announcement.id)))) == 3
     assert query(lambda s: s.scalar(select(func.count(Registration.id)))) == 2
     assert client_as("app7").get("/").status_code == 200
+
+
+def test_the_demos_holders_can_download_their_certificates_on_a_machine_without_a_cjk_font(app, client_as, query,
+                                                                                            monkeypatch):
+    from app.documents import fonts
+    from models import Person
+
+    monkeypatch.setattr(fonts, "DEFAULT_FONT_PATHS", [])
+    monkeypatch.setattr(fonts, "_cache", {})  # found again, and not found, for this test only
+    with app.app_context():
+        assert demo_seed.load(app.appbuilder.sm) is True
+        db.session.remove()
+    assert query(lambda s: s.scalar(select(func.count()).where(Person.signature_file.is_(None)))) == 0
+    pk = query(lambda s: s.scalars(select(Registration.id).join(Registration.person).where(Person.name == "李秀英")).one())
+    answer = client_as("app2").get(f"/applicantregistrationview/{pk}/certificate.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
