@@ -163,8 +163,9 @@ def clean_database(request):
 
 @pytest.fixture
 def demo(app):
-    """The demo data set, loaded through the workflow as `flask seed demo` does (once per session
-    and configuration; a saved copy is restored for each test)."""
+    """The demo data set, loaded through the workflow as `flask seed demo` does (once per session,
+    day and configuration; a saved copy is restored for each test). A test that wants it seeded
+    under other conditions than app.config (a module monkeypatched) calls demo_seed.load itself."""
     from seeds import demo as demo_seed
 
     app.extensions["test_snapshots"].demo()
