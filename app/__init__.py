@@ -2,11 +2,11 @@
 import logging
 import os
 
+from flask import Flask
 from flask_appbuilder import AppBuilder
 
 from app import headers, secret_key
 from app.extensions import csrf, db, limiter, migrate
-from app.urls import Flask
 
 BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
 DEV_SECRET_PREFIX = "dev-only"
@@ -38,7 +38,7 @@ def create_app(config=None):
     headers.init_app(app)  # CSP, framing, no-store, Secure cookies on every response
     limiter.init_app(app)  # before AppBuilder: the security manager shares it
 
-    from app import filters, i18n, menu
+    from app import filters
     from views import register_views
     from views.base import guard_fab_routes
     from views.portal import PortalIndexView
@@ -46,10 +46,8 @@ def create_app(config=None):
     appbuilder = AppBuilder(indexview=PortalIndexView, base_template="layout.html")
     with app.app_context():
         appbuilder.init_app(app, db.session)
-        i18n.install(app)
         register_views(appbuilder)
     filters.register(app)
-    menu.register(app)
     _register_error_pages(app)
     from views.api import errors as api_errors
 

@@ -82,15 +82,6 @@ class SecurityManager(FabSecurityManager):
                 .where(self.user_model.id == bindparam("pk"))
                 .options(joinedload(self.user_model.roles), joinedload(self.user_model.groups)))
 
-    def _has_access_builtin_roles(self, role, permission_name, view_name):
-        # FAB matches the role's regexes on every check, several per page; for a role declared in
-        # code (app/roles.py) the answer never changes, so each is worked out once per process
-        answers = self.__dict__.setdefault("_builtin_answers", {})
-        key = (role.name, permission_name, view_name)
-        if key not in answers:
-            answers[key] = super()._has_access_builtin_roles(role, permission_name, view_name)
-        return answers[key]
-
     def is_item_public(self, permission_name, view_name):
         # Anonymous visitors: FAB reads only the database for the public role; ours is declared in
         # code (app/roles.py) like every other role.

@@ -8,12 +8,11 @@ from flask_babel import lazy_gettext as _l
 from app import access, audit, rules, signatures, storage, urging, workflow
 from app.documents import certificate
 from app.documents.render import pdf_response
-from app.i18n import text
 from models import Registration
 from models.registrations import SPECIALTY_NAMES
 from views.applications import ApplicationViewBase
 from views.base import ScopedModelView
-from views.list_interface import ListInterface
+from views.fab_overrides.list_interface import ListInterface
 from views.forms import AttachmentForm, MoveForm, form_for
 from views.public import history as public_history
 
@@ -202,7 +201,7 @@ class ApplicantRegistrationView(ScopedModelView):
     list_columns = ["certificate_number", "enterprise.name", "specialty_names", "valid_from", "valid_until",
                     "status_label"]
     show_columns = list_columns
-    formatters_columns = {"status_label": text}
+    formatters_columns = {"status_label": str}
     search_columns = ["certificate_number", "status"]
     label_columns = {
         "status": _l("状态"),

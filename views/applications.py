@@ -15,11 +15,10 @@ from app.documents.render import (
     render_commitment,
     render_review_export,
 )
-from app.i18n import text
 from app.validators import mask_id_number
 from models import Application
 from views.base import ScopedModelView
-from views.list_interface import ListInterface
+from views.fab_overrides.list_interface import ListInterface
 from views.forms import AppealForm, AttachmentForm, MoveForm, ResolveForm
 from views.search import ApplicationSearch
 
@@ -49,8 +48,8 @@ LABELS = {
 }
 
 FORMATTERS = {
-    "business_type": lambda code: text(business_types.type_label(code)),
-    "status": lambda status: text(states.label(status)),
+    "business_type": lambda code: str(business_types.type_label(code)),
+    "status": lambda status: str(states.label(status)),
     "id_number": mask_id_number,
     "submitted_at": lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "",
     "created_at": lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "",

@@ -22,7 +22,7 @@ from app.extensions import db
 from models.audit import SecurityLog
 from views.base import ScopedModelView
 from views.excel import ExcelExport
-from views.list_interface import ListInterface
+from views.fab_overrides.list_interface import ListInterface
 
 EVENT_LABELS = {
     "signin.success": _l("登录成功"), "signin.failure": _l("登录失败"), "sms.sent": _l("发送短信"),

@@ -4,66 +4,21 @@ FAB applies base_filters to list, show, edit and delete, but not to `action`, `a
 related `list/<pk>` or `download/<filename>`. This base re-reads every row those routes touch
 through app/access.py, so no FAB route reaches a row its user may not see.
 """
-from flask import abort, current_app, flash, redirect, request, url_for
-from flask_appbuilder import ModelView, expose, has_access, widgets
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.charts.views import BaseChartView
-from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app import states
 from models import Application
-
-
-class SearchWidget(widgets.SearchWidget):
-    """FAB's 更多筛选条件 widget. The labels, the empty search fields and the filter names of a
-    view's own columns are the same on every page in one language, so they are worked out once per
-    view and language, and so is the whole widget while no filter is active (most page views);
-    only the active filters are read per request. (A relation's field lists rows of another table,
-    which change: a view searching one is worked out per request, as FAB does.)"""
-
-    def __call__(self, **kwargs):
-        columns, datamodel = self.template_args["include_cols"], self.filters.datamodel
-        if any(datamodel.is_relation(column) for column in columns):
-            return super().__call__(**kwargs)
-        cache = current_app.extensions.setdefault("search_widget", {})
-        key = (self.template_args["route_base"], str(get_locale()))
-        if key not in cache:
-            form, by_column = self.template_args["form"], self.filters.get_search_filters()
-            cache[key] = {
-                "label_columns": {column: str(form[column].label.text) for column in columns},
-                "form_fields": {column: form[column]() for column in columns},
-                "search_filters": {column: [str(f.name) for f in by_column[column]] for column in columns},
-            }
-        active = self.filters.get_filters_values_tojson()
-        if active or kwargs or "csp_nonce" in current_app.jinja_env.globals:
-            return self._render(cache[key], active, kwargs)
-        if "html" not in cache[key]:
-            cache[key]["html"] = self._render(cache[key], active, kwargs)
-        return cache[key]["html"]
-
-    def _render(self, parts, active, kwargs):
-        kwargs.update({name: value for name, value in parts.items() if name != "html"}, active_filters=active)
-        return widgets.RenderTemplateWidget.__call__(self, **kwargs)
-
-
-class LazyForm:
-    """A form made when a field is first read from it."""
-
-    def __init__(self, make):
-        self._make, self._form = make, None
-
-    def __getitem__(self, name):
-        if self._form is None:
-            self._form = self._make()
-        return self._form[name]
+from views.fab_overrides.search_widget import SearchWidget
 
 
 class ScopedModelView(ModelView):
     """A ModelView whose rows come from `fetch(pk)`: an app/access.py getter that 404s."""
 
     fetch = None  # staticmethod(access.get_xxx)
-    search_widget = SearchWidget
+    search_widget = SearchWidget  # worked out once per view and language (views/fab_overrides)
     # row_actions(row) -> which of "edit" and "delete" the row allows (its list shows no other);
     # None: every row shows the buttons the user's permissions give
     row_actions = None
@@ -82,19 +37,6 @@ class ScopedModelView(ModelView):
             page = max(0, int(page))
         return super()._get_list_widget(filters, actions, order_column, order_direction, page, page_size,
                                         widgets, row_actions=self.row_actions, **kwargs)
-
-    def _list(self, **kwargs):
-        # FAB's, with the search form made only when the search widget reads it: while no filter is
-        # active the widget is the one worked out before (SearchWidget), and the form is what costs
-        order = get_order_args().get(self.__class__.__name__)
-        order_column, order_direction = order if order else ("", "")
-        get_filter_args(self._filters)
-        widgets = self._get_list_widget(filters=self._filters, order_column=order_column,
-                                        order_direction=order_direction,
-                                        page=get_page_args().get(self.__class__.__name__),
-                                        page_size=get_page_size_args().get(self.__class__.__name__), **kwargs)
-        self.update_redirect()
-        return self._get_search_widget(form=LazyForm(self.search_form.refresh), widgets=widgets)
 
     def get_row(self, pk):
         """The row if it is in this view *and* the user may see it; 404 otherwise."""

@@ -8,14 +8,13 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
 from app import access, deadlines, procedure, states, urging
-from app.i18n import text
 from app.validators import mask_id_number
 from models import Application, Registration
 from models.registrations import SPECIALTY_NAMES
 from views.applications import ApplicationViewBase, ReviewerExports
 from views.base import ScopedModelView
-from views.list_interface import ListInterface
 from views.excel import ExcelExport
+from views.fab_overrides.list_interface import ListInterface
 from views.forms import AnnounceForm
 from views.search import ExpiringRegistrations, RegistrationSearch
 
@@ -159,7 +158,7 @@ class CenterRegistrationView(ExcelExport, ScopedModelView):
                     "specialty_names", "valid_from", "valid_until", "status_label"]
     show_columns = list_columns
     search_columns = ["certificate_number", "status", "valid_until"]
-    formatters_columns = {"person.id_number": mask_id_number, "status_label": text}
+    formatters_columns = {"person.id_number": mask_id_number, "status_label": str}
     label_columns = {
         "certificate_number": _l("注册证书编号"),
         "person": _l("姓名或身份证号"),

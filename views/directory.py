@@ -16,7 +16,7 @@ from app.govnet import directory
 from app.validators import credit_code_error, normalize_credit_code
 from models import Enterprise
 from views.base import ScopedModelView
-from views.list_interface import ListInterface
+from views.fab_overrides.list_interface import ListInterface
 from views.search import enterprises_named, search_text
 
 

@@ -12,15 +12,14 @@ from markupsafe import Markup
 from app import access, deadlines, personnel, rules, standing, urging, workflow
 from app.access import UNIT_TODO
 from app.extensions import db
-from app.i18n import text
 from app.validators import mask_id_number
 from models import Application, Enterprise, Registration
 from models.reference import SPECIALTIES
 from models.registrations import SPECIALTY_NAMES
 from views.applications import ApplicationViewBase, ReviewerExports
 from views.base import ScopedModelView
-from views.list_interface import ListInterface
 from views.excel import ExcelExport
+from views.fab_overrides.list_interface import ListInterface
 from views.search import RegistrationSearch
 from views.forms import EnterpriseOwnForm, UnitCancelForm
 
@@ -243,7 +242,7 @@ class EnterprisePersonnelView(ExcelExport, ScopedModelView):
                     "valid_from", "valid_until", "status_label"]
     show_columns = list_columns
     search_columns = ["certificate_number", "status", "valid_until"]
-    formatters_columns = {"person.id_number": mask_id_number, "valid_until": _validity, "status_label": text}
+    formatters_columns = {"person.id_number": mask_id_number, "valid_until": _validity, "status_label": str}
     label_columns = {
         "person.name": _l("姓名"),
         "person.id_number": _l("身份证号"),

@@ -17,7 +17,7 @@ from app.extensions import limiter
 from app.validators import mask_id_number, mask_phone
 from models import Person
 from views.base import ScopedModelView
-from views.list_interface import ListInterface
+from views.fab_overrides.list_interface import ListInterface
 from views.signin import config_limit, too_many
 
 

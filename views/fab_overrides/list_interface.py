@@ -1,45 +1,12 @@
 """The data side of a list page: FAB's SQLAInterface, reading what a list shows in a fixed number
-of statements whatever its length, and its total counted or estimated (views/list_counts.py)."""
-import copy
-import enum
+of statements whatever its length, and its total counted or estimated (list_counts.py)."""
 import inspect
-from functools import cached_property
-from operator import attrgetter
 
 from flask import current_app
-from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.utils.base import get_column_root_relation, is_column_dotted
 from sqlalchemy.orm import joinedload, selectinload
 
-from views import list_counts
-
-
-class ListFilters(Filters):
-    """FAB's Filters, without converting every column of the model to its filters each time one
-    is made (FAB makes several per page): that table is built only when a filter is added by its
-    index (the search form's arguments), and joining a view's base filters copies."""
-
-    def __init__(self, filter_converter, datamodel, search_columns=None, search_filters=None):
-        self.search_columns = search_columns or []
-        self.filter_converter = filter_converter
-        self.datamodel = datamodel
-        self.clear_filters()
-        if self.search_columns:
-            self._search_filters = self._get_filters(self.search_columns)
-        if search_filters:
-            for column, added in search_filters.items():
-                self._search_filters[column] += added
-
-    @cached_property
-    def _all_filters(self):
-        return self._get_filters(self.datamodel.get_columns_list())
-
-    def get_joined_filters(self, filters):
-        joined = copy.copy(self)  # shares the converted filters, which are only read
-        joined.filters = self.filters + filters.filters
-        joined.values = self.values + filters.values
-        return joined
+from views.fab_overrides import list_counts
 
 
 class ListInterface(SQLAInterface):
@@ -47,7 +14,7 @@ class ListInterface(SQLAInterface):
     statements: many-to-one rows joined, collections in one extra SELECT (no per-row queries).
 
     The total is counted exactly up to LIST_COUNT_ESTIMATE_THRESHOLD rows and estimated past it
-    (PostgreSQL only, views/list_counts.py)."""
+    (PostgreSQL only, list_counts.py)."""
 
     def __init__(self, obj, joined=(), collections=(), session=None, collection_texts=None):
         super().__init__(obj, session)
@@ -67,27 +34,11 @@ class ListInterface(SQLAInterface):
         return [column for column in super().get_order_columns_list(list_columns)
                 if not isinstance(inspect.getattr_static(self.obj, column, None), property)]
 
-    def get_filters(self, search_columns=None, search_filters=None):
-        return ListFilters(self.filter_converter_class, self, search_columns, search_filters)
-
-    def get_inner_filters(self, filters):
-        # FAB's, with ListFilters: the filters of the inner query (own columns, to-one relations)
-        inner, kept = ListFilters(self.filter_converter_class, self), []
-        for flt, value in zip(filters.filters, filters.values) if filters else ():
-            root = get_column_root_relation(flt.column_name)
-            if not is_column_dotted(flt.column_name) or self.is_relation_many_to_one(root) \
-                    or self.is_relation_one_to_one(root):
-                kept.append((flt.column_name, flt.__class__, value))
-        inner.add_filter_list(kept)
-        return inner
-
     def get_values(self, lst, list_columns):
-        """FAB's row dicts for the list template, with each column's way to its value found once
-        per page, not once per cell (FAB tries each dotted column as an attribute first, and reads
-        a property twice to see whether it is a method)."""
-        readers = [(column, _reader(column)) for column in list_columns]
+        """FAB's row dicts for the list template, each with its row (`item`): a view's row_actions
+        reads it to decide which buttons the row shows (views/fab_overrides/list_rows.py)."""
         for item in lst:
-            yield RowValues({column: read(item) for column, read in readers}, item)
+            yield RowValues({column: self._get_attr_value(item, column) for column in list_columns}, item)
 
     def apply_all(self, query, *args, **kwargs):
         return super().apply_all(query, *args, **kwargs).options(*self.load_options)
@@ -174,23 +125,3 @@ class RowValues(dict):
         super().__init__(values)
         self.item = item
 
-
-def _reader(column):
-    """What FAB's _get_attr_value does for one column: a dotted column follows the relations (empty
-    when one is missing), a method is called, an Enum shows its value."""
-    if "." in column:
-        follow = attrgetter(column)
-
-        def read(item):
-            try:
-                return follow(item)
-            except AttributeError:
-                return ""
-        return read
-
-    def read(item):
-        value = getattr(item, column)
-        if callable(value):
-            return value()
-        return value.value if isinstance(value, enum.Enum) else value
-    return read

@@ -1,14 +1,11 @@
-"""What the list widget's template calls, written in Python: its rows, and its paging and
-sorting links.
+"""The list widget's rows written in Python (replaces the row loop of FAB's
+appbuilder/general/widgets/list.html and its lib.btn_crud call per row).
 
-FAB's list widget writes each cell through Jinja, a few template calls per cell and some hundreds
-per page, and builds each of the page's twenty-odd paging and sorting links with a full url_for.
-The HTML and the links here are the same as FAB's (app/templates/appbuilder/general/widgets/list.html
-for the rows, flask_appbuilder/filters.py for the links), cells escaped the same way.
+FAB's template writes each cell through Jinja and renders the row buttons once per row; here the
+buttons are rendered once per page by the template (with a stand-in key each row's key replaces)
+and the rows are joined in Python. The HTML is FAB's, cells escaped the same way, with a label
+on each checkbox and on each cell (the phone's cards).
 """
-from urllib.parse import urlencode
-
-from flask import request, url_for
 from markupsafe import Markup, escape
 
 
@@ -43,47 +40,3 @@ def list_rows(rows, pks, columns, formatters, checkbox_label=None, buttons=None,
             html.append(f"<td{data_label}>{escape(formatter(value) if formatter else value)}</td>")
         html.append("</tr>")
     return Markup("".join(html))
-
-
-LINKS_KEPT = 20_000  # distinct links (page, its query string, the change); past this the memo starts over
-_links = {}
-
-
-def _this_page_with(**changed):
-    """This page's URL with some query arguments changed: what FAB's links build with
-    url_for(request.endpoint, **view_args, **args), a changed argument keeping its place and a new
-    one coming last. A page's links are the same for every request of it, so each is kept."""
-    key = (request.script_root, request.endpoint, tuple(request.view_args.items()), request.query_string,
-           tuple(changed.items()))
-    url = _links.get(key)
-    if url is None:
-        args = request.args.to_dict()
-        args.update(changed)
-        # werkzeug's own encoding of a URL's query arguments (werkzeug.urls._urlencode)
-        query = urlencode([(k, v) for k, v in args.items() if v is not None], safe="!$'()*,/:;?@")
-        url = url_for(request.endpoint, **request.view_args) + "?" + query
-        if len(_links) >= LINKS_KEPT:
-            _links.clear()
-        _links[key] = url
-    return url
-
-
-def link_order(column, modelview_name):
-    """FAB's link_order: sort by `column`, ascending first, then toggling."""
-    order, direction = "_oc_" + modelview_name, "_od_" + modelview_name
-    if order in request.args:
-        return _this_page_with(**{order: column, direction: "desc" if request.args.get(direction) == "asc" else "asc"})
-    return _this_page_with(**{order: column, direction: "asc"})
-
-
-def link_page(page, modelview_name):
-    return _this_page_with(**{"page_" + modelview_name: page})
-
-
-def link_page_size(page_size, modelview_name):
-    return _this_page_with(**{"psize_" + modelview_name: page_size})
-
-
-def register(app):
-    app.add_template_global(list_rows)
-    app.jinja_env.filters.update(link_order=link_order, link_page=link_page, link_page_size=link_page_size)

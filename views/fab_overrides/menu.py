@@ -1,4 +1,5 @@
-"""The navbar's menu, rendered once per role set and language.
+"""The navbar's menu, rendered once per role set and language (replaces FAB's per-page rendering
+of appbuilder/navbar_menu.html's menu: app/templates/appbuilder/navbar_menu.html calls menu_html()).
 
 Which menu items a user sees depends only on their roles, and the roles are declared in code
 (app/roles.py), so the menu is the same HTML for every user with the same roles in the same
@@ -26,7 +27,3 @@ def menu_html():
 
 def _render(appbuilder):
     return Markup(render_template("menu/items.html", menu=appbuilder.menu))
-
-
-def register(app):
-    app.add_template_global(menu_html)
