@@ -46,7 +46,7 @@ class Config:
     # --- Flask-AppBuilder ---------------------------------------------------------------------
     APP_NAME = "二级建造师注册管理平台"
     APP_THEME = ""
-    FAB_SECURITY_MANAGER_CLASS = "app.security.SecurityManager"
+    FAB_SECURITY_MANAGER_CLASS = "views.security.SecurityManager"
     FAB_CREATE_DB = False  # Alembic owns every table; FAB must never run create_all
     FAB_UPDATE_PERMS = False  # roles are declared in code (FAB_ROLES), nothing to sync per start
     FAB_ADD_SECURITY_VIEWS = True

@@ -1,4 +1,4 @@
-"""The FAB security manager of the platform."""
+"""The FAB security manager of the platform: loading and checking a request's user."""
 import re
 from functools import cached_property
 
@@ -8,28 +8,12 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from app import passwords, sessions
-from views import admin
-from views.account_sessions import AccountView
-from views.passwords import ResetMyPasswordView, ResetPasswordView
-from views.signin import AuthDBView, SecurityApi
 
 
 class SecurityManager(FabSecurityManager):
-    """Local accounts (FAB's database auth) with the roles declared in app/roles.py; the login
-    pages with the SMS step and the government services network (views/signin.py)."""
-
-    authdbview = AuthDBView
-    security_api = SecurityApi
-    userdbmodelview = AccountView  # accounts without their roles: 三员分立 (app/duties.py); 强制下线
-    resetmypasswordview = ResetMyPasswordView  # the current password first, then the policy (app/passwords.py)
-    resetpasswordview = ResetPasswordView
-    userstatschartview = None  # FAB's User's Statistics: English, and its chart loads Google's script
-    # FAB's role and permission pages with Chinese column and filter names (views/admin.py)
-    rolemodelview = admin.RoleModelView
-    permissionmodelview = admin.PermissionModelView
-    viewmenumodelview = admin.ViewMenuModelView
-    permissionviewmodelview = admin.PermissionViewModelView
-    userinfoeditview = admin.UserInfoEditView  # titled in Chinese (FAB's is English)
+    """Local accounts (FAB's database auth) with the roles declared in app/roles.py: how a request's
+    user is loaded and checked. The pages it serves (sign-in with the SMS step, accounts, passwords,
+    roles) are wired in by its subclass in views/security.py, the class the configuration names."""
 
     def create_limiter(self, app):
         # One limiter for the app (app/extensions.py, bound in create_app), so that FAB's limits

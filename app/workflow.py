@@ -131,19 +131,6 @@ def transition(application, action, user, opinion="", expected_version=None, now
     return move
 
 
-def create(application):
-    """Save a new filing (rules.prepare() has filled it): the one door of 新增 for pages and API.
-    The rules were read before; the database's one-open-filing indexes decide between requests of
-    the same moment, and the one that loses is refused as the rules would have refused it."""
-    try:
-        db.session.add(application)
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise open_filing_refusal(error, application) from None
-    return application
-
-
 def open_filing_refusal(error, application):
     """The Refused for a write the one-open-filing indexes stopped (models/applications.py); any
     other integrity error is raised again as it is."""

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from models import Application, Message, Qualification
 from app.govnet.directory import sync_enterprise
 from tests.govnet_helpers import DirectoryFile
+from tests.api_helpers import api_as  # noqa: F401 (a fixture)
 from tests.conftest import csrf_token
 from tests.helpers import TYPE_VIEWS, add, flashes, move, submit
 from tests.test_rules import person, registration_of, update
@@ -147,6 +148,23 @@ def test_unit_files_forced_cancel_and_the_center_decides(demo, client_as, query)
     assert status(query, pk) == "pending_center"
     move(client_as("center"), "centerqueueview", pk, "approve")
     assert query(lambda s: registration_of(s, "app7").status) == "cancelled"
+
+
+def test_the_unit_changes_its_forced_cancel_through_the_api_as_on_its_page(demo, client_as, api_as, query):
+    """One door changes a filing (app/filings.py): its filer, here the unit, as on its page; the
+    person it is about only reads it."""
+    registration = query(lambda s: registration_of(s, "app7").id)
+    unit = client_as("ent2")
+    form = unit.get(f"/enterpriseunitcancelview/add?registration={registration}")
+    unit.post(f"/enterpriseunitcancelview/add?registration={registration}",
+              data={"csrf_token": csrf_token(form), "reason": "本人已离职"})
+    pk = filing(query, "unit_cancel")
+    changed = api_as("ent2").patch(f"/api/v1/applications/{pk}", json={"reason": "本人已离职，拒不办理注销"})
+    assert changed.status_code == 200, changed.get_json()
+    assert query(lambda s: s.get(Application, pk).reason) == "本人已离职，拒不办理注销"
+    submit(unit, "enterpriseunitcancelview", pk)
+    refused = api_as("app7").patch(f"/api/v1/applications/{pk}", json={"reason": "x"})
+    assert refused.status_code == 403 and query(lambda s: s.get(Application, pk).reason) == "本人已离职，拒不办理注销"
 
 
 def test_unit_cannot_file_forced_cancel_while_the_person_has_an_open_filing(demo, client_as, query):

@@ -5,15 +5,15 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from app import access, audit, rules, signatures, storage, urging, workflow
+from app import access, audit, business_types, filings, rules, signatures, storage, urging, workflow
 from app.documents import certificate
 from app.documents.render import pdf_response
 from models import Registration
 from models.registrations import SPECIALTY_NAMES
-from views.applications import ApplicationViewBase
+from views.applications import ApplicationViewBase, flash_refusal
 from views.base import ScopedModelView
 from views.fab_overrides.list_interface import ListInterface
-from views.forms import AttachmentForm, MoveForm, form_for
+from views.forms import FORM_EXPIRED, AttachmentForm, MoveForm, filed_values, form_for
 from views.public import history as public_history
 
 
@@ -30,7 +30,7 @@ class ApplicantApplicationView(ApplicationViewBase):
     add_template = edit_template = "applications/form.html"
 
     def __init__(self, **kwargs):
-        kind = rules.TYPES[self.business_type]
+        kind = business_types.TYPES[self.business_type]
         self.kind = kind
         self.base_filters = self.base_filters + [["business_type", FilterEqual, kind.code]]
         form, columns, fieldsets = form_for(kind)
@@ -68,12 +68,22 @@ class ApplicantApplicationView(ApplicationViewBase):
             form.process(obj=access.current_person())  # prefill from the profile
         return super()._get_add_widget(form, exclude_cols, widgets)
 
-    def pre_add(self, item):
-        rules.prepare(item, access.current_person(), self.kind.code)
-        workflow.create(item)  # a second 新增 of the same moment is refused here (workflow.Refused, flashed)
-
-    def post_add(self, item):
-        g.saved_application_id = item.id  # views are shared by all requests: the id travels in g
+    def _add(self):
+        # a valid form is saved through the one door of 新增 (app/filings.py), as the unit's page and
+        # the API save theirs; FAB's own _add() shows the form and its errors
+        if request.method == "POST":
+            form = self.add_form.refresh()
+            if form.validate():
+                try:
+                    application = filings.start(access.current_person(), self.kind.code,
+                                                filed_values(form, self.add_columns), g.user)
+                except workflow.Refused as refusal:  # a second 新增 of the same moment, say
+                    flash_refusal(refusal)
+                    return None
+                g.saved_application_id = application.id  # views are shared by all requests: the id travels in g
+                flash(self.add_row_message, "success")
+                return None
+        return super()._add()
 
     def post_add_redirect(self):
         # to the new draft, whose page says what is still missing before 提交 (the list would only
@@ -90,8 +100,21 @@ class ApplicantApplicationView(ApplicationViewBase):
         application = self.get_editable_row(pk)
         return super().edit(application.id)
 
-    def post_update(self, item):
-        g.saved_application_id = item.id
+    def _edit(self, pk):
+        # as _add(): a valid form is saved through the one door of 修改 (app/filings.py)
+        if request.method == "POST":
+            form = self.edit_form.refresh(request.form)
+            if form.validate():
+                application = self.get_row(pk)
+                try:
+                    filings.update(application, filed_values(form, self.edit_columns), g.user)
+                except workflow.Refused as refusal:
+                    flash_refusal(refusal)
+                    return None
+                g.saved_application_id = application.id
+                flash(self.edit_row_message, "success")
+                return None
+        return super()._edit(pk)
 
     def post_edit_redirect(self):
         # back to the filing, where 提交 is
@@ -134,7 +157,7 @@ class ApplicantApplicationView(ApplicationViewBase):
     def urge(self, pk):
         application = self.get_row(pk)
         if not MoveForm().validate():
-            flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+            flash(FORM_EXPIRED, "danger")
             return redirect(self.show_url(application))
         try:
             told = urging.urge(application, g.user)

@@ -19,7 +19,7 @@ from app.validators import mask_id_number
 from models import Application
 from views.base import ScopedModelView
 from views.fab_overrides.list_interface import ListInterface
-from views.forms import AppealForm, AttachmentForm, MoveForm, ResolveForm
+from views.forms import FORM_EXPIRED, AppealForm, AttachmentForm, MoveForm, ResolveForm
 from views.search import ApplicationSearch
 
 LABELS = {
@@ -54,6 +54,14 @@ FORMATTERS = {
     "submitted_at": lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "",
     "created_at": lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "",
 }
+
+
+def flash_refusal(refusal):
+    """A refusal on the page: its reason, then each further problem it lists."""
+    flash(str(refusal), "danger")
+    for problem in refusal.problems:
+        if str(problem) != str(refusal):  # the reason is often the first problem: said once
+            flash(str(problem), "warning")
 
 
 class ApplicationViewBase(ScopedModelView):
@@ -110,7 +118,7 @@ class ApplicationViewBase(ScopedModelView):
         application = self.get_row(pk)
         form = AppealForm()
         if not form.validate():
-            flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+            flash(FORM_EXPIRED, "danger")
         else:
             try:
                 procedure.file_appeal(application, g.user, form.reason.data, request.files.get("file"))
@@ -126,7 +134,7 @@ class ApplicationViewBase(ScopedModelView):
         application = self.get_row(pk)
         form = ResolveForm()
         if not form.validate():
-            flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+            flash(FORM_EXPIRED, "danger")
             return redirect(self.show_url(application) + "#notice")
         filing = procedure.get_filing(application, form.filing_id.data)
         try:
@@ -158,17 +166,14 @@ class ApplicationViewBase(ScopedModelView):
         application = self.get_row(pk)
         form = MoveForm()
         if not form.validate():
-            flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+            flash(FORM_EXPIRED, "danger")
             return redirect(self.show_url(application))
         try:
             move = workflow.transition(
                 application, action, g.user, opinion=form.opinion.data, expected_version=form.version.data
             )
         except workflow.Refused as refusal:
-            flash(str(refusal), "danger")
-            for problem in refusal.problems:
-                if str(problem) != str(refusal):  # the reason is often the first problem: said once
-                    flash(str(problem), "warning")
+            flash_refusal(refusal)
             return redirect(self.show_url(application))
         flash(_l("已%(action)s：%(number)s，当前状态：%(status)s", action=move.label,
                  number=application.number, status=states.label(move.target)), "success")
@@ -192,7 +197,7 @@ class ApplicationViewBase(ScopedModelView):
         and the page says which; nothing chosen is dropped without a word."""
         application = self.get_row(pk)
         if not AttachmentForm().validate():
-            flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+            flash(FORM_EXPIRED, "danger")
             return redirect(self.show_url(application) + "#attachments")
         chosen = [(kind, request.files.get(f"file-{kind}")) for kind in business_types.ATTACHMENT_KINDS]
         chosen = [(kind, upload) for kind, upload in chosen if upload is not None and upload.filename]
@@ -210,7 +215,7 @@ class ApplicationViewBase(ScopedModelView):
         application = self.get_row(pk)
         form = AttachmentForm()
         if not form.validate():
-            flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+            flash(FORM_EXPIRED, "danger")
         else:
             self._store(application, [(kind, request.files.get("file"), form.commitment.data)])
         return redirect(self.show_url(application) + "#attachments")
@@ -239,7 +244,7 @@ class ApplicationViewBase(ScopedModelView):
         application = self.get_row(pk)
         attachment = access.get_attachment(application, file_id)
         if not MoveForm().validate():
-            flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+            flash(FORM_EXPIRED, "danger")
         else:
             try:
                 attachments.remove(application, attachment, g.user)
@@ -309,18 +314,29 @@ class ApplicationViewBase(ScopedModelView):
         return redirect(request.referrer or url_for(f"{self.endpoint}.list"))
 
 
-    def opinion_batch(self, action, title, intro, button):
-        """A batch move that needs an opinion (不通过, 不予): one opinion for the selected filings, each
-        moved through transition() with its own review record."""
+    def to_batch_form(self, items, form_endpoint):
+        """A batch action that needs more than a click (an opinion, an announcement's number): on to
+        its form, with the selected rows."""
+        rows = self.rows_in_scope(items)
+        return redirect(url_for(f"{self.endpoint}.{form_endpoint}", ids=",".join(str(r.id) for r in rows)))
+
+    def batch_rows(self):
+        """The rows a batch form is for (?ids=…), each re-read through app/access.py; one that left
+        this list since it was selected is reported by the move."""
         try:
             ids = [int(i) for i in (request.values.get("ids") or "").split(",") if i]
         except ValueError:
             abort(404)
-        rows = [type(self).fetch(pk) for pk in ids]  # each re-read through app/access.py; one that left
-        form = MoveForm()                             # this list since it was selected is reported by the move
+        return [type(self).fetch(pk) for pk in ids]
+
+    def opinion_batch(self, action, title, intro, button):
+        """A batch move that needs an opinion (不通过, 不予): one opinion for the selected filings, each
+        moved through transition() with its own review record."""
+        rows = self.batch_rows()
+        form = MoveForm()
         if request.method == "POST":
             if not form.validate():
-                flash(_l("提交的表单已失效，请刷新页面后重试"), "danger")
+                flash(FORM_EXPIRED, "danger")
             elif not (form.opinion.data or "").strip():
                 form.opinion.errors = [_l("请填写审核意见")]
             else:

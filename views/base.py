@@ -4,9 +4,11 @@ FAB applies base_filters to list, show, edit and delete, but not to `action`, `a
 related `list/<pk>` or `download/<filename>`. This base re-reads every row those routes touch
 through app/access.py, so no FAB route reaches a row its user may not see.
 """
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder._compat import as_unicode
 from flask_appbuilder.charts.views import BaseChartView
+from flask_appbuilder.const import FLAMSG_ERR_SEC_ACCESS_DENIED
 from flask_babel import lazy_gettext as _l
 
 from app import states
@@ -51,10 +53,14 @@ class ScopedModelView(ModelView):
         return row
 
     def rows_in_scope(self, items):
-        """Rows of a list action, each re-read through app/access.py (404 if one is not the user's).
-        A row that has left this list since it was shown (someone else moved it) stays in: the
-        action then reports it with its reason instead of failing the whole batch."""
+        """Rows of a list action, each read through app/access.py (404 if one is not the user's):
+        those action_post() read are taken as they are. A row that has left this list since it was
+        shown (someone else moved it) stays in: the action then reports it with its reason instead
+        of failing the whole batch."""
         items = items if isinstance(items, list) else [items]
+        read = g.get("action_rows") or []
+        if len(items) == len(read) and all(item is row for item, row in zip(items, read)):
+            return items
         return [type(self).fetch(getattr(item, "id", None)) for item in items]
 
     @expose("/delete/<pk>", methods=["GET", "POST"])
@@ -70,9 +76,16 @@ class ScopedModelView(ModelView):
 
     @expose("/action_post", methods=["POST"])
     def action_post(self):
-        for pk in request.form.getlist("rowid"):
-            type(self).fetch(pk)  # 404 before FAB loads anything the user may not see
-        return super().action_post()
+        # FAB's, with each selected row read once, through app/access.py (404 before anything is done
+        # with a row the user may not see), instead of a check, FAB's read and the action's own
+        g.action_rows = [type(self).fetch(pk) for pk in request.form.getlist("rowid")]
+        name = request.form.get("action")
+        if name not in self.actions:
+            abort(404)
+        if not self.appbuilder.sm.has_access(self.get_action_permission_name(name), self.class_permission_name):
+            flash(as_unicode(FLAMSG_ERR_SEC_ACCESS_DENIED), "danger")
+            return redirect(".")
+        return self.actions[name].func(g.action_rows)
 
     @expose("/download/<string:filename>")
     @has_access

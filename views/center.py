@@ -1,5 +1,5 @@
 """注册中心: reviews what the units forwarded; approval makes the registration effective."""
-from flask import abort, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
@@ -94,8 +94,7 @@ class CenterQueueView(ExcelExport, ReviewerExports, ApplicationViewBase):
 
     @action("deny_many", _l("不予"), "", "fa-ban", single=False)
     def deny_many(self, items):
-        rows = self.rows_in_scope(items)
-        return redirect(url_for(f"{self.endpoint}.deny_form", ids=",".join(str(r.id) for r in rows)))
+        return self.to_batch_form(items, "deny_form")
 
     @expose("/deny", methods=["GET", "POST"])
     @has_access
@@ -107,19 +106,14 @@ class CenterQueueView(ExcelExport, ReviewerExports, ApplicationViewBase):
 
     @action("announce", _l("公告"), "", "fa-bullhorn", single=False)
     def announce(self, items):
-        rows = self.rows_in_scope(items)
-        return redirect(url_for(f"{self.endpoint}.announce_form", ids=",".join(str(r.id) for r in rows)))
+        return self.to_batch_form(items, "announce_form")
 
     @expose("/announce", methods=["GET", "POST"])
     @has_access
     @permission_name("move")
     def announce_form(self):
         """公告 of the selected decisions under one announcement number; each filing its own move."""
-        try:
-            ids = [int(i) for i in (request.values.get("ids") or "").split(",") if i]
-        except ValueError:
-            abort(404)
-        rows = [type(self).fetch(pk) for pk in ids]  # each re-read through app/access.py
+        rows = self.batch_rows()
         form = AnnounceForm()
         if request.method == "POST":
             if not form.validate():

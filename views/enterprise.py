@@ -9,9 +9,8 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app import access, deadlines, personnel, rules, standing, urging, workflow
+from app import access, deadlines, filings, personnel, rules, standing, urging, workflow
 from app.access import UNIT_TODO
-from app.extensions import db
 from app.validators import mask_id_number
 from models import Application, Enterprise, Registration
 from models.reference import SPECIALTIES
@@ -51,8 +50,7 @@ class EnterprisePendingView(ExcelExport, ReviewerExports, ApplicationViewBase):
 
     @action("return_many", _l("不通过"), "", "fa-reply", single=False)
     def return_many(self, items):
-        rows = self.rows_in_scope(items)
-        return redirect(url_for(f"{self.endpoint}.return_form", ids=",".join(str(r.id) for r in rows)))
+        return self.to_batch_form(items, "return_form")
 
     @expose("/return", methods=["GET", "POST"])
     @has_access
@@ -92,11 +90,9 @@ class EnterpriseUnitCancelView(ApplicationViewBase):
             return redirect(url_for("EnterprisePersonnelView.show", pk=registration.id))
         form = UnitCancelForm()
         if form.validate_on_submit():
-            application = Application()
-            rules.prepare(application, registration.person, self.business_type)
-            application.reason = form.reason.data.strip()
             try:
-                workflow.create(application)
+                application = filings.start(registration.person, self.business_type,
+                                            {"reason": form.reason.data.strip()}, g.user)
             except workflow.Refused as refusal:
                 flash(str(refusal), "warning")
                 return redirect(url_for("EnterprisePersonnelView.show", pk=registration.id))
@@ -112,9 +108,11 @@ class EnterpriseUnitCancelView(ApplicationViewBase):
         application = self.get_editable_row(pk)
         form = UnitCancelForm(obj=application)
         if form.validate_on_submit():
-            application.reason = form.reason.data.strip()
-            db.session.commit()
-            flash(_l("已保存"), "success")
+            try:
+                filings.update(application, {"reason": form.reason.data.strip()}, g.user)
+                flash(_l("已保存"), "success")
+            except workflow.Refused as refusal:
+                flash(str(refusal), "danger")
             return redirect(self.show_url(application))
         return self.render_template("enterprise/unit_cancel_form.html", title=_l("修改强制注销申请"), form=form,
                                     registration=application.registration, view=self)

@@ -15,6 +15,8 @@ from models import Specialty
 from views.unit_picker import UnitField
 
 EDUCATION_HINT = _l("如：本科、大专、硕士研究生")
+# a form whose CSRF token has expired (or that was posted from elsewhere)
+FORM_EXPIRED = _l("提交的表单已失效，请刷新页面后重试")
 
 
 def _text(label, max_length, required=False, description=None):
@@ -165,3 +167,9 @@ class ObjectionForm(FlaskForm):
     name = StringField(_l("异议人姓名"), [Optional(), Length(max=64)])
     phone = StringField(_l("联系电话"), [Optional(), Length(max=11)])
     reason = TextAreaField(_l("异议理由"), [Optional(), Length(max=2000)])
+
+
+def filed_values(form, columns):
+    """What a checked form filed, by attribute name (what populate_obj would set): app/filings.py
+    takes these, from the pages and the API alike."""
+    return {name: form[name].data for name in columns}

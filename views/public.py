@@ -11,7 +11,7 @@ from app import deadlines, procedure
 from app.extensions import db, limiter
 from app.validators import mask_id_number, mask_name
 from models import Announcement, Application, Person, Registration
-from views.forms import ObjectionForm
+from views.forms import FORM_EXPIRED, ObjectionForm
 from views.signin import too_many
 
 
@@ -103,7 +103,7 @@ class PublicQueryView(BaseView):
         problems, objected = [], None
         if request.method == "POST":
             if not form.validate():
-                problems = [_l("提交的表单已失效，请刷新页面后重试")]
+                problems = [FORM_EXPIRED]
             else:
                 try:
                     pk = int(form.application_id.data or "")

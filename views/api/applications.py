@@ -1,8 +1,8 @@
 """Applications through the API: list, show, new draft, change, moves and attachments.
 
 Thin, as the pages are: each route reads its row through app/access.py (someone else's row is a
-404), then calls the one function the pages call: rules.start_problems and rules.prepare for a new
-draft, the page form's own checks for its fields, workflow.transition for a move, attachments.attach
+404), then calls the one function the pages call: filings.start and filings.update for a draft and
+its fields (after the page form's own checks), workflow.transition for a move, attachments.attach
 and remove for files.
 """
 import io
@@ -12,17 +12,17 @@ from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from app import access, attachments, audit, rules, states, storage, workflow
+from app import access, attachments, audit, filings, rules, storage, workflow
+from app.business_types import ATTACHMENT_KINDS, TYPES, filer, type_label
 from app.extensions import db
 from models import Application
 from views.api import payload, schemas, serialize, spec
 from views.api.base import ScopedApi, query_args
 from views.api.errors import ApiError
 from views.api.tokens import token_required
-from views.forms import form_for
+from views.forms import filed_values, form_for
 
 # API field -> the page form's field
 FORM_NAMES = {"enterprise_id": "enterprise", "specialty_ids": "specialties"}
@@ -60,17 +60,15 @@ class ApplicationsApi(ScopedApi):
         if person is None:
             raise ApiError(403, "applicants_only", _l("只有申请人可以新增申请"))
         code = data["business_type"]
-        problems = rules.start_problems(person, code)
+        problems = filings.start_problems(person, code, g.user)
         if problems:
-            raise ApiError(409, "cannot_start", _l("现在不能办理%(type)s", type=rules.type_label(code)),
+            raise ApiError(409, "cannot_start", _l("现在不能办理%(type)s", type=type_label(code)),
                            problems=problems)
-        application = Application()
-        rules.prepare(application, person, code)
-        self._apply_form(application, code, data)
+        fields = self._checked_fields(person, code, data)  # a new draft starts from the person's profile
         try:
-            workflow.create(application)
+            application = filings.start(person, code, fields, g.user)
         except workflow.Refused as refusal:  # another 新增 of the same moment came first
-            raise ApiError(409, "cannot_start", _l("现在不能办理%(type)s", type=rules.type_label(code)),
+            raise ApiError(409, "cannot_start", _l("现在不能办理%(type)s", type=type_label(code)),
                            problems=refusal.problems)
         return self.answer(serialize.application_detail(application, g.user), 201)
 
@@ -79,41 +77,49 @@ class ApplicationsApi(ScopedApi):
     def patch(self, pk):
         application = self.row(pk)
         data = payload.json_body(schemas.application_update())
-        self._check_editable(application, data.pop("version", None))
-        self._apply_form(application, application.business_type, data)
+        version = data.pop("version", None)
+        self._check_editable(application, version)
+        fields = self._checked_fields(application, application.business_type, data)
         try:
-            db.session.commit()
-        except StaleDataError:
-            db.session.rollback()
-            raise ApiError(409, "version_conflict", _l("该申请已被他人处理，请刷新后查看最新状态"))
+            filings.update(application, fields, g.user, version)
+        except workflow.Refused as refusal:
+            raise self._not_editable(refusal)
         return self.answer(serialize.application_detail(application, g.user))
 
     def _check_editable(self, application, version):
-        if access.role_on(application, g.user) != "applicant":
+        """Only the filer changes a filing (403), as they saw it and while it is with them (409):
+        app/filings.py's rule, with the API's statuses."""
+        if access.role_on(application, g.user) != filer(application.business_type):
             raise ApiError(403, "applicant_only", _l("只有申请人本人可以修改申请"))
-        if version is not None and version != application.version:
-            raise ApiError(409, "version_conflict", _l("该申请已被他人处理，请刷新后查看最新状态"))
-        if not workflow.editable_by(application, g.user):
-            raise ApiError(409, "not_editable", _l("当前状态为“%(status)s”，不能修改；如需修改请先撤回",
-                                                   status=states.label(application.status)))
+        try:
+            filings.check_editable(application, g.user, version)
+        except workflow.Refused as refusal:
+            raise self._not_editable(refusal)
 
     @staticmethod
-    def _apply_form(application, code, data):
-        """The page form of this business type, filled from the filing and the request, checked by
-        the same validators as on the page (ApiError 422 with each field's reasons), then applied."""
-        form_class, columns, _ = form_for(rules.TYPES[code])
+    def _not_editable(refusal):
+        if isinstance(refusal, filings.Stale):
+            return ApiError(409, "version_conflict", refusal)
+        return ApiError(409, "not_editable", refusal)
+
+    @staticmethod
+    def _checked_fields(source, code, data):
+        """The page form of this business type, filled from `source` (the filing; for a new draft,
+        the person's profile) and the request, checked by the same validators as on the page
+        (ApiError 422 with each field's reasons): the values it files."""
+        form_class, columns, _ = form_for(TYPES[code])
         offered = {API_NAMES.get(c, c) for c in columns}
         not_offered = sorted(set(data) - offered - {"business_type"})
         if not_offered:
             raise ApiError(422, "field_not_offered", _l("%(type)s不填写这些字段：%(fields)s",
-                                                         type=rules.type_label(code), fields="、".join(not_offered)),
+                                                         type=type_label(code), fields="、".join(not_offered)),
                            errors={name: [str(_l("该业务类型没有此项"))] for name in not_offered})
-        form = form_class(formdata=_formdata(application, columns, data), meta={"csrf": False})
+        form = form_class(formdata=_formdata(source, columns, data), meta={"csrf": False})
         if not form.validate():
             raise ApiError(422, "validation_failed", _l("申请内容有误，请按提示修改"),
                            errors={API_NAMES.get(name, name): [str(e) for e in errs]
                                    for name, errs in form.errors.items()})
-        form.populate_obj(application)
+        return filed_values(form, columns)
 
     # --- moves -------------------------------------------------------------------------------------
     @expose("/<int:pk>/moves", methods=["GET"])
@@ -167,7 +173,7 @@ class ApplicationsApi(ScopedApi):
         if not request.mimetype == "multipart/form-data":
             raise ApiError(400, "multipart_required", _l("请以 multipart/form-data 上传：字段 kind 与 file"))
         kind = request.form.get("kind") or ""
-        if kind not in rules.ATTACHMENT_KINDS:
+        if kind not in ATTACHMENT_KINDS:
             raise ApiError(400, "invalid_request", _l("请求内容不符合接口说明"),
                            errors={"kind": [str(_l("未知的附件类型"))]})
         commitment = request.form.get("commitment", "false")
@@ -219,19 +225,21 @@ class ApplicationsApi(ScopedApi):
         return access.get_application(self.checked_id(pk), g.user)
 
 
-def _formdata(application, columns, data):
-    """What the page form would post: the filing's current values, with the request's on top."""
+def _formdata(source, columns, data):
+    """What the page form would post: the filing's current values (a new draft's: the profile's),
+    with the request's on top."""
     given = {FORM_NAMES.get(k, k): v for k, v in data.items()}
     pairs = []
     for name in columns:
         if name in given:
             value = given[name]
         elif name == "enterprise":
-            value = application.enterprise.id if application.enterprise is not None else None
+            value = getattr(source, "enterprise", None)
+            value = value.id if value is not None else None
         elif name == "specialties":
-            value = [s.id for s in application.specialties]
+            value = [s.id for s in getattr(source, "specialties", None) or []]
         else:
-            value = getattr(application, name, None)
+            value = getattr(source, name, None)
         values = value if isinstance(value, list) else [] if value is None else [value]
         pairs.extend((name, str(v)) for v in values)
     return MultiDict(pairs)
