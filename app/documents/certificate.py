@@ -8,6 +8,7 @@ downloads it, so it shows the holder's data in full (the public pages mask them)
 reads YYYY年MM月DD日.
 """
 import base64
+import functools
 import io
 import math
 from datetime import date, datetime, timedelta
@@ -146,23 +147,35 @@ def decorate(pdf, text):
     """Put every page in the certificate's frame (under the content) and lay `text` diagonally and
     faintly over it as a watermark (xhtml2pdf can neither draw the frame's curves nor rotate text)."""
     reader = PdfReader(io.BytesIO(pdf))
-    box = reader.pages[0].mediabox
-    width, height = float(box.width), float(box.height)
-    frame = _sheet(width, height, _frame)
-    mark = _sheet(width, height, lambda sheet, w, h: _watermark(sheet, w, h, text))
-    writer = PdfWriter(clone_from=reader)
-    for page in writer.pages:
-        page.merge_page(frame, over=False)
-        page.merge_page(mark)
+    writer = PdfWriter()
+    for content in reader.pages:
+        width, height = float(content.mediabox.width), float(content.mediabox.height)
+        # pypdf re-reads every operation of the page it merges in: the frame's thousands of curve
+        # points go underneath as the page merged onto, the content's few hundred come in
+        page = writer.add_page(PdfReader(io.BytesIO(_frame_pdf(width, height))).pages[0])
+        page.merge_page(content)
+        page.merge_page(_sheet(width, height, lambda sheet, w, h: _watermark(sheet, w, h, text)))
+        page.compress_content_streams()  # merging leaves them decoded, the frame's paths uncompressed
+    writer.add_metadata(reader.metadata or {})
     out = io.BytesIO()
     writer.write(out)
+    return out.getvalue()
+
+
+@functools.lru_cache(maxsize=4)
+def _frame_pdf(width, height):
+    """The frame alone as a one-page PDF, drawn once per page size."""
+    out = io.BytesIO()
+    sheet = canvas.Canvas(out, pagesize=(width, height), pageCompression=1)
+    _frame(sheet, width, height)
+    sheet.save()
     return out.getvalue()
 
 
 def _sheet(width, height, draw):
     """A one-page PDF drawn by `draw(canvas, width, height)`, as a pypdf page."""
     out = io.BytesIO()
-    sheet = canvas.Canvas(out, pagesize=(width, height))
+    sheet = canvas.Canvas(out, pagesize=(width, height), pageCompression=1)
     draw(sheet, width, height)
     sheet.save()
     return PdfReader(io.BytesIO(out.getvalue())).pages[0]
@@ -246,14 +259,15 @@ def _rosette(sheet, cx, cy, radius):
     """A faint guilloche rosette (a hypotrochoid traced once around), the security pattern of paper
     certificates, light enough to read over."""
     sheet.saveState()
-    sheet.setStrokeColor(Color(*FRAME_COLOUR, alpha=0.16))
+    # faint by a colour near white rather than by transparency, which some printers flatten badly
+    sheet.setStrokeColor(Color(*(1 - (1 - c) * 0.16 for c in FRAME_COLOUR)))
     sheet.setLineWidth(0.3)
     for scale in (1.0, 0.72):
         big, small, pen = 1.0, 0.18, 0.62
         path = sheet.beginPath()
         steps = 2400
         for i in range(steps + 1):
-            a = 2 * math.pi * 9 * i / steps  # 9 turns close the curve (small = 2/11 of big)
+            a = 2 * math.pi * 9 * i / steps  # big/small = 50/9: the curve closes after 9 turns
             x = (big - small) * math.cos(a) + pen * small * math.cos((big - small) / small * a)
             y = (big - small) * math.sin(a) - pen * small * math.sin((big - small) / small * a)
             point = (cx + x * radius * scale, cy + y * radius * scale)
