@@ -5,7 +5,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from app import access, audit, business_types, filings, rules, signatures, storage, urging, workflow
+from app import access, audit, business_types, filings, rules, signatures, standing, storage, urging, workflow
 from app.documents import certificate
 from app.documents.render import pdf_response
 from models import Registration
@@ -300,7 +300,7 @@ class ApplicantRegistrationView(ScopedModelView):
                 try:
                     save(person, request.files.get("file"))
                     flash(saved, "success")
-                    current = rules.current_registration(person)
+                    current = standing.current_registration(person)
                     if current is not None:
                         return redirect(url_for(f"{self.endpoint}.show", pk=current.id))
                     return redirect(url_for(f"{self.endpoint}.list"))
