@@ -1,35 +1,42 @@
 """What replaces Flask-AppBuilder internals on the list pages and the navbar, and why.
 
-Pinned to Flask-AppBuilder 5.3.0 (its templates, widgets and SQLAInterface), Flask 3.1,
+Pinned to Flask-AppBuilder 5.3.0 (its list and search widgets, their templates, SQLAInterface),
 SQLAlchemy 2.1 and Jinja2 3.1: on an upgrade, check each replaced method below against the new
-release, and measure again (bench/list_views.py for the pages; each override toggled off and on
-in turn within one process, CPU time of the six benchmarked list pages at 10,000 applications).
-Only what saved at least a tenth of a page's time, or a SQL statement, is kept; what did not pay
-was removed (a Flask subclass keeping built URLs, translations looked up once per request and
-template texts once per process, label texts per request, the paging and sorting links built in
-Python, a lazier filter table, column readers, a lazily made search form, role answers kept per
-process: each under 5%, several nothing or less).
+release and measure again: bench/fab_overrides.py switches each kept override off and on in turn
+within one process and compares its CPU time over the six pages of bench/list_views.py (the
+machine may be shared: wall times swing, CPU time much less). The figures below are from 2026-12,
+10,000 applications on PostgreSQL, two runs each; the statement counts are those
+tests/test_queries.py and bench/list_views.py count. An override is kept while it saves 5% or more.
 
 list_rows.py      list_rows() replaces the row loop of appbuilder/general/widgets/list.html and its
-                  lib.btn_crud call per row: 18-24% of the list pages' CPU time.
+                  lib.btn_crud call per row: 18-19% of the list pages' CPU time.
 menu.py           menu_html() replaces rendering the navbar menu (appbuilder/navbar_menu.html) on
-                  every page: 12-20%.
+                  every page: 14-19%.
 search_widget.py  SearchWidget.__call__ replaces flask_appbuilder.widgets.SearchWidget.__call__:
-                  15-18%.
+                  7-8%.
 list_interface.py ListInterface replaces SQLAInterface.query (rows first, the view's filters applied
-                  once, no count for a short first page, the count read with the rows),
-                  apply_all (many-to-one rows joined, collections in one extra SELECT): a fixed
-                  1-3 statements per list page against FAB's 13-58 at 10,000 rows
-                  (tests/test_queries.py caps them); get_order_columns_list (no sort link on a
-                  Python property, which answered 500) and get_values (each row's values keep
-                  their row, for a view's row_actions) are not for speed.
+                  once, no count for a short first page, the count read with the rows) and
+                  apply_all (many-to-one rows joined, collections in one extra SELECT): 2-3
+                  statements per list page against stock FAB's 13-58 at 10,000 applications.
+                  get_order_columns_list (no sort link on a Python property, which answered 500)
+                  and get_values (each row's values keep their row, for a view's row_actions)
+                  are there for correctness, not speed.
 list_counts.py    the total counted up to LIST_COUNT_ESTIMATE_THRESHOLD and estimated past it, the
-                  planner's estimate kept per scope: keyed by SQLAlchemy's
-                  Select._generate_cache_key() (a private API of SQLAlchemy 2.x).
+                  planner's estimate kept per scope (one statement fewer per page), keyed by
+                  SQLAlchemy's Select._generate_cache_key(), a private API of SQLAlchemy 2.x.
 
-Elsewhere, for the same reason: app/security.py SecurityManager.load_user (FAB's get_user_by_id
-with lazy roles) reads the user with roles, groups, unread count, person and unit in one
-statement, built once per process (building it per request cost 9% of a list page's CPU time).
+Removed, each saving under 5% once the others were gone (the URLs 3.5%, the filter table 4.1%, the
+rest 2.3% or less): a Flask subclass keeping built URLs (Flask.url_for), flask_babel's translations
+looked up once per request (Domain.get_translations), template texts translated once per process
+(Jinja's gettext), label texts kept per request, the paging and sorting links built in Python
+(FAB's TemplateFilters.link_*), a lazier filter table (Filters.__init__), column readers
+(get_values), a search form made only when read (ModelView._list), role answers kept per process
+(SecurityManager._has_access_builtin_roles). Together they were 17-20% of the pages' CPU time,
+about 1 ms a page, each with its own copy of framework internals to keep in step.
+
+Elsewhere, for the statement count: app/security.py SecurityManager.load_user (FAB's reads the
+user, then roles and groups lazily) reads the user with roles, groups, unread count, person and
+unit in one statement, built once per process (building it per request costs 5-7%).
 """
 
 
