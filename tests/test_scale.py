@@ -15,7 +15,7 @@ from seeds import scale
 from tests.test_queries import PAGES, statements
 
 SMALL_PAGE = "psize_CenterApplicationView=2"
-COUNT = re.compile(r"记录数目:?</strong>\s*([^<]+?)\s*<", re.S)
+COUNT = re.compile(r"记录数[：:]?</strong>\s*([^<]+?)\s*<", re.S)
 
 
 def load_scale(app, persons, applications, seed=7):

@@ -15,7 +15,7 @@ from tests.helpers import add, submit
 
 OLD_A = datetime(2025, 3, 10, 10, 30)  # submitted_at moved back for the date filter
 OLD_B = datetime(2025, 6, 15, 14, 0)
-COUNT = re.compile(r"记录数目:</strong>\s*(\d+)")
+COUNT = re.compile(r"记录数[：:]</strong>\s*(\d+)")
 ROW = re.compile(r'<tr data-key="([^"]*)"><th scope="row">([^<]*)</th>\s*<td class="text-right count"[^>]*>'
                  r'(?:<a href="([^"]*)">)?(\d+)')
 LIST_VIEWS = {"center": "CenterApplicationView", "ent1": "EnterpriseApplicationView",
