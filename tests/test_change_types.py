@@ -203,3 +203,9 @@ def test_qualification_import_reads_excel(demo, app, query, tmp_path):
     found = query(lambda s: s.scalars(select(Qualification).where(Qualification.certificate_number == "QZ20250009"))
                   .one())
     assert (found.issue_date, found.specialty.name) == (date(2025, 5, 20), "公路工程")
+
+
+def test_the_units_forced_cancel_list_leads_to_its_personnel_not_to_a_dead_add(demo, client_as):
+    page = client_as("ent1").get("/enterpriseunitcancelview/list/").get_data(as_text=True)
+    assert 'href="/enterpriseunitcancelview/add"' not in page
+    assert 'href="/enterprisepersonnelview/list/"' in page and "申请强制注销" in page

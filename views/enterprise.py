@@ -118,6 +118,16 @@ class EnterpriseUnitCancelView(ApplicationViewBase):
                                     registration=application.registration, view=self)
 
 
+    @expose("/list/")
+    @has_access
+    def list(self):
+        # 新增 starts from a person (人员信息 → the person → 申请强制注销): the list says so and
+        # shows no 新增 of its own, which would have no person to file for
+        widgets = self._list(add_blocked=True)
+        return self.render_template(self.list_template, title=self.list_title, widgets=widgets, view=self)
+
+    list_template = "enterprise/unit_cancel_list.html"
+
     # --- 删除: the unit's own draft that never reached the center (as the applicant's drafts) ----
     def pre_delete(self, item):
         if not workflow.deletable(self.get_row(item.id)):
