@@ -9,6 +9,7 @@ Two snapshots (tests/snapshots.py) make a test's start cheap: "reference", the m
 with the reference data, restored before every test that uses the app; and the demo, seeded once
 through the workflow as `flask seed demo` does and restored for every test that asks for `demo`.
 """
+import copy
 import os
 import re
 from datetime import date
@@ -98,7 +99,8 @@ class _State:
 
     def __init__(self, app, snapshots):
         self.app, self.snapshots = app, snapshots
-        self.config = dict(app.config)  # the demo is seeded anew for a test that changed the config first
+        # each test starts with this configuration; the demo is seeded anew for one that changed it first
+        self.config = {key: _copy(value) for key, value in app.config.items()}
         self.current = None
 
     def restore(self, name):
@@ -134,13 +136,27 @@ class _State:
         self.current = name
 
 
+def _copy(value):
+    """A copy that a test may change in place without changing the original (a value that is
+    equal only to itself, an object of the app's, is kept as it is)."""
+    copied = copy.deepcopy(value)
+    return copied if copied == value else value
+
+
 def _forget_process_state(app):
     """What the app keeps in memory about the data or the requests it has seen, forgotten as a
-    fresh process would have it: the rate limiter's counts and the list pages' kept estimates."""
+    fresh process would have it: the rate limiter's counts and the list pages' kept estimates; and
+    the configuration as the session began, whatever a test before set and did not put back."""
     from app.extensions import limiter
 
     limiter.reset()
     app.extensions.pop("list_count_plans", None)
+    config = app.extensions["test_snapshots"].config
+    for key in [k for k in app.config if k not in config]:
+        del app.config[key]
+    for key, value in config.items():
+        if key not in app.config or app.config[key] != value:
+            app.config[key] = _copy(value)
 
 
 @pytest.fixture(autouse=True)
