@@ -251,3 +251,4 @@ def test_the_auditor_reads_each_rows_detail_in_chinese(app):
         assert export == "件数：2；格式：PDF"
         assert target_text("application:12,application:13") == "申请 #12、申请 #13"
         assert target_text("security_log") == "安全日志" and target_text(None) == "空"
+        assert target_text("phone:138****0007") == "手机号 138****0007"

@@ -10,7 +10,7 @@ from steps import (APPLICANT_NAME, UNIT_NAME, flash_text, move, open_menu, open_
 def file_initial_registration(page, shot, tmp_path):
     """app1: 个人业务 → 初始注册 → 新增, the form, every attachment; returns the detail page's URL."""
     open_menu(page, "个人业务", "初始注册")
-    expect(page.locator("h1, h2, h3, .panel-title").first).to_be_visible()
+    expect(page.locator("main h1").first).to_be_visible()
     shot(page, "applicant-list")
     with page.expect_navigation():
         page.locator("a[href$='/applicantinitialview/add']").first.click()

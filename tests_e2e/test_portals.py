@@ -28,7 +28,7 @@ def test_public_home(shared_server, browser, shot):
 @pytest.mark.parametrize("username, heading", HOMES)
 def test_portal_home(shared_server, sign_in, shot, username, heading):
     page = sign_in(username)
-    expect(page.locator(".container h2").first).to_contain_text(heading)
+    expect(page.locator("main h1").first).to_contain_text(heading)
     shot(page, f"{username}-home")
 
 

@@ -99,7 +99,7 @@ def _detail_value(key, value, role):
 
 
 TARGET_KINDS = {"application": _l("申请"), "user": _l("账号"), "registration": _l("注册证书"),
-                "enterprise": _l("企业"), "person": _l("人员")}
+                "enterprise": _l("企业"), "person": _l("人员"), "phone": _l("手机号")}
 TARGET_NAMES = {"security_log": _l("安全日志")}
 
 
@@ -112,6 +112,8 @@ def target_text(target):
         kind, _, key = item.partition(":")
         if item in TARGET_NAMES:
             parts.append(str(TARGET_NAMES[item]))
+        elif key and kind == "phone":
+            parts.append(f"{TARGET_KINDS[kind]} {key}")
         elif key and kind in TARGET_KINDS:
             parts.append(f"{TARGET_KINDS[kind]} #{key}")
         else:
