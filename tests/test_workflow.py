@@ -466,3 +466,14 @@ def test_the_drawing_of_the_workflow_has_no_label_over_another(app, monkeypatch,
         for bx, by, bw, bh in boxes[i + 1:]:
             assert not (x < bx + bw and bx < x + w and y < by + bh and by < y + h), drawing
     assert min(y for _, y, _, _ in boxes) >= 0  # nothing cut off at the top
+
+
+def test_refusal_asks_for_confirmation_and_reviewers_see_no_filers_instructions(demo, client_as, query):
+    pk = query(lambda s: s.scalar(select(Application.id).where(Application.status == "pending_center")))
+    page = client_as("center").get(f"/centerqueueview/show/{pk}").get_data(as_text=True)
+    refuse = page.split('/move/refuse"', 1)[1].split(">", 1)[0]
+    assert 'data-confirm="确认不予注册？此决定将通知申请人。"' in refuse
+    assert "签字、单位盖章后扫描上传" not in page and "接受PDF、JPG、PNG格式" not in page  # the filer's instructions
+    applicant = client_as("app4")
+    returned = query(lambda s: s.scalar(select(Application.id).where(Application.status == "returned_by_enterprise")))
+    assert "签字、单位盖章后扫描上传" in applicant.get(f"/applicantinitialview/show/{returned}").get_data(as_text=True)
