@@ -66,3 +66,20 @@ def test_delete_asks_then_deletes(server, sign_in, shot):
         confirm.locator("#modal-confirm-ok").click()
     assert server.scalar(drafts) == before - 1
     shot(applicant, "deleted")
+
+
+def test_a_refusal_asks_first_and_cancelling_changes_nothing(server, sign_in):
+    center = sign_in("center")
+    pk = server.scalar("SELECT id FROM application WHERE status = 'pending_center' ORDER BY id LIMIT 1")
+    center.goto(f"{server.url}/centerqueueview/show/{pk}")
+    center.fill("#opinion", "经核查材料不实。")
+    asked = []
+    center.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    center.locator("form.moves").get_by_role("button", name="不予注册", exact=True).click()
+    center.wait_for_timeout(300)
+    assert asked and "确认不予注册" in asked[0]
+    assert server.scalar(f"SELECT status FROM application WHERE id = {int(pk)}") == "pending_center"
+    center.once("dialog", lambda dialog: dialog.accept())
+    with center.expect_navigation():
+        center.locator("form.moves").get_by_role("button", name="不予注册", exact=True).click()
+    assert server.scalar(f"SELECT status FROM application WHERE id = {int(pk)}") == "refused"
