@@ -88,6 +88,15 @@ class Config:
     # drawn by app/documents/seal.py and marked 演示样章
     CERT_SEAL_IMAGE = env("CERT_SEAL_IMAGE", "")
     PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "")  # the address QR codes point to; empty: this request's host
+    # the national e-licence identifier (证照标识, GB/T 36904) of each certificate: 1.2.156.3005.2.<type code>.
+    # <issuer code>.<serial>.<version>.<check>; the issuer code is the authority's credit code (a demo one when unset)
+    ELICENCE_TYPE_CODE = env("ELICENCE_TYPE_CODE", "11100000000013338W001")
+    ELICENCE_ISSUER_CODE = env("ELICENCE_ISSUER_CODE", ISSUING_AUTHORITY_CODE or "11610000DEM000000T")
+    # the issuer's signing key and certificate (PKCS#12) for the PDFs (PAdES) and the QR code's signed payload;
+    # empty: a demo CA and issuer made by the project at first need in CERT_SIGNING_DIR (refused in production)
+    CERT_SIGNING_PKCS12 = env("CERT_SIGNING_PKCS12", "")
+    CERT_SIGNING_PASSWORD = env("CERT_SIGNING_PASSWORD", "")
+    CERT_SIGNING_DIR = env("CERT_SIGNING_DIR", f"{BASE_DIR}/instance/signing")
 
     # --- sign-in: SMS code, rate limits, government services network (app/sms*.py, app/govnet) ---
     SIGNIN_PENDING_MINUTES = env("SIGNIN_PENDING_MINUTES", 15, int)  # password done, code not yet

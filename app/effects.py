@@ -3,11 +3,12 @@
 Called by workflow.transition() inside its transaction; nothing here commits.
 """
 import secrets
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 
 from app.business_types import PERSONAL_CHANGE_FIELDS
+from app import elicence
 from app.dates import add_years
 from app.extensions import db
 from models import Registration
@@ -21,6 +22,32 @@ def apply(application, move, today=None):
     today = today or date.today()
     handler = _HANDLERS[application.business_type]
     handler(application, today)
+    if application.registration is not None:
+        _documents(application.business_type, application.registration)
+
+
+# what a change does to the 执业印章 beyond what it shows (it is drawn from the registration at download)
+SEAL_REGENERATED_BY = frozenset({"add_specialty", "renewal", "change_unit", "change_enterprise", "change_personal",
+                                 "cancel_specialty"})
+SEAL_VOIDED_BY = frozenset({"cancel", "forced_cancel", "unit_cancel"})
+
+
+def _documents(business_type, registration):
+    """The certificate's identifier and the practice seal follow the registration: a new one is issued
+    at version 1 with reissue code 00; a change reissues the certificate (version + 1) and regenerates
+    the seal; 遗失补办 reissues both (the seal's code + 1); a cancellation voids the seal."""
+    now = datetime.now()
+    if business_type in ("initial", "reregister"):
+        elicence.issue(registration)
+        registration.seal_reissue, registration.seal_status, registration.seal_issued_at = 0, "valid", now
+    elif business_type in elicence.REISSUED_BY:
+        elicence.reissue(registration)
+        if business_type == "lost_certificate":
+            registration.seal_reissue = (registration.seal_reissue or 0) + 1
+        if registration.seal_status == "valid":
+            registration.seal_issued_at = now
+    if business_type in SEAL_VOIDED_BY:
+        registration.seal_status = "void"
 
 
 def _years():

@@ -1,6 +1,6 @@
 """Validators for identity and registration numbers.
 
-Pure functions, standard library only.  Every ``*_error`` function returns
+Pure functions (the standard library, and python-stdnum for ISO 7064 MOD 37,36).  Every ``*_error`` function returns
 ``None`` for a valid value or a user-facing reason (in Chinese) otherwise;
 every ``is_valid_*`` function returns a bool and never raises, whatever the
 input; every ``check_*`` function returns the normalised value or raises
@@ -17,6 +17,9 @@ Rules implemented:
   digit "2" + at least 8 digits, e.g. ``陕220260001``.
 * Qualification certificate numbers (资格证书编号): 6-32 ASCII letters,
   digits or hyphens (loosely; exam authorities vary).
+* National e-licence identifiers (电子证照标识, GB/T 36904):
+  ``1.2.156.3005.2.<type code>.<issuer code>.<serial>.<version>.<check>``, the
+  check character by ISO 7064 MOD 37,36 over the four fields written together.
 
 Only ASCII digits count as digits: ``str.isdigit()`` also accepts full-width
 and other Unicode digits, so it is never used here.
@@ -24,6 +27,9 @@ and other Unicode digits, so it is never used here.
 
 import datetime as _dt
 import re
+from collections import namedtuple
+
+from stdnum.iso7064 import mod_37_36
 
 __all__ = [
     "Invalid",
@@ -50,6 +56,11 @@ __all__ = [
     "mask_phone",
     "make_id_number",
     "make_credit_code",
+    "ElicenceIdentifier",
+    "make_elicence_identifier",
+    "elicence_identifier_error",
+    "is_valid_elicence_identifier",
+    "check_elicence_identifier",
 ]
 
 
@@ -435,6 +446,74 @@ def is_valid_qualification_number(s):
         return qualification_number_error(s) is None
     except Exception:
         return False
+
+
+# ---------------------------------------------------------------------------
+# National e-licence identifiers (电子证照标识, GB/T 36904)
+# ---------------------------------------------------------------------------
+
+ELICENCE_ROOT = "1.2.156.3005.2"  # the e-licence arc of China's OID tree
+ElicenceIdentifier = namedtuple("ElicenceIdentifier", "type_code issuer_code serial version check")
+
+# type code 21 symbols (GB/T 36902: e.g. 11100000000013338W001); issuer code: a credit code, or in
+# some provinces a region code; serial: the issuer's own; version: three digits; one check character
+_ELICENCE_FIELD = re.compile(r"[0-9A-Z]+")
+_ELICENCE_RE = re.compile(
+    re.escape(ELICENCE_ROOT) + r"\.([0-9A-Z]{21})\.([0-9A-Z]{6,18})\.([0-9A-Z]{1,40})\.([0-9]{3})\.([0-9A-Z])"
+)
+
+MSG_ELICENCE_EMPTY = "证照标识不能为空"
+MSG_ELICENCE_FORMAT = ("证照标识格式不正确，应为“1.2.156.3005.2.证照类型代码.颁发机构代码.流水号.版本号.校验位”，"
+                       "各段为数字或大写字母，版本号3位")
+MSG_ELICENCE_CHECK = "证照标识校验位不正确（ISO 7064 MOD 37,36），请核对各段是否抄错"
+
+
+def _elicence_check_char(type_code, issuer_code, serial, version):
+    return mod_37_36.calc_check_digit(type_code + issuer_code + serial + version)
+
+
+def make_elicence_identifier(type_code, issuer_code, serial, version):
+    """The identifier of one issue of an e-licence; ``version`` an int (1 for the first issue) or
+    three digits. Raises :class:`Invalid` when a field cannot be part of one."""
+    version = f"{version:03d}" if isinstance(version, int) else str(version)
+    fields = (str(type_code), str(issuer_code), str(serial), version)
+    if not all(_ELICENCE_FIELD.fullmatch(f) for f in fields):
+        raise Invalid(MSG_ELICENCE_FORMAT)
+    identifier = ".".join((ELICENCE_ROOT, *fields, _elicence_check_char(*fields)))
+    if _ELICENCE_RE.fullmatch(identifier) is None:
+        raise Invalid(MSG_ELICENCE_FORMAT)
+    return identifier
+
+
+def elicence_identifier_error(s):
+    """None when ``s`` is a well-formed e-licence identifier whose check character is right."""
+    if _is_blank(s):
+        return MSG_ELICENCE_EMPTY
+    if not isinstance(s, str):
+        return MSG_ELICENCE_FORMAT
+    found = _ELICENCE_RE.fullmatch(s.strip())
+    if found is None:
+        return MSG_ELICENCE_FORMAT
+    if _elicence_check_char(*found.groups()[:4]) != found.group(5):
+        return MSG_ELICENCE_CHECK
+    return None
+
+
+def is_valid_elicence_identifier(s):
+    """Bool form of :func:`elicence_identifier_error`; never raises."""
+    try:
+        return elicence_identifier_error(s) is None
+    except Exception:
+        return False
+
+
+def check_elicence_identifier(s):
+    """The identifier's fields (:class:`ElicenceIdentifier`, version an int), or :class:`Invalid`."""
+    error = elicence_identifier_error(s)
+    if error:
+        raise Invalid(error)
+    type_code, issuer_code, serial, version, check = _ELICENCE_RE.fullmatch(s.strip()).groups()
+    return ElicenceIdentifier(type_code, issuer_code, serial, int(version), check)
 
 
 # ---------------------------------------------------------------------------

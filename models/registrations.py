@@ -19,6 +19,7 @@ registration_specialty = Table(
 
 REGISTRATION_STATUS = {"active": _l("有效"), "cancelled": _l("已注销"), "expired": _l("已失效"),
                        "suspended": _l("已暂停")}
+SEAL_STATUS = {"valid": _l("有效"), "void": _l("已作废")}
 
 
 class Registration(Model):
@@ -36,6 +37,15 @@ class Registration(Model):
     verify_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # the unit's name as printed on the certificate; a later rename needs 企业信息变更 to reach it
     enterprise_name: Mapped[str | None] = mapped_column(String(128))
+    # the national e-licence identifier (证照标识, GB/T 36904) of the certificate in force, and its version:
+    # 1 at issue, one more at every reissue (a change, 遗失补办, renewal); app/elicence.py writes both
+    elicence_id: Mapped[str | None] = mapped_column(String(160), unique=True)
+    elicence_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # the electronic practice seal (执业印章): its two-digit reissue code (遗失补办 raises it), whether it is
+    # valid or voided (cancellation, revocation), and when it was last (re)generated
+    seal_reissue: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    seal_status: Mapped[str] = mapped_column(String(16), default="valid", server_default="valid")
+    seal_issued_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now, onupdate=datetime.now)
 

@@ -24,14 +24,13 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
-from app import storage
+from app import elicence, storage
 from app.documents.fonts import cjk_font
 from app.documents.render import render_pdf
 from app.documents.seal import seal_image
 from app.extensions import db
 from models import Application
 
-TYPE_CODE = "11100000000013338W001"  # national e-licence type code of this certificate
 FRAME_COLOUR = (0.60, 0.45, 0.18)  # the border's gold-brown; the seal alone is red
 
 
@@ -97,6 +96,8 @@ def issue_date(registration):
 
 def context(registration, now=None):
     now = now or datetime.now()
+    if elicence.ensure(registration):  # issued before identifiers existed: given now, once
+        db.session.commit()
     person = registration.person
     held = {q.specialty_id: q for q in person.qualifications}
     with open(storage.path_of(person.signature_file), "rb") as image:
@@ -109,7 +110,8 @@ def context(registration, now=None):
     cfg = current_app.config
     valid_from, valid_until = cert_date(registration.valid_from), cert_date(registration.valid_until)
     return {
-        "type_code": TYPE_CODE,
+        "type_code": cfg["ELICENCE_TYPE_CODE"],
+        "elicence_id": registration.elicence_id,
         "registration": registration,
         "person": person,
         "holder_id": person.id_number,  # the holder's own certificate: in full
