@@ -172,6 +172,8 @@ class Config:
     CENTER_PROCEDURE = env("CENTER_PROCEDURE", "single")
     NOTICE_WORKING_DAYS = env("NOTICE_WORKING_DAYS", 5, int)  # 公示期 of a decision, working days
     NOTICE_FILING_RATE_LIMIT = env("NOTICE_FILING_RATE_LIMIT", "5 per minute;20 per day")  # 异议 posts per address
+    # --- credit records (app/credit.py): the kinds that bar registration business during their period
+    CREDIT_BARRING_KINDS = env("CREDIT_BARRING_KINDS", "penalty")  # penalty (行政处罚), bad_conduct (不良行为记录)
 
     # --- security log (app/audit.py): kept at least 180 days (等保三级); `flask audit prune` keeps this many
     AUDIT_KEEP_DAYS = env("AUDIT_KEEP_DAYS", 180, int)

@@ -16,7 +16,8 @@ from app import roles, standing
 from app.business_types import FILED_BY_UNIT
 from app.extensions import db
 from app.states import CENTER_VISIBLE
-from models import Application, Attachment, Enterprise, EnterpriseAccount, Message, Person, Registration
+from models import (Application, Attachment, CreditRecord, Enterprise, EnterpriseAccount, Message, Person,
+                    Registration)
 
 # Not yet the unit's: a draft, and a change of unit still waiting for the old unit's release.
 UNIT_HIDDEN = ("draft", "pending_release")
@@ -250,6 +251,26 @@ def messages(user=None, query=None):
 get_message = _getter(messages, Message)
 
 
+def credit_records(user=None, query=None):
+    """Credit records (app/credit.py): the center all; a person their own (by ID number, so a record
+    made before their account is theirs too); a unit those of the persons registered with it now."""
+    q = db.session.query(CreditRecord) if query is None else query
+    who = actor(user)
+    if who.kind == "center":
+        return q
+    if who.kind == "enterprise" and who.enterprise_id:
+        registered = select(Person.id_number).join(Registration, Registration.person_id == Person.id).where(
+            Registration.enterprise_id == who.enterprise_id, Registration.status == "active")
+        return q.filter(CreditRecord.id_number.in_(registered))
+    if who.kind == "applicant" and who.person_id:
+        own = select(Person.id_number).where(Person.id == who.person_id).scalar_subquery()
+        return q.filter(CreditRecord.id_number == own)
+    return q.filter(false())
+
+
+get_credit_record = _getter(credit_records, CreditRecord)
+
+
 def _scope_filter(name, rule):
     """One of the rules above as a filter for FAB's base_filters: a list reads the rows its view's
     fetch() would."""
@@ -264,3 +285,4 @@ ApplicationScope = _scope_filter("ApplicationScope", applications)
 RegistrationScope = _scope_filter("RegistrationScope", registrations)
 EnterpriseScope = _scope_filter("EnterpriseScope", enterprises)
 PersonScope = _scope_filter("PersonScope", persons)
+CreditScope = _scope_filter("CreditScope", credit_records)

@@ -100,6 +100,9 @@ CLOSED_NEAR_EXPIRY = frozenset({"add_specialty", "change_unit", "change_personal
 PERSONAL_CHANGE_FIELDS = {"name": _l("姓名"), "ethnicity": _l("民族"), "education": _l("学历"),
                           "major": _l("所学专业"), "school": _l("毕业院校"), "title": _l("职称")}
 AGE_LIMITED = frozenset({"initial", "reregister", "renewal", "add_specialty", "change_unit"})
+# What a credit record that bars registration (app/credit.py) stops while its period runs: the same
+# registration business; cancellation and the changes of record stay open.
+CREDIT_BARRED = AGE_LIMITED
 
 
 def type_label(code):

@@ -10,11 +10,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
-from app import deadlines
+from app import credit, deadlines
 from app.business_types import (
     AGE_LIMITED,
     ATTACHMENT_KINDS,
     CLOSED_NEAR_EXPIRY,
+    CREDIT_BARRED,
     FILED_BY_UNIT,
     NEEDS_REGISTRATION,
     PERSON_FORM_FIELDS,
@@ -48,6 +49,7 @@ def start_problems(person, code, today=None, exclude_id=None, known=None):
     (the home page asks for every business type at once)."""
     today = today or date.today()
     known = known if known is not None else {}
+    barring = known.get("credit")  # the records that bar registration, when the caller read them
     if "pending" not in known or "registration" not in known or known.get("filer", "applicant") != filer(code):
         known = standing(person, today, exclude_id, filer(code))
     by_unit = code in FILED_BY_UNIT
@@ -76,6 +78,10 @@ def start_problems(person, code, today=None, exclude_id=None, known=None):
                         else _l("您没有有效的注册，不能办理%(type)s", type=type_label(code)))
     if code in AGE_LIMITED:
         problems.extend(age_problems(person, code, today))
+    if code in CREDIT_BARRED:  # a 行政处罚 (or another barring kind) in its period: app/credit.py
+        if barring is None:
+            barring = credit.barring_records(person.id_number, today)
+        problems.extend(credit.bar_problems(code, barring, by_unit))
     if code in CLOSED_NEAR_EXPIRY and registration is not None:
         closing = registration.valid_until - timedelta(days=current_app.config["RENEWAL_WINDOW_CLOSES_DAYS"])
         if today > closing:
@@ -145,6 +151,7 @@ def availability(person, codes, today=None, known=None):
     standing(person) when the caller has read it already."""
     today = today or date.today()
     known = known if known is not None else standing(person, today)
+    known = {**known, "credit": credit.barring_records(person.id_number, today)}  # once for every type
     return [(TYPES[code], start_problems(person, code, today, known=known)) for code in codes]
 
 

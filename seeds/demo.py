@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from app import attachments, business_types, procedure, roles, rules, signatures, states, workflow
+from app import attachments, business_types, credit, procedure, roles, rules, signatures, states, workflow
 from app.documents.fonts import cjk_font
 from app.documents.render import render_pdf
 from app.extensions import db
@@ -209,6 +209,17 @@ def load(sm, today=None):
     b.registration.valid_until = today + timedelta(days=60)
     b.registration.valid_from = b.registration.valid_until - timedelta(days=3 * 365)
     db.session.commit()
+    # app7's credit records (信用记录): a 不良行为记录, and a 行政处罚 whose bar on registration has run out
+    # (one in force would keep app7 from renewing; the center can add one to try the bar)
+    seven = people["app7"]
+    for kind, number, decided, until, facts in (
+            ("bad_conduct", f"陕建不良〔{today.year}〕7号", today - timedelta(days=40), today + timedelta(days=325),
+             "施工现场项目负责人未按规定到岗履职"),
+            ("penalty", f"西建罚〔{today.year - 2}〕15号", today - timedelta(days=700), today - timedelta(days=335),
+             "未办理变更注册而继续执业")):
+        credit.add({"name": seven.name, "id_number": seven.id_number, "kind": kind, "authority": "西安市住房和城乡建设局",
+                    "decision_number": number, "decided_on": decided, "period_from": decided, "period_until": until,
+                    "facts": facts}, users["center"], "page", today)
     return True
 
 

@@ -13,7 +13,7 @@ import pytest
 from flask_appbuilder.security.sqla.models import User, assoc_user_role
 from sqlalchemy import func, select
 
-from models import Application, Attachment, Enterprise, Person, Registration, Review
+from models import Application, Attachment, CreditRecord, Enterprise, Person, Registration, Review
 from tests.api_helpers import api_token, bearer
 from tests.conftest import csrf_token
 from views.api.base import ScopedApi
@@ -81,6 +81,7 @@ def state(session):
         tuple(session.execute(select(assoc_user_role.c.user_id, assoc_user_role.c.role_id)
                               .order_by(assoc_user_role.c.user_id, assoc_user_role.c.role_id)).all()),
         tuple(session.execute(select(User.id, User.active, User.password).order_by(User.id)).all()),
+        session.scalar(select(func.count(CreditRecord.id))),
     )
 
 
@@ -118,8 +119,13 @@ def test_no_route_reaches_another_partys_row(demo, app, client_as, query, userna
     # the API (views/api) takes the user's bearer token instead of the session; a person it may not see
     api_headers = bearer(api_token(app, username)) if username else {}
     person_id = query(lambda s: s.get(Application, application_id).person_id)
+    # app7's credit record (the demo's): neither app1's nor ent1's; the center sees every record
+    credit_id = None if username == "center" else query(lambda s: s.scalar(
+        select(func.min(CreditRecord.id)).where(CreditRecord.name == s.get(Registration, registration_id or 1)
+                                                 .person.name)))
     api_rows = {"application": application_id, "registration": registration_id, "enterprise": enterprise_id,
-                "person": None if username == "center" else person_id}  # the center sees every person
+                "person": None if username == "center" else person_id,  # the center sees every person
+                "credit_record": credit_id}
     before = query(state)
     failures = []
     for rule in walked_rules(app):
@@ -138,6 +144,10 @@ def test_no_route_reaches_another_partys_row(demo, app, client_as, query, userna
             if enterprise_id is None:
                 continue
             pk = enterprise_id
+        elif isinstance(view, ScopedModelView) and view.datamodel.obj is CreditRecord:
+            if credit_id is None:
+                continue
+            pk = credit_id
         elif isinstance(view, ScopedApi) and view.row_kind:
             pk = api_rows[view.row_kind]
             if pk is None:

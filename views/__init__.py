@@ -23,6 +23,10 @@ def register_views(appbuilder):
 
     appbuilder.add_view(identity.ApplicantIdentityView, "实人认证与手机号", icon="fa-mobile",
                         category="个人业务", label=_l("实人认证与手机号"))
+    from views import credit  # 信用记录: the person's own, the unit's persons', the center's management
+
+    appbuilder.add_view(credit.ApplicantCreditView, "我的信用记录", icon="fa-exclamation-circle",
+                        category="个人业务", label=_l("我的信用记录"))
 
     appbuilder.add_view(enterprise.EnterprisePendingView, "待办业务", icon="fa-inbox",
                         category="企业业务", category_label=_l("企业业务"), label=_l("待办业务"))
@@ -35,6 +39,8 @@ def register_views(appbuilder):
                         category="企业业务", label=_l("企业信息"))
     appbuilder.add_view(enterprise.EnterprisePersonnelView, "人员信息", icon="fa-users",
                         category="企业业务", label=_l("人员信息"))
+    appbuilder.add_view(credit.EnterpriseCreditView, "人员信用记录", icon="fa-exclamation-circle",
+                        category="企业业务", label=_l("人员信用记录"))
 
     appbuilder.add_view(center.CenterQueueView, "待审核申请", icon="fa-inbox",
                         category="注册中心", category_label=_l("注册中心"), label=_l("待审核申请"))
@@ -44,6 +50,8 @@ def register_views(appbuilder):
                         category="注册中心", label=_l("注册证书管理"))
     appbuilder.add_view(identity.CenterPersonView, "待确认实人认证", icon="fa-check-square-o",
                         category="注册中心", label=_l("待确认实人认证"))
+    appbuilder.add_view(credit.CenterCreditView, "信用记录管理", icon="fa-exclamation-circle",
+                        category="注册中心", label=_l("信用记录管理"))
     from views import directory, units
 
     appbuilder.add_view(directory.CenterEnterpriseView, "企业目录", icon="fa-building-o",

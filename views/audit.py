@@ -30,6 +30,7 @@ EVENT_LABELS = {
     "account.update": _l("修改账号"), "account.delete": _l("删除账号"), "export": _l("导出数据"),
     "download": _l("下载文件"), "workflow.move": _l("办理业务"), "audit.prune": _l("清理过期日志"),
     "session.revoked": _l("会话终止"), "password.changed": _l("修改密码"), "signin.locked": _l("账号锁定"),
+    "credit.add": _l("登记信用记录"),
 }
 
 
@@ -44,7 +45,8 @@ DETAIL_KEYS = {
 }
 DETAIL_VALUES = {
     "channel": {"page": _l("网页"), "api": _l("接口（API）")},
-    "via": {"password": _l("密码"), "govnet": _l("政务服务网"), "api": _l("接口（API）")},
+    "via": {"password": _l("密码"), "govnet": _l("政务服务网"), "api": _l("接口（API）"), "page": _l("网页"),
+            "import": _l("导入文件")},
     "by": {"self": _l("本人"), "administrator": _l("管理员"), "console": _l("服务器命令")},
     "step": {"password": _l("密码"), "sms": _l("短信验证码")},
     "format": {"pdf": "PDF", "xlsx": "Excel", "csv": _l("逗号分隔文本")},

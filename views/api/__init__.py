@@ -13,8 +13,9 @@ def register(appbuilder):
     from views.api.signin import AuthApi
     from views.api.docs import OpenApiSpec, SwaggerUiView
     from views.api.records import EnterprisesApi, PersonsApi, RegistrationsApi, SpecialtiesApi, UnitsApi
+    from views.api.credit import CreditRecordsApi
 
-    for api in (AuthApi, ApplicationsApi, RegistrationsApi, EnterprisesApi, PersonsApi, SpecialtiesApi, UnitsApi,
-                OpenApiSpec):
+    for api in (AuthApi, ApplicationsApi, RegistrationsApi, EnterprisesApi, PersonsApi, CreditRecordsApi,
+                SpecialtiesApi, UnitsApi, OpenApiSpec):
         appbuilder.add_api(api)
     appbuilder.add_view_no_menu(SwaggerUiView)

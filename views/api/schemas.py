@@ -146,6 +146,27 @@ def move_request():
     return schema
 
 
+def credit_record_create():
+    from app import credit
+
+    schema = obj({
+        "name": string(64, 1, description=_l("姓名")),
+        "id_number": string(18, 1, description=_l("身份证号")),
+        "kind": {"type": "string", "enum": list(credit.KINDS), "description": _l("记录类型：bad_conduct 不良行为记录，penalty 行政处罚")},
+        "authority": string(128, 1, description=_l("处罚机关")),
+        "decision_number": string(64, 1, description=_l("决定书文号（同一机关不重复）")),
+        "decided_on": string(10, 1, description=_l("决定日期，如 2026-03-01")),
+        "period_from": string(10, 1, description=_l("限制期自")),
+        "period_until": string(10, 1, description=_l("限制期至")),
+        "facts": string(2000, pattern=TEXT, nullable=True, description=_l("事由")),
+    }, required=["name", "id_number", "kind", "authority", "decision_number", "decided_on", "period_from",
+                 "period_until"])
+    schema["example"] = {"name": "张三", "id_number": "610102198803150018", "kind": "penalty",
+                         "authority": "陕西省住房和城乡建设厅", "decision_number": "陕建罚〔2026〕1号",
+                         "decided_on": "2026-03-01", "period_from": "2026-03-01", "period_until": "2027-02-28"}
+    return schema
+
+
 # --- answers --------------------------------------------------------------------------------------
 
 def components():
@@ -328,6 +349,24 @@ def components():
                                 "credit_code": {"type": "string"}, "note": {"type": "string"}})),
             "message": text(),
         }),
+        "CreditRecord": obj({
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "id_number": {"type": "string", "description": _l("身份证号（列表中脱敏）")},
+            "kind": {"type": "string", "enum": ["bad_conduct", "penalty"]},
+            "kind_label": {"type": "string"},
+            "authority": {"type": "string"},
+            "decision_number": {"type": "string"},
+            "decided_on": date(),
+            "period_from": date(),
+            "period_until": date(),
+            "bars_registration": {"type": "boolean", "description": _l("该类记录在限制期内是否限制注册")},
+            "effect": {"type": "string", "description": _l("对注册的影响")},
+            "facts": text(),
+            "created_at": moment(),
+        }),
+        "CreditRecordPage": page("CreditRecord"),
+        "CreditRecordCreate": credit_record_create(),
         "Token": token,
         "CodeStep": code_step,
         "SignIn": {"oneOf": [ref("Token"), ref("CodeStep")], "discriminator": {"propertyName": "step", "mapping": {

@@ -176,3 +176,24 @@ def person(row, full=False):
                                 "issue_date": day(q.issue_date)} for q in row.qualifications],
         })
     return answer
+
+
+def credit_record(row, full=False):
+    from app import credit
+
+    return {
+        "id": row.id,
+        "name": row.name,
+        "id_number": row.id_number if full else mask_id_number(row.id_number),
+        "kind": row.kind,
+        "kind_label": str(credit.kind_label(row.kind)),
+        "authority": row.authority,
+        "decision_number": row.decision_number,
+        "decided_on": day(row.decided_on),
+        "period_from": day(row.period_from),
+        "period_until": day(row.period_until),
+        "bars_registration": credit.bars(row.kind),
+        "effect": str(credit.bar_label(row)),
+        "facts": row.facts,
+        "created_at": when(row.created_at),
+    }

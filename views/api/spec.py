@@ -74,6 +74,11 @@ def registration_list_parameters():
                                        _l("按注册状态筛选"))]
 
 
+def credit_list_parameters():
+    return page_parameters() + [_query("kind", {"type": "string", "enum": ["bad_conduct", "penalty"]},
+                                       _l("按记录类型筛选"))]
+
+
 def unit_parameters():
     return [_query("q", {"type": "string", "maxLength": 64, "pattern": schemas.LINE},
                    _l("单位名称、曾用名（至少2个字）或统一社会信用代码（至少6位）"))]
@@ -200,6 +205,20 @@ def paths():
             {"200": _json(ref("PersonPage"), _l("一页人员")), **_errors(400, 401)}, parameters=page_parameters())},
         f"{V1}/persons/{{pk}}": {"get": _operation(
             records, _l("人员详情"), {"200": _json(ref("Person"), _l("人员")), **_errors(401, 404)},
+            parameters=[PK])},
+        f"{V1}/credit-records/": {
+            "get": _operation(records, _l("信用记录列表（注册中心：全部；企业：本单位在册人员；个人：本人）"),
+                              {"200": _json(ref("CreditRecordPage"), _l("一页信用记录")), **_errors(400, 401)},
+                              parameters=credit_list_parameters()),
+            "post": _operation(records, _l("登记信用记录（注册中心）"),
+                               {"201": _json(ref("CreditRecord"), _l("已登记的记录")),
+                                **_errors(400, 401, 403, 409, 422)},
+                               description=_l("与页面“新增”规则相同：内容有误返回422及逐字段原因；"
+                                              "同一处罚机关的决定书文号已登记返回409。"),
+                               body=_body("CreditRecordCreate")),
+        },
+        f"{V1}/credit-records/{{pk}}": {"get": _operation(
+            records, _l("信用记录详情"), {"200": _json(ref("CreditRecord"), _l("信用记录")), **_errors(401, 404)},
             parameters=[PK])},
         f"{V1}/specialties/": {"get": _operation(
             refs, _l("注册专业"), {"200": _json(ref("SpecialtyList"), _l("专业")), **_errors(401)})},
