@@ -43,6 +43,27 @@ class Config:
     # without SECRET_KEY, a run outside production makes a random key once and keeps it here (app/secret_key.py)
     SECRET_KEY_FILE = env("SECRET_KEY_FILE", f"{BASE_DIR}/instance/secret_key")
 
+    # where files live (app/storage.py): "local" (UPLOAD_DIR and PDF_CACHE_DIR, one machine) or "s3" (one
+    # bucket of an S3-compatible store shared by every node: uploads/ and pdf-cache/ under S3_PREFIX)
+    STORAGE_BACKEND = env("STORAGE_BACKEND", "local")
+    S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", "")  # empty: AWS itself; http://127.0.0.1:9000 for a local store
+    S3_BUCKET = env("S3_BUCKET", "")
+    S3_PREFIX = env("S3_PREFIX", "")  # e.g. "regapp/": every key under it
+    S3_REGION = env("S3_REGION", "us-east-1")
+    S3_ACCESS_KEY_ID = env("S3_ACCESS_KEY_ID", "")  # empty: boto3's usual chain (environment, instance role)
+    S3_SECRET_ACCESS_KEY = env("S3_SECRET_ACCESS_KEY", "")
+    S3_ADDRESSING_STYLE = env("S3_ADDRESSING_STYLE", "path")  # path suits MinIO-style stores; "virtual" for AWS
+    REDIS_URL = env("REDIS_URL", "")  # the shared Redis; empty: RATELIMIT_STORAGE_URI when that is Redis
+    PROXY_HOPS = env("PROXY_HOPS", 0, int)  # proxies in front that set X-Forwarded-For/-Proto (1 behind nginx)
+
+    # --- operations: logs, metrics (app/logs.py, app/metrics.py, views/health.py) ------------------
+    LOG_FORMAT = env("LOG_FORMAT", "json" if ENVIRONMENT == "production" else "text")  # json: one object a line
+    LOG_LEVEL = env("LOG_LEVEL", "INFO")
+    LOG_REQUESTS = env("LOG_REQUESTS", LOG_FORMAT == "json", bool)  # one line per request, with its id and time
+    METRICS_ENABLED = env("METRICS_ENABLED", True, bool)  # /metrics for Prometheus
+    METRICS_ALLOW_IPS = env("METRICS_ALLOW_IPS", "127.0.0.1,::1")  # who may scrape without the token (not via proxy)
+    METRICS_TOKEN = env("METRICS_TOKEN", "")  # or anyone sending Authorization: Bearer <token>
+
     # --- Flask-AppBuilder ---------------------------------------------------------------------
     APP_NAME = "二级建造师注册管理平台"
     APP_THEME = ""
@@ -204,6 +225,12 @@ class TestConfig(Config):
     SMS_BACKEND = "local"
     LIST_COUNT_PLAN_SECONDS = 0  # each test's data is new; the test of the kept estimates sets it
     RATELIMIT_STORAGE_URI = "memory://"  # never a shared Redis from the environment
+    REDIS_URL = ""
+    STORAGE_BACKEND = "local"  # the S3 tests set theirs
+    LOG_FORMAT = "text"
+    LOG_REQUESTS = False
+    METRICS_TOKEN = ""
+    PROXY_HOPS = 0
     GOVNET_OIDC_ISSUER = GOVNET_OIDC_AUTHORIZE_URL = GOVNET_OIDC_CLIENT_ID = ""  # tests configure a provider
     # the sample files in seeds/govnet/, never a live directory or register from the environment
     GOVNET_DIRECTORY_URL = GOVNET_SOCIAL_INSURANCE_URL = GOVNET_PROJECT_LOCK_URL = ""

@@ -141,15 +141,18 @@ def _strip_active(root):
 def save(data):
     """Write the bytes under a new random name; returns (stored name, sha256)."""
     name = secrets.token_hex(20)
-    folder = os.path.join(current_app.config["UPLOAD_DIR"], name[:2])
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, name), "xb") as out:
-        out.write(data)
+    files().put(name, data)
     return name, hashlib.sha256(data).hexdigest()
 
 
+def read(stored_name):
+    """The stored file's bytes; raises Missing when it is not there (replaced and deleted)."""
+    return files().get(stored_name)
+
+
 def path_of(stored_name):
-    return os.path.join(current_app.config["UPLOAD_DIR"], stored_name[:2], stored_name)
+    """Where the local backend keeps a file (tests, and tools that need a path, read it there)."""
+    return LocalArea(current_app.config["UPLOAD_DIR"]).path(stored_name)
 
 
 # Files to delete once the transaction that let go of them commits (never if it rolls back): a
@@ -159,18 +162,16 @@ _DISCARD = "storage_discard"
 
 def discard(stored_name, session=None):
     """Delete this stored file when the session's transaction commits."""
-    (session or db.session).info.setdefault(_DISCARD, {})[stored_name] = path_of(stored_name)
+    (session or db.session).info.setdefault(_DISCARD, {})[stored_name] = files()
 
 
 @event.listens_for(Session, "after_commit")
 def _delete_discarded(session):
-    for path in session.info.pop(_DISCARD, {}).values():
+    for name, area in session.info.pop(_DISCARD, {}).items():
         try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
-        except OSError as problem:  # the row is gone or marked: a file left over costs only space
-            log.error("stored file %s was not deleted: %s", path, problem)
+            area.delete(name)
+        except Exception as problem:  # noqa: BLE001 - the row is gone or marked: a file left over costs only space
+            log.error("stored file %s was not deleted: %s", name, problem)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -179,13 +180,166 @@ def _keep_discarded(session):
 
 
 def send(attachment):
-    if not os.path.exists(path_of(attachment.stored_name)):
-        abort(404)  # a replaced file no review record names has been deleted; its row stays as history
+    area = files()
+    if isinstance(area, LocalArea):
+        source = area.path(attachment.stored_name)
+        if not os.path.exists(source):
+            abort(404)  # a replaced file no review record names has been deleted; its row stays as history
+    else:
+        try:
+            source = io.BytesIO(area.get(attachment.stored_name))
+        except Missing:
+            abort(404)
     return send_file(
-        path_of(attachment.stored_name),
+        source,
         mimetype=attachment.content_type,
         as_attachment=True,
         download_name=attachment.original_name,
         max_age=0,
         last_modified=attachment.uploaded_at or datetime.now(),
     )
+
+
+def send_inline(stored_name, mimetype):
+    """A stored image shown in the page (the holder's signature, the photo); 404 when gone."""
+    try:
+        data = read(stored_name)
+    except Missing:
+        abort(404)
+    return send_file(io.BytesIO(data), mimetype=mimetype, max_age=0)
+
+
+# --- where the bytes live: the local folder (the embedded default) or an S3-compatible bucket ---------
+# Two areas: the uploaded files (UPLOAD_DIR, or the bucket's "uploads/") and the cache of generated
+# PDFs (PDF_CACHE_DIR, or the bucket's "pdf-cache/"; empty PDF_CACHE_DIR: no cache). With
+# STORAGE_BACKEND=s3 every node of a cluster reads and writes the same bucket (S3_* settings).
+
+class Missing(LookupError):
+    """No stored object under that key."""
+
+
+class LocalArea:
+    """A folder: key k is kept at <root>/<k[:2]>/<k>, written whole or not at all."""
+
+    def __init__(self, root):
+        self.root = root
+
+    def path(self, key):
+        return os.path.join(self.root, key[:2], key)
+
+    def put(self, key, data):
+        target = self.path(key)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        temporary = f"{target}.{os.getpid()}.{secrets.token_hex(4)}.part"
+        with open(temporary, "wb") as out:
+            out.write(data)
+        os.replace(temporary, target)  # atomic: a reader never sees half a file
+
+    def get(self, key):
+        try:
+            with open(self.path(key), "rb") as stored:
+                return stored.read()
+        except FileNotFoundError:
+            raise Missing(key) from None
+
+    def exists(self, key):
+        return os.path.exists(self.path(key))
+
+    def delete(self, key):
+        try:
+            os.unlink(self.path(key))
+        except FileNotFoundError:
+            pass
+
+    def keys(self):
+        for folder, _, names in os.walk(self.root):
+            for name in names:
+                if not name.endswith(".part") and not name.startswith("."):
+                    yield name
+
+    def ready(self):
+        os.makedirs(self.root, exist_ok=True)
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise PermissionError("storage folder is not writable")
+
+
+class S3Area:
+    """Objects <prefix><key> in one bucket of an S3-compatible store (boto3)."""
+
+    def __init__(self, client, bucket, prefix):
+        self.client, self.bucket, self.prefix = client, bucket, prefix
+
+    def put(self, key, data):
+        self.client.put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data)
+
+    def get(self, key):
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read()
+        except self.client.exceptions.NoSuchKey:
+            raise Missing(key) from None
+
+    def exists(self, key):
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
+            return True
+        except ClientError as problem:
+            if problem.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+
+    def delete(self, key):
+        self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
+
+    def keys(self):
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
+        for page in pages:
+            for item in page.get("Contents", ()):
+                yield item["Key"][len(self.prefix):]
+
+    def ready(self):
+        self.client.head_bucket(Bucket=self.bucket)
+
+
+def s3_client(config):
+    """One boto3 client per app and settings (making one costs tens of milliseconds; it is thread-safe)."""
+    settings = (config["S3_ENDPOINT_URL"], config["S3_REGION"], config["S3_ACCESS_KEY_ID"],
+                config["S3_SECRET_ACCESS_KEY"], config["S3_ADDRESSING_STYLE"])
+    clients = current_app.extensions.setdefault("storage_s3_clients", {})
+    if settings not in clients:
+        import boto3
+        from botocore.config import Config as BotoConfig
+
+        endpoint, region, key_id, secret, style = settings
+        clients[settings] = boto3.client(
+            "s3", endpoint_url=endpoint or None, region_name=region or None,
+            aws_access_key_id=key_id or None, aws_secret_access_key=secret or None,
+            config=BotoConfig(s3={"addressing_style": style}, retries={"max_attempts": 3, "mode": "standard"},
+                              connect_timeout=5, read_timeout=30,
+                              request_checksum_calculation="when_required",
+                              response_checksum_validation="when_required"))
+    return clients[settings]
+
+
+def _area(name, local_root):
+    config = current_app.config
+    if config["STORAGE_BACKEND"] == "s3":
+        return S3Area(s3_client(config), config["S3_BUCKET"], config["S3_PREFIX"] + name + "/")
+    return LocalArea(local_root)
+
+
+def files():
+    """Where uploaded files (attachments, signatures, photos) are kept."""
+    return _area("uploads", current_app.config["UPLOAD_DIR"])
+
+
+def pdf_cache():
+    """Where generated PDFs are kept by the digest of their HTML; None when the cache is off."""
+    folder = current_app.config.get("PDF_CACHE_DIR")
+    return _area("pdf-cache", folder) if folder else None
+
+
+def backend():
+    """The uploads' area: what /readyz and `flask doctor` check."""
+    return files()

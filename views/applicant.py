@@ -1,5 +1,5 @@
 """个人版: the constructor files business for themself, one menu entry per business type."""
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import permission_name
@@ -276,7 +276,7 @@ class ApplicantRegistrationView(ScopedModelView):
         person = access.current_person()
         if person is None or not person.signature_file:
             abort(404)
-        return send_file(storage.path_of(person.signature_file), mimetype=person.signature_type, max_age=0)
+        return storage.send_inline(person.signature_file, person.signature_type)
 
     # The photo shares the signature's permission: both are the holder's own images on the certificate.
     @expose("/photo", methods=["GET", "POST"])
@@ -315,4 +315,4 @@ class ApplicantRegistrationView(ScopedModelView):
         person = access.current_person()
         if person is None or not person.photo_file:
             abort(404)
-        return send_file(storage.path_of(person.photo_file), mimetype=person.photo_type, max_age=0)
+        return storage.send_inline(person.photo_file, person.photo_type)

@@ -100,12 +100,10 @@ def context(registration, now=None):
         db.session.commit()
     person = registration.person
     held = {q.specialty_id: q for q in person.qualifications}
-    with open(storage.path_of(person.signature_file), "rb") as image:
-        signature = _data_uri(image.read(), person.signature_type or "image/png")
+    signature = _data_uri(storage.read(person.signature_file), person.signature_type or "image/png")
     photo = None
     if person.photo_file:
-        with open(storage.path_of(person.photo_file), "rb") as image:
-            photo = _data_uri(image.read(), person.photo_type or "image/jpeg")
+        photo = _data_uri(storage.read(person.photo_file), person.photo_type or "image/jpeg")
     seal, seal_type = seal_image()
     cfg = current_app.config
     valid_from, valid_until = cert_date(registration.valid_from), cert_date(registration.valid_until)

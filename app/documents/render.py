@@ -5,6 +5,7 @@ Chinese forms, so their wording is Chinese whatever the reader's UI language.
 """
 import hashlib
 import io
+import logging
 import os
 from datetime import date, datetime
 
@@ -12,10 +13,12 @@ from flask import current_app, render_template
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from app import business_types, rules, snapshots, states
+from app import business_types, rules, snapshots, states, storage
 from app.documents.fonts import cjk_font
 from app.i18n import chinese
 from app.dates import add_years
+
+log = logging.getLogger(__name__)
 
 
 # The headings of the block that differs per business type (the tests look for them too).
@@ -65,32 +68,27 @@ def render_pdf(template_name, **context):
     return out.getvalue()
 
 
-def _cache_dir():
-    folder = current_app.config.get("PDF_CACHE_DIR")
-    return folder or None
-
-
 def _cache_read(key):
-    folder = _cache_dir()
-    if not folder:
+    cache = storage.pdf_cache()
+    if cache is None:
         return None
     try:
-        with open(os.path.join(folder, key[:2], key + ".pdf"), "rb") as cached:
-            return cached.read()
-    except OSError:
+        return cache.get(key + ".pdf")
+    except storage.Missing:
+        return None
+    except Exception as problem:  # noqa: BLE001 - a cache that cannot answer costs a render, not the page
+        log.warning("PDF cache read failed (%s): rendering", type(problem).__name__)
         return None
 
 
 def _cache_write(key, data):
-    folder = _cache_dir()
-    if not folder:
+    cache = storage.pdf_cache()
+    if cache is None:
         return
-    target = os.path.join(folder, key[:2])
-    os.makedirs(target, exist_ok=True)
-    temporary = os.path.join(target, f".{key}.{os.getpid()}")
-    with open(temporary, "wb") as out:
-        out.write(data)
-    os.replace(temporary, os.path.join(target, key + ".pdf"))  # atomic: readers never see half a file
+    try:
+        cache.put(key + ".pdf", data)  # whole or not at all, on the shared storage when there is one
+    except Exception as problem:  # noqa: BLE001
+        log.warning("PDF cache write failed (%s)", type(problem).__name__)
 
 
 def _policy(font):

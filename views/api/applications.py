@@ -199,9 +199,8 @@ class ApplicationsApi(ScopedApi):
         # read at once (MAX_UPLOAD_MB at most) and closed here: no open file outlives the request,
         # whether or not the client, the server or a proxy ever closes the answer
         try:
-            with open(storage.path_of(attachment.stored_name), "rb") as stored:
-                data = stored.read()
-        except FileNotFoundError:  # replaced or removed, and no review record names it: its row is history
+            data = storage.read(attachment.stored_name)
+        except storage.Missing:  # replaced or removed, and no review record names it: its row is history
             raise ApiError(404, "file_deleted", _l("该附件已被替换或删除，文件不再保存"))
         audit.record("download", user=g.user, target=f"application:{attachment.application_id}",
                      detail={"attachment": attachment.id, "kind": attachment.kind, "via": "api"})
