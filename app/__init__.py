@@ -5,7 +5,7 @@ import os
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from app import headers, secret_key
+from app import headers, logs, metrics, secret_key
 from app.extensions import csrf, db, limiter, migrate
 
 BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
@@ -32,6 +32,14 @@ def create_app(config=None):
         os.makedirs(app.config["UPLOAD_DIR"], exist_ok=True)
     logging.getLogger("flask_appbuilder").setLevel(logging.WARNING)
 
+    logs.init_app(app)  # the request id (X-Request-ID) and JSON lines when LOG_FORMAT=json
+    if app.config["PROXY_HOPS"]:  # the client's address and scheme as the proxies in front saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    if app.config["METRICS_ENABLED"]:
+        metrics.init_app(app)  # request latency per endpoint for Prometheus (/metrics)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))
     csrf.init_app(app)
@@ -53,6 +61,9 @@ def create_app(config=None):
 
     api_errors.register(app)  # JSON errors under /api/; after the pages' handlers, which it wraps
     guard_fab_routes(app)
+    from views import health
+
+    health.register(app)  # /healthz, /readyz, /metrics
     from app.govnet import directory
 
     directory.init_app(app)  # every enterprise sign-in syncs its record with the directory

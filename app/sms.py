@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import select
 
+from app import metrics
 from app.extensions import db
 from app.validators import mask_phone
 from models import SmsMessage
@@ -94,9 +95,11 @@ def sender():
 
 def send(message):
     """Hand the message to the configured sender; its record is committed with the caller's work."""
+    chosen = sender()
     try:
-        sender().send(message)
+        chosen.send(message)
     except SendFailed:
+        metrics.SMS_FAILURES.labels(backend=getattr(chosen, "name", "custom"), purpose=message.purpose).inc()
         _audit(message, "failure")
         raise
     _audit(message, "success")

@@ -28,6 +28,8 @@ PUBLIC = {
     "PublicQueryView.notice", "PublicQueryView.announcements",  # 公示 (with its 异议 form) and 公告
     "AuthApi.login", "AuthApi.verify", "AuthApi.resend",  # the API's sign-in (views/api)
     "OpenApiSpec.openapi", "SwaggerUiView.ui",  # its description and Swagger UI
+    "health.healthz", "health.readyz",  # the probes (views/health.py): no row, no secret
+    "health.prometheus",  # /metrics: its own rule (app/metrics.allowed), tests/test_operations.py
 }
 # 三员分立: each administrator's own pages, walked for the others (app/duties.py checks what they save;
 # tests/test_duties.py what each may do on them). Nobody has FAB's group pages.
