@@ -1,6 +1,17 @@
 """A mixed workload against gunicorn (2 workers) on 127.0.0.1 for a bounded time.
 
     DATABASE_URL=postgresql+psycopg2://postgres@127.0.0.1:5432/regapp_bench .venv/bin/python bench/load.py --seconds 30
+    .venv/bin/python bench/load.py --database-url … --seconds 120 --compare main~3
+
+With --compare REV the same workload runs against two servers in one invocation: this checkout's
+code and REV's (checked out into a temporary `git worktree`, removed afterwards), on the same
+database, in alternating blocks (old new new old old new …, --block seconds each), so that what
+else runs on the machine falls on both alike. Each server keeps its own virtual users (and their
+sign-ins) from block to block; --seconds is each server's share. Besides requests per second and
+the latency percentiles, each server's CPU time per request is read from its gunicorn workers
+(/proc), and the last line compares the two:
+
+    SUMMARY rps_old=… rps_new=… rps_ratio=… p95_old_ms=… p95_new_ms=… cpu_ms_old=… cpu_ms_new=… cpu_ratio=… errors=…
 
 Virtual users (threads, each with its own cookie session) sign in through the login form (and
 the SMS step, reading the code the local sender recorded, as the tests do), then repeat: open
@@ -17,9 +28,11 @@ import argparse
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -40,6 +53,9 @@ ROLES = {
 MIX = (("applicant", 4), ("enterprise", 3), ("center", 3))
 RELOGIN_EVERY = 25
 NO_LIMIT = "1000000 per minute"
+# two virtual users of one account (there is one center account) must not sign in at the same
+# moment: each sign-in sends a new code to the account's phone, and the other would read it
+SIGN_IN_LOCKS = defaultdict(threading.Lock)
 
 
 def parse():
@@ -49,22 +65,26 @@ def parse():
     parser.add_argument("--users", type=int, default=8, help="virtual users (threads)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5103")))
     parser.add_argument("--approve-share", type=float, default=0.3, help="how often a reviewer presses 通过")
+    parser.add_argument("--compare", metavar="REV", help="also run REV's code (a git revision), in alternating blocks")
+    parser.add_argument("--block", type=float, default=10, help="seconds per block with --compare")
+    parser.add_argument("--warmup", type=float, default=5, help="seconds of load per server before measuring")
     args = parser.parse_args()
     if not args.database_url:
         parser.error("--database-url or DATABASE_URL is needed")
     return args
 
 
-def start_server(args):
+def start_server(args, port=None, root=ROOT):
+    port = port or args.port
     env = dict(os.environ, DATABASE_URL=args.database_url, LOGIN_RATE_LIMIT=NO_LIMIT,
                LOGIN_ACCOUNT_RATE_LIMIT=NO_LIMIT, SMS_SEND_RATE_LIMIT=NO_LIMIT, SMS_CODE_RATE_LIMIT=NO_LIMIT,
                SMS_RESEND_SECONDS="0", SMS_DAILY_LIMIT="1000000")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{args.port}", "--log-level", "warning",
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
          "app:create_app()"],
-        cwd=ROOT, env=env,
+        cwd=root, env=env,
     )
-    base = f"http://127.0.0.1:{args.port}"
+    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
@@ -93,14 +113,16 @@ class Stats:
                 self.errors[kind] += 1
 
 
-class VirtualUser(threading.Thread):
-    def __init__(self, base, role, username, stats, deadline, approve_share, sms_code, seed):
-        super().__init__(daemon=True)
-        self.base, self.role, self.stats, self.deadline = base, role, stats, deadline
+class VirtualUser:
+    """One browser: its cookie session lasts from block to block (run() until a deadline, again)."""
+
+    def __init__(self, base, role, username, stats, approve_share, sms_code, seed):
+        self.base, self.role, self.stats = base, role, stats
         self.approve_share, self.sms_code = approve_share, sms_code
         self.rng = random.Random(seed)
         _, self.list_url, self.view, self.approves = ROLES[role]
         self.username = username
+        self.done = 0
 
     def call(self, kind, method, path, expect=None, **kwargs):
         """One request; an error is no answer, a status >= 400, or not the `expect`ed status (a list
@@ -116,6 +138,10 @@ class VirtualUser(threading.Thread):
 
     def sign_in(self):
         """The steps of tests/conftest.py client_as, over HTTP."""
+        with SIGN_IN_LOCKS[(self.base, self.username)]:
+            self._sign_in()
+
+    def _sign_in(self):
         self.session = requests.Session()
         page = self.call("login", "GET", "/login/")
         token = CSRF.search(page.text).group(1) if page is not None and CSRF.search(page.text) else ""
@@ -127,12 +153,11 @@ class VirtualUser(threading.Thread):
             self.call("login", "POST", "/login/code",
                       data={"code": self.sms_code(self.username), "csrf_token": found.group(1) if found else ""})
 
-    def run(self):
-        done = 0
-        while time.monotonic() < self.deadline:
-            if done % RELOGIN_EVERY == 0:
+    def run(self, deadline):
+        while time.monotonic() < deadline:
+            if self.done % RELOGIN_EVERY == 0:
                 self.sign_in()
-            done += 1
+            self.done += 1
             listing = self.call("list", "GET", self.list_url, expect=200)
             if listing is None or listing.status_code != 200:
                 continue
@@ -173,44 +198,177 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] * 1000
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def worker_cpu(master):
+    """{pid: CPU seconds (user + system)} of the gunicorn master's worker processes, from /proc."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        # after the command: state, ppid, …; utime and stime are the 14th and 15th fields of the line
+        if int(fields[1]) == master:
+            found[int(entry)] = (int(fields[11]) + int(fields[12])) / TICK
+    return found
+
+
+class Server:
+    """One gunicorn (-w 2) with the code of `root`, its virtual users, what they measured."""
+
+    def __init__(self, name, args, port, root, roles, reader):
+        self.name, self.root = name, root
+        self.process, self.base = start_server(args, port, root)
+        self.stats = Stats()
+        self.users = [VirtualUser(self.base, role, ROLES[role][0][roles[:n].count(role) % len(ROLES[role][0])],
+                                  self.stats, args.approve_share, reader, seed=n) for n, role in enumerate(roles)]
+        self.seconds, self.cpu, self.blocks = 0.0, 0.0, []
+
+    def run(self, seconds, measured=True):
+        """Every virtual user works for `seconds`; then the block's requests, time and workers' CPU."""
+        kept = self.stats
+        if not measured:  # warming up: templates compiled, caches filled, everyone signed in once
+            self.use(Stats())
+        before, requests_before = worker_cpu(self.process.pid), self.requests()
+        started = time.monotonic()
+        deadline = started + seconds
+        threads = [threading.Thread(target=user.run, args=(deadline,), daemon=True) for user in self.users]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(seconds + 60)
+        elapsed = time.monotonic() - started
+        after = worker_cpu(self.process.pid)
+        cpu = sum(value - before.get(pid, 0.0) for pid, value in after.items())
+        if not measured:
+            self.use(kept)
+            return
+        self.seconds += elapsed
+        self.cpu += cpu
+        self.blocks.append((self.requests() - requests_before, elapsed, cpu))
+
+    def use(self, stats):
+        self.stats = stats
+        for user in self.users:
+            user.stats = stats
+
+    def requests(self):
+        return sum(len(times) for times in self.stats.times.values())
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(30)
+
+    def figures(self):
+        every = [t for times in self.stats.times.values() for t in times]
+        return {
+            "requests": len(every),
+            "rps": len(every) / self.seconds if self.seconds else 0.0,
+            "p50": percentile(every, .5) if every else 0.0,
+            "p95": percentile(every, .95) if every else 0.0,
+            "p99": percentile(every, .99) if every else 0.0,
+            "cpu_ms": self.cpu * 1000 / len(every) if every else 0.0,
+            "errors": sum(self.stats.errors.values()),
+        }
+
+    def report(self):
+        print(f"  {'kind':<10}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+        for kind in ("login", "list", "open", "approve"):
+            times = self.stats.times.get(kind, [])
+            if times:
+                print(f"  {kind:<10}{len(times):>9}{percentile(times, .5):>9.1f}{percentile(times, .95):>9.1f}"
+                      f"{percentile(times, .99):>9.1f}{self.stats.errors.get(kind, 0):>8}")
+        f = self.figures()
+        if f["requests"]:
+            print(f"  {'all':<10}{f['requests']:>9}{f['p50']:>9.1f}{f['p95']:>9.1f}{f['p99']:>9.1f}{f['errors']:>8}")
+            print(f"  {f['rps']:.1f} requests/s over {self.seconds:.0f} s, "
+                  f"workers' CPU {f['cpu_ms']:.2f} ms per request")
+
+
+def old_checkout(rev):
+    """REV's code in a temporary git worktree (its .venv: this one's interpreter runs it)."""
+    folder = tempfile.mkdtemp(prefix="load-old-")
+    subprocess.run(["git", "worktree", "add", "--detach", folder, rev], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=folder, check=True, capture_output=True,
+                            text=True).stdout.strip()
+    return folder, commit
+
+
+def remove_checkout(folder):
+    subprocess.run(["git", "worktree", "remove", "--force", folder], cwd=ROOT, check=False)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def main():
     args = parse()
-    server, base = start_server(args)
-    try:
-        stats = Stats()
-        reader = sms_reader(args.database_url)
-        deadline = time.monotonic() + args.seconds
-        pattern = [role for role, weight in MIX for _ in range(weight)]
-        roles = [pattern[(n * 3) % len(pattern)] for n in range(args.users)]  # spread, in MIX's proportions
+    pattern = [role for role, weight in MIX for _ in range(weight)]
+    roles = [pattern[(n * 3) % len(pattern)] for n in range(args.users)]  # spread, in MIX's proportions
+    reader = sms_reader(args.database_url)
+    described = ", ".join(f"{roles.count(r)} {r}" for r, _ in MIX)
+    if not args.compare:
         # each virtual user its own account where there are enough (an SMS code is per phone)
-        users = [VirtualUser(base, role, ROLES[role][0][roles[:n].count(role) % len(ROLES[role][0])], stats,
-                             deadline, args.approve_share, reader, seed=n) for n, role in enumerate(roles)]
-        started = time.monotonic()
-        for user in users:
-            user.start()
-        for user in users:
-            user.join(args.seconds + 60)
-        elapsed = time.monotonic() - started
-    finally:
-        server.terminate()
-        server.wait(30)
+        server = Server("this", args, args.port, ROOT, roles, reader)
+        try:
+            server.run(args.seconds)
+        finally:
+            server.stop()
+        print(f"\nload: {args.users} virtual users ({described}), gunicorn -w 2 on {server.base}, "
+              f"{server.seconds:.0f} s")
+        server.report()
+        f = server.figures()
+        print(f"LOAD rps={f['rps']:.1f} p50_ms={f['p50']:.1f} p95_ms={f['p95']:.1f} p99_ms={f['p99']:.1f} "
+              f"cpu_ms={f['cpu_ms']:.2f} errors={f['errors']}")
+        return 1 if f["errors"] else 0
 
-    every = [t for times in stats.times.values() for t in times]
-    errors = sum(stats.errors.values())
-    print(f"\nload: {args.users} virtual users ({', '.join(f'{roles.count(r)} {r}' for r, _ in MIX)}), "
-          f"gunicorn -w 2 on {base}, {elapsed:.0f} s")
-    print(f"  {'kind':<10}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
-    for kind in ("login", "list", "open", "approve"):
-        times = stats.times.get(kind, [])
-        if times:
-            print(f"  {kind:<10}{len(times):>9}{percentile(times, .5):>9.1f}{percentile(times, .95):>9.1f}"
-                  f"{percentile(times, .99):>9.1f}{stats.errors.get(kind, 0):>8}")
-    if every:
-        print(f"  {'all':<10}{len(every):>9}{percentile(every, .5):>9.1f}{percentile(every, .95):>9.1f}"
-              f"{percentile(every, .99):>9.1f}{errors:>8}")
-        print(f"LOAD rps={len(every) / elapsed:.1f} p50_ms={statistics.median(every) * 1000:.1f} "
-              f"p95_ms={percentile(every, .95):.1f} p99_ms={percentile(every, .99):.1f} errors={errors}")
-    return 1 if errors else 0
+    folder, commit = old_checkout(args.compare)
+    here = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                          text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip()
+    servers = []
+    try:
+        servers.append(Server(f"old {commit}", args, args.port + 1, folder, roles, reader))
+        servers.append(Server(f"new {here}{'+changes' if dirty else ''}", args, args.port, ROOT, roles, reader))
+        old, new = servers
+        for server in servers:
+            server.run(args.warmup, measured=False)
+        blocks = max(1, round(args.seconds / args.block))
+        for n in range(blocks):  # old new, new old, old new …: each pair in turn starts with the other
+            for server in (servers if n % 2 == 0 else servers[::-1]):
+                server.run(args.seconds / blocks)
+    finally:
+        for server in servers:
+            server.stop()
+        remove_checkout(folder)
+
+    print(f"\nload: {args.users} virtual users ({described}), gunicorn -w 2 each, {len(old.blocks)} blocks of "
+          f"{args.seconds / len(old.blocks):.0f} s per server, alternating, after {args.warmup:.0f} s of warm-up")
+    for server in servers:
+        print(f"== {server.name}")
+        server.report()
+    # how far the machine moved under the run: each block's rate against its neighbour's of the other server
+    pairs = [(b[0] / b[1]) / (a[0] / a[1]) for a, b in zip(old.blocks, new.blocks) if a[0] and b[0]]
+    if pairs:
+        print(f"  new/old requests per second, block by block: {' '.join(f'{r:.2f}' for r in pairs)}")
+        cpu_pairs = [(b[2] / b[0]) / (a[2] / a[0]) for a, b in zip(old.blocks, new.blocks) if a[0] and b[0] and a[2]]
+        print(f"  new/old CPU per request, block by block:      {' '.join(f'{r:.2f}' for r in cpu_pairs)}")
+    o, n = old.figures(), new.figures()
+
+    def ratio(a, b):
+        return f"{b / a:.2f}" if a else "n/a"
+
+    print(f"SUMMARY rps_old={o['rps']:.1f} rps_new={n['rps']:.1f} rps_ratio={ratio(o['rps'], n['rps'])} "
+          f"p50_old_ms={o['p50']:.1f} p50_new_ms={n['p50']:.1f} "
+          f"p95_old_ms={o['p95']:.1f} p95_new_ms={n['p95']:.1f} p95_ratio={ratio(o['p95'], n['p95'])} "
+          f"cpu_ms_old={o['cpu_ms']:.2f} cpu_ms_new={n['cpu_ms']:.2f} cpu_ratio={ratio(o['cpu_ms'], n['cpu_ms'])} "
+          f"errors={o['errors'] + n['errors']}")
+    return 1 if o["errors"] or n["errors"] else 0
 
 
 if __name__ == "__main__":
