@@ -168,6 +168,7 @@ def _getter(scope, model):
         return found
 
     get.__name__ = f"get_{model.__name__.lower()}"
+    get.rule = scope  # which rule it reads by: a view whose filters include that rule's (below) may read once
     return get
 
 
@@ -277,7 +278,7 @@ def _scope_filter(name, rule):
     def apply(self, query, value):
         return rule(current_user, query)
 
-    return type(name, (BaseFilter,), {"name": "scope", "arg_name": "scope", "apply": apply,
+    return type(name, (BaseFilter,), {"name": "scope", "arg_name": "scope", "apply": apply, "rule": rule,
                                       "__doc__": f"The rows {rule.__name__}() lets the user read."})
 
 

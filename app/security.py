@@ -1,13 +1,20 @@
 """The FAB security manager of the platform: loading and checking a request's user."""
 import re
+import threading
 from functools import cached_property
 
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
+from flask_appbuilder.security.sqla.models import assoc_user_group, assoc_user_role
 from flask import g
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import String, bindparam, exists, func, select
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import passwords, sessions
+
+# the user's roles as text in load_user's statement: "id<FIELD>name<ROLE>id<FIELD>name…"
+ROLE_SEPARATOR, FIELD_SEPARATOR = "\x1e", "\x1f"
+ROLE_SETS_KEPT = 256  # distinct role sets whose Role rows a process keeps (a handful in practice)
 
 
 class SecurityManager(FabSecurityManager):
@@ -36,13 +43,14 @@ class SecurityManager(FabSecurityManager):
         return user
 
     def load_account(self, pk):
-        # One statement for the user with their roles and groups (FAB reads them on every
-        # permission check; lazy loading would cost two more per request), the navbar's count
-        # of unread messages, the user's person and enterprise ids (app/access.py actor), and
-        # the account's session generation.
-        row = self.session.execute(self._user_statement, {"pk": int(pk)}).unique().one_or_none()
+        # One statement for the user with their roles (FAB reads them on every permission check;
+        # lazy loading would cost a statement more per request), the navbar's count of unread
+        # messages, the user's person and enterprise ids (app/access.py actor), and the account's
+        # session generation.
+        row = self.session.execute(self._user_statement, {"pk": int(pk)}).one_or_none()
         if row is None or not row[0].is_active:
             return None
+        self._attach_roles(row[0], row[5], row[6])
         g.unread_messages = row[1]
         g.setdefault("account_ids", {})[row[0].id] = (row[2], row[3])
         sessions.remember(row[0].id, row[4])
@@ -53,18 +61,34 @@ class SecurityManager(FabSecurityManager):
         # in the history and ends the account's sessions.
         passwords.store(self.get_user_by_id(userid), password)
 
+    def _attach_roles(self, user, roles_text, in_groups):
+        """The user's roles, as read by load_user's statement (their ids and names, so that a grant
+        or a revoke counts from the next request on), given to `user` as FAB's Role objects
+        without building them from rows: each process keeps the Role rows of each role set it has
+        seen, keyed by their ids and names, and merges them into this request's session unloaded
+        (no statement). The account's groups are read only if it has any (it may not: app/duties.py);
+        FAB adds a group's roles to its members' when it checks a permission."""
+        roles = _kept_roles(self.role_model, roles_text)
+        if roles is not None:
+            set_committed_value(user, "roles", [self.session.merge(role, load=False) for role in roles])
+        if not in_groups:
+            set_committed_value(user, "groups", [])
+
     @cached_property
     def _user_statement(self):
         """load_user's statement, built once: it runs on every request."""
         from app.access import account_ids
         from models.messages import Message
 
+        user, role = self.user_model, self.role_model
         unread = (select(func.count(Message.id))
-                  .where(Message.user_id == self.user_model.id, Message.read_at.is_(None)).scalar_subquery())
-        return (select(self.user_model, unread, *account_ids(self.user_model.id),
-                       sessions.generation_column(self.user_model.id))
-                .where(self.user_model.id == bindparam("pk"))
-                .options(joinedload(self.user_model.roles), joinedload(self.user_model.groups)))
+                  .where(Message.user_id == user.id, Message.read_at.is_(None)).scalar_subquery())
+        roles = (select(func.aggregate_strings(role.id.cast(String) + FIELD_SEPARATOR + role.name, ROLE_SEPARATOR))
+                 .select_from(assoc_user_role.join(role, role.id == assoc_user_role.c.role_id))
+                 .where(assoc_user_role.c.user_id == user.id).scalar_subquery())
+        in_groups = exists().where(assoc_user_group.c.user_id == user.id)
+        return (select(user, unread, *account_ids(user.id), sessions.generation_column(user.id), roles, in_groups)
+                .where(user.id == bindparam("pk")))
 
     def is_item_public(self, permission_name, view_name):
         # Anonymous visitors: FAB reads only the database for the public role; ours is declared in
@@ -73,3 +97,31 @@ class SecurityManager(FabSecurityManager):
         if any(re.match(view, view_name) and re.match(permission, permission_name) for view, permission in public):
             return True
         return super().is_item_public(permission_name, view_name)
+
+
+_role_sets = {}
+_role_sets_lock = threading.Lock()
+
+
+def _kept_roles(role_model, text):
+    """The detached Role objects the text of load_user's statement names (None: no role), built
+    once per process and role set. None when a name holds a separator: FAB then loads them lazily."""
+    text = text or ""
+    kept = _role_sets.get(text)
+    if kept is not None:
+        return kept
+    roles = []
+    for entry in text.split(ROLE_SEPARATOR) if text else ():
+        key, separator, name = entry.partition(FIELD_SEPARATOR)
+        if not separator or not key.isdigit() or FIELD_SEPARATOR in name:
+            return None
+        role = role_model(name=name)
+        role.id = int(key)
+        make_transient_to_detached(role)  # as if read and then detached: merged without a statement
+        roles.append(role)
+    roles.sort(key=lambda role: role.id)
+    with _role_sets_lock:
+        if len(_role_sets) >= ROLE_SETS_KEPT:
+            _role_sets.clear()
+        _role_sets[text] = roles
+    return roles

@@ -42,6 +42,12 @@ class ScopedModelView(ModelView):
 
     def get_row(self, pk):
         """The row if it is in this view *and* the user may see it; 404 otherwise."""
+        if self._filters_read_by_fetch_rule() and _plain_key(pk):
+            # the view's filters include the very rule fetch() reads by (app/access.py): a row they
+            # give is one the user may see, so one read answers both questions
+            row = self.datamodel.get(int(pk), self._base_filters)
+            if row is not None:
+                return row
         row = type(self).fetch(pk)
         if self.datamodel.get(row.id, self._base_filters) is None:
             if self.handled_rows_leave and isinstance(row, Application):
@@ -51,6 +57,15 @@ class ScopedModelView(ModelView):
                 abort(redirect(url_for(f"{self.endpoint}.list")))
             abort(404)
         return row
+
+    def _filters_read_by_fetch_rule(self):
+        """Whether base_filters include the scope filter of the rule fetch() reads by."""
+        known = self.__dict__.get("_fetch_rule_in_filters")
+        if known is None:
+            rule = getattr(type(self).fetch, "rule", None)
+            known = rule is not None and any(getattr(entry[1], "rule", None) is rule for entry in self.base_filters)
+            self._fetch_rule_in_filters = known
+        return known
 
     def rows_in_scope(self, items):
         """Rows of a list action, each read through app/access.py (404 if one is not the user's):
@@ -91,6 +106,12 @@ class ScopedModelView(ModelView):
     @has_access
     def download(self, filename):
         abort(404)  # files are served by their owners' views through app/access.py, never from here
+
+
+def _plain_key(pk):
+    """A key the database reads as an integer as it is (anything else takes fetch()'s way to its 404)."""
+    text = str(pk)
+    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 LARGEST_PAGE = 2**31 - 1  # page × page size stays within the databases' 64-bit OFFSET

@@ -1,0 +1,112 @@
+"""What each request is spared (bench/load.py measures it), and that nothing it keeps goes stale:
+the user's roles read with the user (app/security.py), a record page's row read once (views/base.py)."""
+from flask_appbuilder.security.sqla.models import Role, User
+from sqlalchemy import event, select
+
+from app import roles
+from app.extensions import db
+from tests.conftest import csrf_token
+
+
+def ids(query):
+    return query(lambda s: ({u.username: u.id for u in s.scalars(select(User))},
+                            {r.name: r.id for r in s.scalars(select(Role))}))
+
+
+def statements(app, client, url):
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(_conn, _cursor, statement, *_):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        answer = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return answer, seen
+
+
+def test_a_revoked_role_counts_from_the_next_request_and_a_granted_one_too(demo, client_as, query):
+    users, role_ids = ids(query)
+    center2 = {"first_name": "新", "last_name": "审核员", "username": "center2", "email": "center2@demo.example.cn"}
+    admin = client_as("admin")
+    form = admin.get("/users/add")
+    admin.post("/users/add", data={"csrf_token": csrf_token(form), "active": "y", "password": "Qinling@2026",
+                                   "conf_password": "Qinling@2026", **center2})
+    from app import identity
+
+    query(lambda s: (identity.set_staff_phone(s.scalars(select(User).where(User.username == "center2")).one(),
+                                              "13900009999"), s.commit()))
+    users, _ = ids(query)
+    security = client_as("secadmin")
+    grant = security.get(f"/grants/edit/{users['center2']}")
+    security.post(f"/grants/edit/{users['center2']}",
+                  data={"csrf_token": csrf_token(grant), "roles": [str(role_ids[roles.CENTER])]})
+
+    reviewer = client_as("center2", password="Qinling@2026")
+    assert reviewer.get("/centerqueueview/list/").status_code == 200
+    # revoked by the security administrator while center2 stays signed in: the next request is refused
+    security.post(f"/grants/edit/{users['center2']}", data={"csrf_token": csrf_token(grant), "roles": []})
+    refused = reviewer.get("/centerqueueview/list/")
+    assert refused.status_code == 403
+    assert reviewer.get("/").status_code == 200  # still signed in: only the role is gone
+    assert "注册中心" not in reviewer.get("/").get_data(as_text=True).split("role-name")[1][:200]
+    # granted again: the next request has it
+    security.post(f"/grants/edit/{users['center2']}",
+                  data={"csrf_token": csrf_token(grant), "roles": [str(role_ids[roles.CENTER])]})
+    assert reviewer.get("/centerqueueview/list/").status_code == 200
+
+
+def test_a_renamed_role_is_read_by_its_new_name(demo, client_as, query):
+    """The Role rows a process keeps are keyed by their ids *and* names: a changed row is a new key."""
+    client = client_as("center")
+    assert "注册中心" in client.get("/").get_data(as_text=True)
+
+    def rename(name):
+        def run(s):
+            s.scalars(select(Role).where(Role.name == name[0])).one().name = name[1]
+            s.commit()
+        return run
+
+    query(rename(("注册中心", "注册中心（改）")))
+    try:
+        assert "注册中心（改）" in client.get("/").get_data(as_text=True)
+    finally:
+        query(rename(("注册中心（改）", "注册中心")))
+    assert "注册中心（改）" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_user_and_their_roles_are_one_statement(demo, app, client_as):
+    client = client_as("ent1")
+    client.get("/enterprisependingview/list/")
+    answer, seen = statements(app, client, "/enterprisependingview/list/")
+    assert answer.status_code == 200
+    users = [s for s in seen if "FROM ab_user" in s and "ab_role" in s]
+    assert len(users) == 1, seen
+    assert not any(s.lstrip().startswith("SELECT ab_role") for s in seen), seen
+
+
+def test_a_record_page_reads_its_filing_once_and_still_404s_or_says_where_it_went(demo, app, client_as, query):
+    from models import Application
+
+    client = client_as("ent1")
+    listing = client.get("/enterprisependingview/list/").get_data(as_text=True)
+    pk = listing.split("/enterprisependingview/show/")[1].split('"')[0].split("?")[0]
+    answer, seen = statements(app, client, f"/enterprisependingview/show/{pk}")
+    assert answer.status_code == 200
+    filings = [s for s in seen if s.lstrip().startswith("SELECT application.id")]
+    assert len(filings) == 1, filings
+    # someone else's filing: 404, as before
+    others = query(lambda s: s.scalars(select(Application.id).where(Application.visible_unit_id.is_(None))).first())
+    assert client.get(f"/enterprisependingview/show/{others}").status_code == 404
+    assert client.get("/enterprisependingview/show/x1").status_code == 404
+    assert client.get(f"/enterprisependingview/show/{'9' * 30}").status_code == 404
+    # the unit's own filing that has left its queue: sent to the list with a word, as before
+    done = query(lambda s: s.scalars(select(Application.id).where(
+        Application.visible_unit_id.is_not(None), Application.status.not_in(("pending_release", "pending_enterprise"))
+    )).first())
+    moved = client.get(f"/enterprisependingview/show/{done}")
+    assert moved.status_code == 302 and moved.headers["Location"].endswith("/enterprisependingview/list/")
