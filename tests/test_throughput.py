@@ -110,3 +110,26 @@ def test_a_record_page_reads_its_filing_once_and_still_404s_or_says_where_it_wen
     )).first())
     moved = client.get(f"/enterprisependingview/show/{done}")
     assert moved.status_code == 302 and moved.headers["Location"].endswith("/enterprisependingview/list/")
+
+
+def test_the_layouts_kept_parts_follow_the_language_and_keep_the_tags(demo, client_as):
+    """views/page_parts.py: the stylesheet and script tags and the browser's texts, kept per language."""
+    import json
+    import re
+
+    def ui_texts(page):
+        return json.loads(re.search(r'<script type="application/json" id="ui-texts">(.*?)</script>', page, re.S)
+                          .group(1))
+
+    client = client_as("ent1")
+    page = client.get("/enterprisependingview/list/").get_data(as_text=True)
+    assert ui_texts(page)["No row selected"] == "请先勾选要操作的记录"
+    for tag in ("/static/appbuilder/css/bootstrap.min.css", "/static/css/app.css",
+                "/static/appbuilder/js/jquery-latest.js", "/static/appbuilder/js/ab.js", "/static/js/fab_csp.js"):
+        assert page.count(tag) == 1, tag
+    assert page.index("ui-texts") < page.index("js/bootstrap.min.js") < page.index("js/fab_ui.js")
+    client.get("/lang/en")
+    english = ui_texts(client.get("/enterprisependingview/list/").get_data(as_text=True))
+    assert english["No row selected"] != "请先勾选要操作的记录" and english["No row selected"].isascii()
+    client.get("/lang/zh")
+    assert ui_texts(client.get("/").get_data(as_text=True))["No row selected"] == "请先勾选要操作的记录"

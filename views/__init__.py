@@ -77,6 +77,9 @@ def register_views(appbuilder):
     from views import fab_overrides
 
     fab_overrides.register(current_app)  # the list rows and the navbar menu, rendered for less (measured)
+    from views import page_parts
+
+    page_parts.register(current_app)  # the layout's stylesheet and script tags, rendered once per process
     from views import statistics  # 统计分析: the center's and each unit's; the menu name is its permission
 
     appbuilder.add_view(statistics.StatisticsView, "统计分析", icon="fa-bar-chart", label=_l("统计分析"))
