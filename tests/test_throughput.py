@@ -133,3 +133,17 @@ def test_the_layouts_kept_parts_follow_the_language_and_keep_the_tags(demo, clie
     assert english["No row selected"] != "请先勾选要操作的记录" and english["No row selected"].isascii()
     client.get("/lang/zh")
     assert ui_texts(client.get("/").get_data(as_text=True))["No row selected"] == "请先勾选要操作的记录"
+
+
+def test_template_texts_follow_a_language_forced_within_the_request(app):
+    """app/i18n.py keeps a request's catalogue for Jinja's _(): a forced language is still heard."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = '{{ _("请先勾选要操作的记录") }}'
+    with app.test_request_context("/"):
+        assert render_template_string(template) == "请先勾选要操作的记录"
+        with force_locale("en"):
+            forced = render_template_string(template)
+        assert forced != "请先勾选要操作的记录" and forced.isascii()
+        assert render_template_string(template) == "请先勾选要操作的记录"

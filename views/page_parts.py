@@ -39,4 +39,7 @@ def _render(name):
 
 
 def register(app):
+    from app.i18n import keep_template_translations_per_request
+
     app.add_template_global(page_part)
+    keep_template_translations_per_request(app)  # Jinja's _(): one catalogue lookup per request
