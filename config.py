@@ -171,7 +171,7 @@ class Config:
     GOVNET_DIRECTORY_TOKEN = env("GOVNET_DIRECTORY_TOKEN", "")
     GOVNET_DIRECTORY_TIMEOUT = env("GOVNET_DIRECTORY_TIMEOUT", 10, float)
     GOVNET_SYNC_BATCH = env("GOVNET_SYNC_BATCH", 200, int)  # enterprises per committed batch of `flask govnet sync`
-    OUTSIDE_CHECKS = env("OUTSIDE_CHECKS", "social_insurance,project_lock")  # run before 提交; empty: none
+    OUTSIDE_CHECKS = env("OUTSIDE_CHECKS", "social_insurance,project_lock,transfer")  # run before 提交; empty: none
     GOVNET_SOCIAL_INSURANCE_FILE = env("GOVNET_SOCIAL_INSURANCE_FILE", f"{BASE_DIR}/seeds/govnet/social_insurance.csv")
     GOVNET_SOCIAL_INSURANCE_URL = env("GOVNET_SOCIAL_INSURANCE_URL", "")
     # what the reviewers see as 数据来源 of each check: the register's name, never a file or an address
@@ -181,6 +181,30 @@ class Config:
     GOVNET_PROJECT_LOCK_URL = env("GOVNET_PROJECT_LOCK_URL", "")
     GOVNET_REGISTERS_TOKEN = env("GOVNET_REGISTERS_TOKEN", "")
     GOVNET_REGISTERS_TIMEOUT = env("GOVNET_REGISTERS_TIMEOUT", 10, float)
+
+    # --- the provincial e-licence library (app/elicence.py): every issue, change and 废止 is pushed there
+    ELICENCE_URL = env("ELICENCE_URL", "")  # set: POST JSON there; empty: JSON lines into ELICENCE_FILE
+    ELICENCE_TOKEN = env("ELICENCE_TOKEN", "")  # bearer token for ELICENCE_URL
+    ELICENCE_TIMEOUT = env("ELICENCE_TIMEOUT", 10, float)
+    ELICENCE_FILE = env("ELICENCE_FILE", f"{BASE_DIR}/instance/elicence/outbox.jsonl")
+    ELICENCE_RETRY_SECONDS = env("ELICENCE_RETRY_SECONDS", 60, int)  # first retry after; doubled per failure
+    ELICENCE_RETRY_MAX_SECONDS = env("ELICENCE_RETRY_MAX_SECONDS", 6 * 3600, int)  # at most this long between tries
+
+    # --- the national data exchange (四库一平台, app/exchange.py) and transfers from other provinces
+    EXCHANGE_DIR = env("EXCHANGE_DIR", f"{BASE_DIR}/instance/exchange")  # one folder per run: files and manifest
+    EXCHANGE_BATCH = env("EXCHANGE_BATCH", 5000, int)  # rows per batch (one checkpoint, one push)
+    # a run reads what changed until this many seconds before it started: a transaction still open then
+    # commits rows stamped earlier, and the next run reads them
+    EXCHANGE_LAG_SECONDS = env("EXCHANGE_LAG_SECONDS", 300, int)
+    EXCHANGE_URL = env("EXCHANGE_URL", "")  # set: each batch is also POSTed there as JSON
+    EXCHANGE_TOKEN = env("EXCHANGE_TOKEN", "")
+    EXCHANGE_TIMEOUT = env("EXCHANGE_TIMEOUT", 30, float)
+    EXCHANGE_TRIES = env("EXCHANGE_TRIES", 5, int)  # tries per batch before the run stops (it resumes there)
+    EXCHANGE_RETRY_SECONDS = env("EXCHANGE_RETRY_SECONDS", 2.0, float)  # wait before the 2nd try; doubled after
+    # who is registered in another province (跨省转入): an HTTP service when its URL is set, else the file
+    TRANSFER_REGISTER_FILE = env("TRANSFER_REGISTER_FILE", f"{BASE_DIR}/seeds/govnet/other_provinces.csv")
+    TRANSFER_REGISTER_URL = env("TRANSFER_REGISTER_URL", "")
+    TRANSFER_REGISTER_NAME = env("TRANSFER_REGISTER_NAME", "全国建筑市场监管公共服务平台注册人员信息")
 
     # --- notifications and time limits (app/notify.py, app/deadlines.py) ------------------------
     NOTIFY_SMS_MAX_TRIES = env("NOTIFY_SMS_MAX_TRIES", 5, int)  # then a notice SMS is given up ("failed")
@@ -233,4 +257,7 @@ class TestConfig(Config):
     PROXY_HOPS = 0
     GOVNET_OIDC_ISSUER = GOVNET_OIDC_AUTHORIZE_URL = GOVNET_OIDC_CLIENT_ID = ""  # tests configure a provider
     # the sample files in seeds/govnet/, never a live directory or register from the environment
-    GOVNET_DIRECTORY_URL = GOVNET_SOCIAL_INSURANCE_URL = GOVNET_PROJECT_LOCK_URL = ""
+    GOVNET_DIRECTORY_URL = GOVNET_SOCIAL_INSURANCE_URL = GOVNET_PROJECT_LOCK_URL = TRANSFER_REGISTER_URL = ""
+    ELICENCE_URL = EXCHANGE_URL = ""  # conftest points ELICENCE_FILE and EXCHANGE_DIR at temporary folders
+    EXCHANGE_RETRY_SECONDS = 0.0
+    EXCHANGE_LAG_SECONDS = 0

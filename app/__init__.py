@@ -68,6 +68,8 @@ def create_app(config=None):
 
     directory.init_app(app)  # every enterprise sign-in syncs its record with the directory
 
+    from app import elicence_push  # noqa: F401 (its listener writes the e-licence outbox with every certificate change)
+
     from app import cli
     from seeds import commands as seed_commands
 

@@ -16,8 +16,8 @@ from app import roles, standing
 from app.business_types import FILED_BY_UNIT
 from app.extensions import db
 from app.states import CENTER_VISIBLE
-from models import (Application, Attachment, CreditRecord, Enterprise, EnterpriseAccount, Message, Person,
-                    Registration)
+from models import (Application, Attachment, CreditRecord, ElicenceEvent, Enterprise, EnterpriseAccount, Message,
+                    Person, Registration)
 
 # Not yet the unit's: a draft, and a change of unit still waiting for the old unit's release.
 UNIT_HIDDEN = ("draft", "pending_release")
@@ -270,6 +270,12 @@ def credit_records(user=None, query=None):
 
 
 get_credit_record = _getter(credit_records, CreditRecord)
+def elicence_events(user=None, query=None):
+    """The e-licence outbox (a select of its rows): the center's staff only."""
+    q = select(ElicenceEvent) if query is None else query
+    if actor(user).kind == "center":
+        return q
+    return q.where(false())
 
 
 def _scope_filter(name, rule):

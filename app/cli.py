@@ -317,6 +317,49 @@ def _report(problems, manifest):
         raise click.ClickException(f"恢复结果与备份不一致：{len(problems)} 处 / {len(problems)} difference(s)")
     click.echo(f"恢复核对一致：{tables} 张表共 {rows} 行，{files} 个文件摘要相同 / "
                f"restore verified: {tables} tables, {rows} rows, {files} file digests match")
+elicence_group = AppGroup("elicence", help="省电子证照库：推送注册证书的发证、变更和废止")
+
+
+@elicence_group.command("push")
+@click.option("--limit", default=None, type=int, help="最多推送条数")
+def elicence_push(limit):
+    """Send the due certificate events to the e-licence library (run every few minutes)."""
+    from app import elicence_push as elicence
+
+    sent, failed = elicence.push_pending(limit=limit)
+    waiting, failing = elicence.backlog()
+    click.echo(f"本次推送成功 {sent} 条，失败 {failed} 条；尚待推送 {waiting} 条（其中曾失败 {failing} 条）")
+    if failed:
+        raise SystemExit(1)
+
+
+exchange_group = AppGroup("exchange", help="四库一平台：向全国建筑市场监管公共服务平台交换数据")
+
+
+@exchange_group.command("export")
+@click.option("--batch-size", type=click.IntRange(1, 100000), default=None,
+              help="每批行数（默认取设置 EXCHANGE_BATCH）")
+@click.option("--restart", is_flag=True, help="放弃上次未完成的导出，重新开始")
+@click.option("--full", is_flag=True, help="导出全部数据，而不只是上次导出以来的变化")
+def exchange_export(batch_size, restart, full):
+    """Daily: persons, enterprises, registrations and specialties changed since the last run, to files
+    (and the national platform when EXCHANGE_URL is set); an interrupted run is resumed."""
+    from app import exchange
+
+    run, resumed = exchange.start(restart=restart, full=full)
+    folder = run.folder
+    since = f"{run.since:%Y-%m-%d %H:%M:%S}" if run.since else "首次导出（全部数据）"
+    if resumed:
+        click.echo(f"继续上次未完成的导出（第 {run.id} 次）")
+    click.echo(f"导出范围：{since} 之后 至 {run.until:%Y-%m-%d %H:%M:%S}；目录：{run.folder}")
+    try:
+        with click.progressbar(length=exchange.remaining(run), label="导出数据") as bar:
+            manifest = exchange.run_entities(run, batch_size=batch_size, advance=bar.update)
+    except exchange.ExchangeFailed as problem:
+        raise click.ClickException(f"导出中断：{problem}。已完成的批次已保存，再次运行本命令将从中断处继续。")
+    for item in manifest["files"]:
+        click.echo(f"  {item['label']}：{item['rows']} 行  {item['file']}")
+    click.echo(f"导出完成（第 {manifest['run']} 次），清单：{folder}/manifest.json")
 
 
 def register(app):
@@ -330,3 +373,5 @@ def register(app):
     app.cli.add_command(registrations)
     app.cli.add_command(qualifications)
     app.cli.add_command(govnet_group)  # flask govnet sync / dock
+    app.cli.add_command(elicence_group)  # flask elicence push
+    app.cli.add_command(exchange_group)  # flask exchange export

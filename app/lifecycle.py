@@ -1,9 +1,10 @@
 """The registration lifecycle: validity runs out (失效) and the expiring ones are listed."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select, update
 
+from app import elicence_push as elicence
 from app.dates import add_years
 from app.extensions import db
 from models import Enterprise, Person, Registration
@@ -22,8 +23,11 @@ def expire(today=None):
         Registration.person_id.in_(select(Person.id).where(Person.birth_date <= reached_age)),
         Registration.enterprise_id.in_(select(Enterprise.id).where(Enterprise.govnet_status != ACTIVE)),
     )
+    now = datetime.now()
+    ending = (Registration.status == "active") & lapsed
+    elicence.queue_ended(ending, now)  # 废止: the e-licence library is told, in this transaction
     result = db.session.execute(
-        update(Registration).where(Registration.status == "active", lapsed).values(status="expired")
+        update(Registration).where(ending).values(status="expired", ended_at=now, updated_at=now)
     )
     db.session.commit()
     return result.rowcount

@@ -48,6 +48,7 @@ FAB_ROLES = {
         ["CenterEnterpriseView", "(can_dock|can_sync|sync)$"],  # 企业目录: 数据对接, 同步 (one or a list action)
         ["(企业目录|办理流程)", "menu_access"],
         ["CenterCreditView", "can_(add|import)$"], ["信用记录管理", "menu_access"],  # 信用记录: 新增, 导入
+        ["CenterElicenceView", "can_(list|retry)$"], ["电子证照推送", "menu_access"],  # app/elicence.py
         ["(注册中心|待审核申请|全部申请记录|注册证书管理)", "menu_access"],
         ["StatisticsView", "can_show$"], ["统计分析", "menu_access"],  # the province
     ],

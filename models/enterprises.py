@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 # Fields that come from the government services network: read-only here, changed only by sync.
@@ -29,6 +29,10 @@ class Enterprise(Model):
     office_address: Mapped[str | None] = mapped_column(String(256))
     qualification_grade: Mapped[str | None] = mapped_column(String(128))
     safety_licence_number: Mapped[str | None] = mapped_column(String(64))
+    # the national data exchange (app/exchange.py) sends the rows changed since its last run
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, default=datetime.now, onupdate=datetime.now)
+
+    __table_args__ = (Index("ix_enterprise_updated_at_id", "updated_at", "id"),)
 
     @property
     def is_docked(self):

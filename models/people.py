@@ -1,7 +1,7 @@
 from datetime import date, datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.reference import Specialty
@@ -31,6 +31,10 @@ class Person(Model):
     # the ID photo (证件照) the electronic certificate carries, cropped to 3:4 (uploaded once, optional)
     photo_file: Mapped[str | None] = mapped_column(String(80))
     photo_type: Mapped[str | None] = mapped_column(String(32))
+    # the national data exchange (app/exchange.py) sends the rows changed since its last run
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, default=datetime.now, onupdate=datetime.now)
+
+    __table_args__ = (Index("ix_person_updated_at_id", "updated_at", "id"),)
 
     user = relationship("User")
     qualifications: Mapped[list["Qualification"]] = relationship(

@@ -20,6 +20,9 @@ registration_specialty = Table(
 REGISTRATION_STATUS = {"active": _l("有效"), "cancelled": _l("已注销"), "expired": _l("已失效"),
                        "suspended": _l("已暂停")}
 SEAL_STATUS = {"valid": _l("有效"), "void": _l("已作废")}
+# the statuses in which a certificate has ended for good (废止): its QR page says 已废止 and since when, and
+# the e-licence library is told (app/elicence_push.py). A new final status (吊销, 撤销 …) is one more name here.
+ENDED_STATUSES = frozenset({"cancelled", "expired"})
 
 
 class Registration(Model):
@@ -48,8 +51,11 @@ class Registration(Model):
     seal_issued_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now, onupdate=datetime.now)
+    # when the certificate ended (废止: cancelled, expired …); set by app/elicence_push.py with the status
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_registration_enterprise_valid_until", "enterprise_id", "valid_until", "id"),)
+    __table_args__ = (Index("ix_registration_enterprise_valid_until", "enterprise_id", "valid_until", "id"),
+                      Index("ix_registration_updated_at_id", "updated_at", "id"))
 
     person: Mapped[Person] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
@@ -73,6 +79,10 @@ class Registration(Model):
         if self.listed_specialty_names is not None:
             return self.listed_specialty_names
         return "、".join(s.name for s in self.specialties)
+
+    @property
+    def has_ended(self):
+        return self.status in ENDED_STATUSES
 
     def is_current(self, today=None):
         return self.status == "active" and self.valid_until >= (today or date.today())

@@ -63,6 +63,8 @@ def app(database_url, tmp_path_factory):
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url
         UPLOAD_DIR = str(tmp_path_factory.mktemp("uploads"))
+        ELICENCE_FILE = str(tmp_path_factory.mktemp("elicence") / "outbox.jsonl")
+        EXCHANGE_DIR = str(tmp_path_factory.mktemp("exchange"))
         if database_url.startswith("postgresql"):
             # a test database need not survive a crash: a commit does not wait for its WAL to be flushed
             SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"options": "-c synchronous_commit=off"}}

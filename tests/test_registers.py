@@ -58,7 +58,8 @@ def test_a_passed_check_is_kept_for_the_unit_and_the_center(demo, client_as, que
     client, pk = file_initial(client_as, query, "秦川")
     assert submit(client, "applicantinitialview", pk).status_code == 302
     assert status(query, pk) == "pending_enterprise"
-    assert checks(query, pk) == [("social_insurance", True, "社会保险参保缴费信息（省人力资源和社会保障厅）（本地副本）")]
+    assert checks(query, pk) == [("social_insurance", True, "社会保险参保缴费信息（省人力资源和社会保障厅）（本地副本）"),
+                                 ("transfer", True, "全国建筑市场监管公共服务平台注册人员信息（本地副本）")]
 
     unit_page = client_as("ent1").get(f"/enterprisependingview/show/{pk}").get_data(as_text=True)
     assert "外部比对" in unit_page and "社保比对" in unit_page and "已查到在“陕西秦川建设工程有限公司”" in unit_page
@@ -126,7 +127,8 @@ def test_the_http_register_is_asked_with_the_unit_and_the_id_number(demo, app, c
     assert status(query, pk) == "pending_enterprise"
     id_number = query(lambda s: s.get(Application, pk).id_number)
     assert service.queries[-1][0] == {"id_number": id_number, "credit_code": "91610100MA6TG1234E"}
-    assert checks(query, pk) == [("social_insurance", True, "社会保险参保缴费信息（省人力资源和社会保障厅）")]
+    assert checks(query, pk) == [("social_insurance", True, "社会保险参保缴费信息（省人力资源和社会保障厅）"),
+                                 ("transfer", True, "全国建筑市场监管公共服务平台注册人员信息（本地副本）")]
 
 
 @pytest.mark.parametrize("setting", ["", "project_lock"])

@@ -58,6 +58,14 @@ def register_views(appbuilder):
                         category="注册中心", label=_l("企业目录"))
     appbuilder.add_view_no_menu(units.UnitLookupView)  # the unit picker's search (JSON)
 
+    from views import elicence  # 电子证照推送: what the e-licence library has not taken yet
+
+    appbuilder.add_view(elicence.CenterElicenceView, "电子证照推送", icon="fa-cloud-upload", category="注册中心",
+                        label=_l("电子证照推送"))
+    from app import elicence_push as outbox
+
+    current_app.add_template_global(outbox.pending_for, "elicence_pending")  # on the filing and the certificate
+    current_app.add_template_global(outbox.KIND_LABELS, "elicence_kinds")
     appbuilder.add_view(workflow_page.CenterWorkflowView, "办理流程", icon="fa-sitemap", category="注册中心",
                         label=_l("办理流程"))
 

@@ -1,5 +1,5 @@
 """公众查询: anyone may check a registered constructor, masked, without signing in."""
-from datetime import date
+from datetime import date, timedelta
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
@@ -11,6 +11,7 @@ from app import deadlines, procedure
 from app.extensions import db, limiter
 from app.validators import mask_id_number, mask_name
 from models import Announcement, Application, Person, Registration
+from models.registrations import ENDED_STATUSES
 from views.forms import FORM_EXPIRED, ObjectionForm
 from views.signin import too_many
 
@@ -50,6 +51,18 @@ def public_status(registration, today=None):
     return registration.status
 
 
+def ended_on(registration, today=None):
+    """The day the certificate ended (废止: cancelled, expired, any status of ENDED_STATUSES), or None
+    while it is in force; one in force past its validity ended the day after."""
+    today = today or date.today()
+    if registration.status in ENDED_STATUSES:
+        stamp = registration.ended_at or registration.updated_at
+        return stamp.date() if stamp else None
+    if registration.status == "active" and registration.valid_until < today:
+        return registration.valid_until + timedelta(days=1)
+    return None
+
+
 class PublicQueryView(BaseView):
     route_base = "/public"
     default_view = "query"
@@ -59,6 +72,9 @@ class PublicQueryView(BaseView):
             "public/query.html",
             registration=registration,
             status=public_status(registration) if registration else None,
+            ended=registration is not None and (registration.status in ENDED_STATUSES
+                                                or public_status(registration) in ENDED_STATUSES),
+            ended_on=ended_on(registration) if registration else None,
             history=history(registration) if registration else [],
             masked_name=mask_name(registration.person.name) if registration else "",
             masked_id=mask_id_number(registration.person.id_number) if registration else "",

@@ -3,6 +3,9 @@
 - 社保比对 (social insurance): the applicant is insured by the chosen unit, matched on the unit's
   credit code and the ID number. For initial, renewal, change-of-unit and re-registration.
 - 在施锁定 (live-project lock): a person named on a project under construction cannot change unit.
+- 跨省注册核验 (transfer from another province): a person still registered in another province
+  (not cancelled or transferred out there, as the national platform reports it) cannot be
+  registered here. For initial, re-registration and change of unit.
 
 Each register sits behind an adapter: a CSV file shipped in seeds/govnet/ is the embedded default
 (GOVNET_SOCIAL_INSURANCE_FILE, GOVNET_PROJECT_LOCK_FILE); an HTTP service when its URL is set.
@@ -28,12 +31,16 @@ from models import OutsideCheck, Review
 APPLIES_TO = {
     "social_insurance": frozenset({"initial", "renewal", "change_unit", "reregister"}),
     "project_lock": frozenset({"change_unit"}),
+    "transfer": frozenset({"initial", "reregister", "change_unit"}),
 }
-KIND_LABELS = {"social_insurance": _l("社保比对"), "project_lock": _l("在施锁定")}
+KIND_LABELS = {"social_insurance": _l("社保比对"), "project_lock": _l("在施锁定"), "transfer": _l("跨省注册核验")}
 INSURED = frozenset({"参保缴费", "正常参保", "正常缴费", "参保"})
 LIVE = frozenset({"在施", "在建", "施工中"})
+# a registration elsewhere that no longer holds the person: anything else (注册, 有效 …) does
+RELEASED = frozenset({"已注销", "注销", "已转出", "转出", "已失效", "失效", "已撤销", "撤销"})
 
 Project = namedtuple("Project", "name code role")
+Holding = namedtuple("Holding", "province certificate_number unit status")
 
 
 class RegisterUnavailable(Exception):
@@ -110,6 +117,37 @@ class HttpProjectLock:
                 for p in data["projects"] if isinstance(p, dict) and p.get("status", "在施") in LIVE]
 
 
+class FileTransferRegister:
+    """CSV: id_number, name, province, certificate_number, unit_name, status (a status outside
+    RELEASED means the person is still registered there)."""
+
+    def __init__(self, path, name=""):
+        self.path, self.source = path, local_copy(name or os.path.basename(path))
+
+    def holdings(self, id_number):
+        return [Holding(r.get("province", ""), r.get("certificate_number", ""), r.get("unit_name", ""),
+                        r.get("status", "")) for r in _rows(self.path)
+                if r.get("id_number", "").upper() == id_number.upper() and r.get("status", "") not in RELEASED]
+
+
+class HttpTransferRegister:
+    """GET {url}?id_number=... -> {"registrations": [{"province", "certificate_number", "unit_name", "status"}]}."""
+
+    def __init__(self, url, token="", timeout=10.0, name=""):
+        self.url, self.token, self.timeout, self.source = url, token, timeout, name or url
+
+    def holdings(self, id_number):
+        try:
+            _, data = get_json(self.url, {"id_number": id_number}, self.token, self.timeout)
+        except RemoteError as error:
+            raise RegisterUnavailable(str(error)) from error
+        if not isinstance(data, dict) or not isinstance(data.get("registrations"), list):
+            raise RegisterUnavailable(f"{self.url}: no 'registrations' in the answer")
+        return [Holding(r.get("province", ""), r.get("certificate_number", ""), r.get("unit_name", ""),
+                        r.get("status", "")) for r in data["registrations"]
+                if isinstance(r, dict) and r.get("status", "") not in RELEASED]
+
+
 def local_copy(name):
     """A register read from the copy on this server: the reviewers see which register, and that
     what they see is a copy (its file name stays in the server's settings, not on the page)."""
@@ -134,6 +172,15 @@ def project_lock(config=None):
     return FileProjectLock(config["GOVNET_PROJECT_LOCK_FILE"], name)
 
 
+def transfer_register(config=None):
+    config = config or current_app.config
+    name = config.get("TRANSFER_REGISTER_NAME", "")
+    if config.get("TRANSFER_REGISTER_URL"):
+        return HttpTransferRegister(config["TRANSFER_REGISTER_URL"], config.get("GOVNET_REGISTERS_TOKEN", ""),
+                                    config.get("GOVNET_REGISTERS_TIMEOUT", 10.0), name)
+    return FileTransferRegister(config["TRANSFER_REGISTER_FILE"], name)
+
+
 # --- the checks --------------------------------------------------------------------------------
 
 def _check_social_insurance(application):
@@ -156,7 +203,20 @@ def _check_project_lock(application):
                      "请先由项目建设单位办理项目负责人变更，或待项目竣工验收后再提交。", projects=names), register.source
 
 
-_CHECKS = {"social_insurance": _check_social_insurance, "project_lock": _check_project_lock}
+def _check_transfer(application):
+    register = transfer_register()
+    held = register.holdings(application.id_number)
+    if not held:
+        return True, _l("未查到在其他省份尚未注销的二级建造师注册"), register.source
+    h = held[0]
+    return False, _l("跨省注册核验未通过：您在%(province)s持有二级建造师注册（注册证书编号 %(number)s，注册单位“%(unit)s”，"
+                     "状态：%(status)s），尚未注销或转出，不能在本省注册。请先向%(province)s的注册机关申请注销该注册"
+                     "（或办理转出），待全国建筑市场监管公共服务平台显示已注销后再提交。",
+                     province=h.province, number=h.certificate_number, unit=h.unit, status=h.status), register.source
+
+
+_CHECKS = {"social_insurance": _check_social_insurance, "project_lock": _check_project_lock,
+           "transfer": _check_transfer}
 
 
 def enabled_checks():
