@@ -99,6 +99,8 @@ def test_a_record_page_reads_its_filing_once_and_still_404s_or_says_where_it_wen
     assert answer.status_code == 200
     filings = [s for s in seen if s.lstrip().startswith("SELECT application.id")]
     assert len(filings) == 1, filings
+    # the person and the registration it shows come with it (ApplicationViewBase.row_options)
+    assert not [s for s in seen if s.lstrip().startswith(("SELECT person.", "SELECT registration."))], seen
     # someone else's filing: 404, as before
     others = query(lambda s: s.scalars(select(Application.id).where(Application.visible_unit_id.is_(None))).first())
     assert client.get(f"/enterprisependingview/show/{others}").status_code == 404

@@ -5,6 +5,7 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from app import access, attachments, audit, business_types, procedure, rules, snapshots, states, storage, workflow
 from app.extensions import db
@@ -79,6 +80,8 @@ class ApplicationViewBase(ScopedModelView):
     show_template = "applications/show.html"
     list_template = "applications/list.html"
     page_size = 20
+    # the record page shows the person and the registration the filing is about
+    row_options = (joinedload(Application.person), joinedload(Application.registration))
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
