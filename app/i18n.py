@@ -33,3 +33,29 @@ def keep_template_translations_per_request(app):
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+
+
+def kept_per_request(text_of):
+    """text_of(code) -> its text in the UI's language, worked out once per request and language for
+    each code: a list's twenty rows show a handful of states and business types, each a lookup in
+    the catalogue otherwise. Outside a request, text_of itself."""
+    from flask import g, has_request_context
+    from flask_babel import get_locale
+
+    name = f"_kept_texts_{id(text_of)}"
+
+    def kept(code):
+        if not has_request_context():
+            return text_of(code)
+        locale = get_locale()
+        found = g.get(name)
+        if found is None or found[0] is not locale:
+            found = (locale, {})
+            setattr(g, name, found)
+        texts = found[1]
+        if code not in texts:
+            texts[code] = text_of(code)
+        return texts[code]
+
+    kept.__wrapped__ = text_of
+    return kept

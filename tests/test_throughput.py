@@ -149,3 +149,29 @@ def test_template_texts_follow_a_language_forced_within_the_request(app):
             forced = render_template_string(template)
         assert forced != "请先勾选要操作的记录" and forced.isascii()
         assert render_template_string(template) == "请先勾选要操作的记录"
+
+
+def test_texts_kept_per_request_follow_the_language(app):
+    """app/i18n.py kept_per_request: a code's text once per request and language, never another's."""
+    from flask_babel import force_locale
+
+    from app import states
+    from app.i18n import kept_per_request
+
+    asked = []
+
+    def text_of(code):
+        asked.append(code)
+        return str(states.label(code))
+
+    label = kept_per_request(text_of)
+    with app.test_request_context("/"):
+        chinese = [label("draft") for _ in range(20)]
+        with force_locale("en"):
+            english = label("draft")
+        assert label("draft") == chinese[0] == str(states.label("draft"))
+    assert english != chinese[0] and english.isascii()
+    assert asked == ["draft", "draft", "draft"]  # Chinese, English, Chinese again: never per row
+    with app.test_request_context("/"):
+        label("draft")
+    assert len(asked) == 4  # a new request asks again

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from app import access, attachments, audit, business_types, procedure, rules, snapshots, states, storage, workflow
 from app.extensions import db
+from app.i18n import kept_per_request
 from app.documents.render import (
     form_filename,
     pdf_response,
@@ -49,8 +50,9 @@ LABELS = {
 }
 
 FORMATTERS = {
-    "business_type": lambda code: str(business_types.type_label(code)),
-    "status": lambda status: str(states.label(status)),
+    # each state's and business type's text looked up once per page, not once per row
+    "business_type": kept_per_request(lambda code: str(business_types.type_label(code))),
+    "status": kept_per_request(lambda status: str(states.label(status))),
     "id_number": mask_id_number,
     "submitted_at": lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "",
     "created_at": lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "",
