@@ -80,7 +80,7 @@ def start_problems(person, code, today=None, exclude_id=None, known=None):
         problems.extend(age_problems(person, code, today))
     if code in CREDIT_BARRED:  # a 行政处罚 (or another barring kind) in its period: app/credit.py
         if barring is None:
-            barring = credit.barring_records(person.id_number, today)
+            barring = credit.barring_records(person.id_number, today) if known.get("credit_barred", True) else []
         problems.extend(credit.bar_problems(code, barring, by_unit))
     if code in CLOSED_NEAR_EXPIRY and registration is not None:
         closing = registration.valid_until - timedelta(days=current_app.config["RENEWAL_WINDOW_CLOSES_DAYS"])
@@ -151,7 +151,9 @@ def availability(person, codes, today=None, known=None):
     standing(person) when the caller has read it already."""
     today = today or date.today()
     known = known if known is not None else standing(person, today)
-    known = {**known, "credit": credit.barring_records(person.id_number, today)}  # once for every type
+    # once for every type, and only when the standing found one (it asks in its own statement)
+    barring = credit.barring_records(person.id_number, today) if known.get("credit_barred", True) else []
+    known = {**known, "credit": barring}
     return [(TYPES[code], start_problems(person, code, today, known=known)) for code in codes]
 
 

@@ -5,13 +5,14 @@ starting another about them. Read in one statement, on every applicant page; the
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, or_, select
+from flask import current_app
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.business_types import FILED_BY_UNIT
 from app.extensions import db
 from app.states import FINAL
-from models import Application, Person, Qualification, Registration
+from models import Application, CreditRecord, Person, Qualification, Registration
 
 
 def current_registration(person, today=None):
@@ -32,8 +33,8 @@ def standing(person, today=None, exclude_id=None, filer="applicant"):
     statement: what start_problems reads when its caller has not read them already."""
     row = db.session.execute(_standing_statement(False, filer),
                              _standing_values(person.id, today, exclude_id)).unique().first()
-    pending, registration = row if row is not None else (None, None)
-    return {"pending": pending, "registration": registration, "filer": filer}
+    pending, registration, barred = row if row is not None else (None, None, False)
+    return {"pending": pending, "registration": registration, "filer": filer, "credit_barred": bool(barred)}
 
 
 def person_standing(person_id, today=None):
@@ -42,7 +43,7 @@ def person_standing(person_id, today=None):
     row = db.session.execute(_standing_statement(True, "applicant"), _standing_values(person_id, today)).unique().first()
     if row is None:
         return None, None
-    return row[0], {"pending": row[1], "registration": row[2], "filer": "applicant"}
+    return row[0], {"pending": row[1], "registration": row[2], "filer": "applicant", "credit_barred": bool(row[3])}
 
 
 def open_for(filer):
@@ -57,7 +58,9 @@ def open_for(filer):
 
 
 def _standing_values(person_id, today=None, exclude_id=None):
-    return {"person_id": person_id, "today": today or date.today(), "exclude_id": exclude_id or 0}  # ids start at 1
+    kinds = sorted(k.strip() for k in current_app.config["CREDIT_BARRING_KINDS"].split(",") if k.strip())
+    return {"person_id": person_id, "today": today or date.today(), "exclude_id": exclude_id or 0,  # ids start at 1
+            "barring_kinds": kinds}
 
 
 @lru_cache(maxsize=4)
@@ -75,8 +78,13 @@ def _standing_statement(with_person, filer):
         loads = [joinedload(Person.qualifications).lazyload(Qualification.specialty)]
     else:
         read, loads = (Application, Registration), [joinedload(Registration.specialties)]
+    # whether a credit record bars registration today (app/credit.py reads the records only then, for
+    # the reason it shows): a list's 新增 costs no statement more for it
+    barred = exists().where(CreditRecord.id_number == Person.id_number, CreditRecord.period_from <= bindparam("today"),
+                            CreditRecord.period_until >= bindparam("today"),
+                            CreditRecord.kind.in_(bindparam("barring_kinds", expanding=True))).label("credit_barred")
     # two open filings may stand in one filer's way (their own draft, and one the other filer has
     # submitted since): the oldest is named, the same on every page
-    return (select(*read).select_from(Person)
+    return (select(*read, barred).select_from(Person)
             .outerjoin(Application, open_filing).outerjoin(Registration, in_force)
             .where(Person.id == bindparam("person_id")).order_by(Application.id).options(*loads))
