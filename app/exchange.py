@@ -37,7 +37,7 @@ from models.registrations import ENDED_STATUSES
 REG_TYPE = "二级注册建造师"
 ID_TYPE_RESIDENT = "1"  # 居民身份证 in the national standard's certificate-type dictionary (assumed code)
 SEX_CODES = {"男": "1", "女": "2"}  # GB/T 2261.1
-STATUS_NAMES = {"active": "有效", "suspended": "暂停", "cancelled": "注销", "expired": "失效"}
+STATUS_NAMES = {"active": "有效", "suspended": "暂停", "cancelled": "注销", "expired": "失效", "revoked": "撤销"}
 
 
 class ExchangeFailed(RuntimeError):

@@ -22,7 +22,7 @@ REGISTRATION_STATUS = {"active": _l("有效"), "cancelled": _l("已注销"), "ex
 SEAL_STATUS = {"valid": _l("有效"), "void": _l("已作废")}
 # the statuses in which a certificate has ended for good (废止): its QR page says 已废止 and since when, and
 # the e-licence library is told (app/elicence_push.py). A new final status (吊销, 撤销 …) is one more name here.
-ENDED_STATUSES = frozenset({"cancelled", "expired"})
+ENDED_STATUSES = frozenset({"cancelled", "expired", "revoked"})  # revoked: 撤销注册 (supervision)
 
 
 class Registration(Model):

@@ -103,6 +103,19 @@ def test_expiry_ends_certificates_in_bulk_with_their_events(demo, app, query):
     assert "已废止" in page and "已失效" in page
 
 
+def test_a_revocation_ends_the_certificate_too(demo, app, query):
+    with app.app_context():
+        registration = registration_of(db.session, "李秀英")
+        registration.status = "revoked"  # 撤销注册, the center's supervision measure
+        db.session.commit()
+        pk, token = registration.id, registration.verify_token
+        db.session.remove()
+    assert query(lambda s: [k for k, _ in events(s, pk)]) == ["issue", "end"]
+    assert query(lambda s: s.get(Registration, pk).ended_at) is not None
+    page = app.test_client().get(f"/public/verify/{token}").get_data(as_text=True)
+    assert "已废止" in page and f"自{date.today().isoformat()}起废止" in page
+
+
 def test_a_suspension_is_a_change_not_an_end(demo, app, query):
     with app.app_context():
         registration = registration_of(db.session, "李秀英")
