@@ -37,7 +37,8 @@ SKIP = re.compile(r"/(logout|lang|delete|action|download|attachments|filings|bac
 DROPPED_ARGS = re.compile(r"^(_flt_|_oc_|_od_|page_|psize_|next$)")
 
 # Words that are not English prose: formats, units and names the Chinese UI uses as they are.
-ALLOWED_WORDS = {"PDF", "JPG", "JPEG", "PNG", "Excel", "KB", "MB", "QR", "API", "SMS", "English"}
+# file formats and encodings are named as users meet them in their software
+ALLOWED_WORDS = {"PDF", "JPG", "JPEG", "PNG", "Excel", "CSV", "UTF", "xlsx", "KB", "MB", "QR", "API", "SMS", "English"}
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 FILE_NAME = re.compile(r"[\w.-]+\.(pdf|jpe?g|png|xlsx|csv)\b", re.I)  # an uploaded file's name is data
 WORD = re.compile(r"\b[A-Za-z][A-Za-z']{2,}\b")
