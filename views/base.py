@@ -62,11 +62,12 @@ class ScopedModelView(ModelView):
         return row
 
     def _read_in_view(self, pk):
-        """datamodel.get(pk, base_filters) with row_options: FAB's steps, through its public methods."""
-        filters = self._base_filters.copy()
-        filters.add_filter(self.datamodel.get_pk_name(), self.datamodel.FilterEqual, pk)
-        query = self.datamodel.session.query(self.datamodel.obj).options(*self.row_options)
-        return self.datamodel.apply_all(query, filters).one_or_none()
+        """datamodel.get(pk, base_filters) with row_options: FAB's steps, through its public methods
+        (the key as a plain condition: no copy of the filter table to add it to)."""
+        model = self.datamodel.obj
+        query = (self.datamodel.session.query(model).options(*self.row_options)
+                 .filter(getattr(model, self.datamodel.get_pk_name()) == pk))
+        return self.datamodel.apply_all(query, self._base_filters).one_or_none()
 
     def _filters_read_by_fetch_rule(self):
         """Whether base_filters include the scope filter of the rule fetch() reads by."""
