@@ -223,6 +223,24 @@ class Config:
     # --- security log (app/audit.py): kept at least 180 days (等保三级); `flask audit prune` keeps this many
     AUDIT_KEEP_DAYS = env("AUDIT_KEEP_DAYS", 180, int)
 
+    # --- the task queue (app/jobs.py): SMS and notices, exports, the periodic work ----------------
+    # sqlite: an embedded queue in a file, no server (`make run` runs its workers in-process);
+    # redis: JOBS_REDIS_URL, for production and several machines; immediate: run at once (tests)
+    JOBS_BACKEND = env("JOBS_BACKEND", "sqlite")
+    JOBS_SQLITE_PATH = env("JOBS_SQLITE_PATH", "")  # empty: beside a SQLite database (app.db-jobs), else instance/
+    JOBS_REDIS_URL = env("JOBS_REDIS_URL", env("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    JOBS_QUEUE_NAME = env("JOBS_QUEUE_NAME", "regapp")  # one name per platform sharing a Redis
+    JOBS_MAX_ATTEMPTS = env("JOBS_MAX_ATTEMPTS", 5, int)  # runs of a job before it is marked failed
+    JOBS_RETRY_SECONDS = env("JOBS_RETRY_SECONDS", 30, int)  # the first retry's wait; doubled each time
+    JOBS_RETRY_MAX_SECONDS = env("JOBS_RETRY_MAX_SECONDS", 3600, int)  # the longest wait between runs
+    JOBS_HEARTBEAT_SECONDS = env("JOBS_HEARTBEAT_SECONDS", 15, int)  # a running job says it is alive this often
+    JOBS_STALE_SECONDS = env("JOBS_STALE_SECONDS", 120, int)  # silent this long: its worker died, run it again
+    JOBS_KEEP_DAYS = env("JOBS_KEEP_DAYS", 30, int)  # finished jobs are listed this long
+    # worker threads `python run.py` starts beside the web server (0: none, run `flask jobs worker`)
+    JOBS_EMBEDDED_WORKERS = env("JOBS_EMBEDDED_WORKERS", 2 if JOBS_BACKEND == "sqlite" else 0, int)
+    EXPORT_DIR = env("EXPORT_DIR", f"{BASE_DIR}/instance/exports")  # finished exports; shared by web and workers
+    EXPORT_KEEP_HOURS = env("EXPORT_KEEP_HOURS", 24, int)  # an export's file is offered this long
+
     # --- REST API (/api/v1, views/api): tokens from /api/v1/auth, the sign-in rules of the pages ----
     JWT_ACCESS_TOKEN_EXPIRES = env("API_TOKEN_MINUTES", 30, int) * 60  # seconds
     API_MAX_PAGE_SIZE = env("API_MAX_PAGE_SIZE", 100, int)  # rows per page of a list
@@ -261,3 +279,7 @@ class TestConfig(Config):
     ELICENCE_URL = EXCHANGE_URL = ""  # conftest points ELICENCE_FILE and EXCHANGE_DIR at temporary folders
     EXCHANGE_RETRY_SECONDS = 0.0
     EXCHANGE_LAG_SECONDS = 0
+    JOBS_BACKEND = "immediate"  # each job runs when it is queued; tests of the queue itself set others
+    JOBS_HEARTBEAT_SECONDS = 0  # no heartbeat thread beside an immediate job
+    JOBS_EMBEDDED_WORKERS = 0
+    EXPORT_DIR = ""  # conftest supplies a temporary folder

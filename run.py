@@ -1,5 +1,7 @@
 """python run.py: upgrade the schema, load reference data, seed the demo into an empty database, serve.
 
+With the embedded queue (JOBS_BACKEND=sqlite, the default) it also runs the job workers and the
+scheduler in threads of this process (JOBS_EMBEDDED_WORKERS), so nothing else needs starting.
 Prints the address and the demo logins. PORT (default 5000) and HOST (default 127.0.0.1) override.
 """
 import os
@@ -24,6 +26,10 @@ def prepare(app):
 def main():
     app = create_app()
     prepare(app)
+    from app import jobs
+
+    if jobs.start_embedded(app):
+        print(f"  后台任务：本进程内 {app.config['JOBS_EMBEDDED_WORKERS']} 个工作线程和定时调度（{app.config['JOBS_BACKEND']}）")
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
     print(f"\n  二级建造师注册管理平台: http://{host}:{port}/")

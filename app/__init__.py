@@ -70,6 +70,9 @@ def create_app(config=None):
 
     from app import elicence_push  # noqa: F401 (its listener writes the e-licence outbox with every certificate change)
 
+    from app import jobs, tasks  # noqa: F401  the queue, and the periodic jobs' handlers
+
+    jobs.init_app(app)
     from app import cli
     from seeds import commands as seed_commands
 

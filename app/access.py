@@ -16,8 +16,8 @@ from app import roles, standing
 from app.business_types import FILED_BY_UNIT
 from app.extensions import db
 from app.states import CENTER_VISIBLE
-from models import (Application, Attachment, CreditRecord, ElicenceEvent, Enterprise, EnterpriseAccount, Message,
-                    Person, Registration)
+from models import (Application, Attachment, CreditRecord, ElicenceEvent, Enterprise, EnterpriseAccount, Job,
+                    Message, Person, Registration)
 
 # Not yet the unit's: a draft, and a change of unit still waiting for the old unit's release.
 UNIT_HIDDEN = ("draft", "pending_release")
@@ -270,12 +270,41 @@ def credit_records(user=None, query=None):
 
 
 get_credit_record = _getter(credit_records, CreditRecord)
+
+
 def elicence_events(user=None, query=None):
     """The e-licence outbox (a select of its rows): the center's staff only."""
     q = select(ElicenceEvent) if query is None else query
     if actor(user).kind == "center":
         return q
     return q.where(false())
+
+
+def jobs(user=None, query=None):
+    """The task queue's jobs (后台任务): the center's staff and the system administrator see every
+    job's kind, state, attempts and error (never an export's file: that is exports() below)."""
+    q = db.session.query(Job) if query is None else query
+    user = current_user if user is None else user
+    if not getattr(user, "is_authenticated", False):
+        return q.filter(false())
+    if {r.name for r in user.roles} & {roles.CENTER, roles.ADMIN}:
+        return q
+    return q.filter(false())
+
+
+get_job = _getter(jobs, Job)
+
+
+def exports(user=None, query=None):
+    """A user's own exports: only who asked for an export follows it and downloads its file."""
+    q = db.session.query(Job) if query is None else query
+    user = current_user if user is None else user
+    if not getattr(user, "is_authenticated", False):
+        return q.filter(false())
+    return q.filter(Job.user_id == user.id, Job.kind.like("export.%"))
+
+
+get_export = _getter(exports, Job)
 
 
 def _scope_filter(name, rule):
@@ -293,3 +322,5 @@ RegistrationScope = _scope_filter("RegistrationScope", registrations)
 EnterpriseScope = _scope_filter("EnterpriseScope", enterprises)
 PersonScope = _scope_filter("PersonScope", persons)
 CreditScope = _scope_filter("CreditScope", credit_records)
+JobScope = _scope_filter("JobScope", jobs)
+ExportScope = _scope_filter("ExportScope", exports)

@@ -360,6 +360,79 @@ def exchange_export(batch_size, restart, full):
     for item in manifest["files"]:
         click.echo(f"  {item['label']}：{item['rows']} 行  {item['file']}")
     click.echo(f"导出完成（第 {manifest['run']} 次），清单：{folder}/manifest.json")
+jobs_group = AppGroup("jobs", help="后台任务：工作进程、定时调度、查看与排队")
+
+
+@jobs_group.command("worker")
+@click.option("--workers", "-w", default=2, show_default=True, help="并行执行任务的线程数")
+@click.option("--scheduler", is_flag=True, help="同时运行定时调度（整个平台只运行一个调度）")
+def jobs_worker(workers, scheduler):
+    """Run jobs from the queue (JOBS_BACKEND) until stopped; SIGINT/SIGTERM finish the running ones first."""
+    from flask import current_app
+
+    queue = current_app.extensions["jobs"]
+    if queue.backend not in ("redis", "sqlite"):
+        raise click.ClickException(f"JOBS_BACKEND={queue.backend} 不需要工作进程")
+    click.echo(f"后台任务工作进程：{queue.backend}，{workers} 个线程" + ("，含定时调度" if scheduler else ""))
+    queue.consumer(workers, scheduler=scheduler).run()
+
+
+@jobs_group.command("scheduler")
+def jobs_scheduler():
+    """Queue the periodic jobs on their schedule (run exactly one for the whole platform); executes nothing."""
+    from flask import current_app
+
+    queue = current_app.extensions["jobs"]
+    click.echo("定时调度：" + "，".join(f"{kind} {fields}" for kind, fields in _schedule().items()))
+    queue.consumer(0, scheduler=True).run()
+
+
+def _schedule():
+    from app import jobs
+
+    return jobs.SCHEDULE
+
+
+@jobs_group.command("list")
+@click.option("--state", type=click.Choice(["queued", "running", "done", "failed"]), default=None)
+@click.option("--limit", default=20, show_default=True)
+def jobs_list(state, limit):
+    """The latest jobs with their state, attempts and last error."""
+    from sqlalchemy import select
+
+    from app import jobs
+    from app.extensions import db
+    from models import Job
+
+    query = select(Job).order_by(Job.id.desc()).limit(limit)
+    if state:
+        query = query.where(Job.state == state)
+    click.echo("  ".join(f"{k} {v}" for k, v in sorted(jobs.counts().items())) or "没有任务")
+    for job in db.session.scalars(query):
+        error = (job.last_error or "").splitlines()[-1:] or [""]
+        click.echo(f"{job.id:>8}  {job.created_at:%Y-%m-%d %H:%M:%S}  {job.kind:<22} {job.state:<8} "
+                   f"{job.attempts}/{job.max_attempts}  {error[0][:80]}")
+
+
+@jobs_group.command("enqueue")
+@click.argument("kind")
+def jobs_enqueue(kind):
+    """Queue one run of a periodic job now (e.g. notify.reminders)."""
+    from app import jobs
+
+    if kind not in jobs.SCHEDULE:
+        raise click.ClickException("可排队的任务：" + "，".join(jobs.SCHEDULE))
+    job = jobs.enqueue(kind, unique=True)
+    click.echo(f"已排队：任务 {job.id}（{jobs.label(kind)}）")
+
+
+@jobs_group.command("reap")
+def jobs_reap():
+    """Put back in the queue the jobs whose worker died (the scheduler does it every minute)."""
+    from app import jobs
+
+    requeued, resent = jobs.reap()
+    click.echo(f"重新排队 {requeued} 个中断的任务，重发 {resent} 个逾期的任务")
 
 
 def register(app):
@@ -375,3 +448,4 @@ def register(app):
     app.cli.add_command(govnet_group)  # flask govnet sync / dock
     app.cli.add_command(elicence_group)  # flask elicence push
     app.cli.add_command(exchange_group)  # flask exchange export
+    app.cli.add_command(jobs_group)  # flask jobs worker / scheduler / list / enqueue / reap

@@ -1,22 +1,25 @@
-"""导出Excel: rows to an .xlsx file, streamed.
+"""导出Excel: rows to an .xlsx file, streamed, in constant memory.
 
-openpyxl's write-only workbook keeps each written row in a temporary file, not in memory; the
-finished file is then sent in chunks by a generator. Rows come from the caller's query read in
-batches (yield_per), so a hundred thousand rows never sit in memory at once.
+An export runs as a job (views/excel.py queues it, a worker runs it): rows come from a server-side
+cursor as plain tuples, and each is written at once into the worksheet's XML inside the zip file,
+so a million rows never sit in memory. The sheet is written here rather than by openpyxl
+(write-only) or XlsxWriter (constant_memory): on the same machine and rows both wrote about 7,000
+rows a second, a fifth of what an export of a province's million filings needs (bench/export.py);
+the sheet below is the plain SpreadsheetML both write (inline strings, one bold header row, dates
+with a number format), at ten times the speed. Tests read every export back with openpyxl.
 """
-import tempfile
-from datetime import datetime
-from urllib.parse import quote
+import re
+import zipfile
+from datetime import date, datetime
+from xml.sax.saxutils import escape
 
-from flask import Response
 from markupsafe import Markup
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-BATCH = 1000
-CHUNK = 64 * 1024
+BATCH = 2000  # rows fetched per round trip, and rows between two progress reports
+# characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): removed from every text
+ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
 def cell(value):
@@ -25,56 +28,133 @@ def cell(value):
         return ""
     if isinstance(value, Markup):
         value = value.striptags()
-    elif not isinstance(value, (int, float, datetime)) and not hasattr(value, "isoformat"):
+    elif not isinstance(value, (int, float, datetime, date)):
         value = str(value)
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if ILLEGAL.search(value):
+            value = ILLEGAL.sub("", value)
         if value.startswith(("=", "+", "-", "@")):
             value = "'" + value  # text, never a formula, whatever an applicant typed
     return value
 
 
-def write(headers, rows, title, buffer):
-    """Write the workbook into `buffer` (a file). `rows` yields lists of cell values."""
-    from openpyxl.cell import WriteOnlyCell
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31])
-    bold = Font(bold=True)
-    header_cells = []
-    for text in headers:
-        header = WriteOnlyCell(sheet, value=str(text))
-        header.font = bold
-        header_cells.append(header)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([cell(value) for value in row])
-    book.save(buffer)
+TEXT_OPEN, TEXT_CLOSE = '<c t="inlineStr"><is><t xml:space="preserve">', "</t></is></c>"
+FORMULA_START = frozenset("=+-@")
 
 
-def _file_chunks(buffer):
-    try:
-        buffer.seek(0)
-        while True:
-            data = buffer.read(CHUNK)
-            if not data:
-                break
-            yield data
-    finally:
-        buffer.close()  # a temporary file: closing deletes it
+def _xml_cell(value):
+    """One <c> element (no reference: cells follow each other in their row). Characters XML cannot
+    hold are removed from the whole batch afterwards (write)."""
+    if value.__class__ is str:  # nearly every cell: the plain case first, without cell()
+        if not value:
+            return "<c/>"
+        if value[0] in FORMULA_START:
+            value = "'" + value  # text, never a formula, whatever an applicant typed
+        return TEXT_OPEN + value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + TEXT_CLOSE
+    if value is None:
+        return "<c/>"
+    if isinstance(value, Markup):
+        return _xml_cell(str(value.striptags()))
+    if isinstance(value, bool):
+        return f'<c t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float)):
+        return f"<c><v>{value!r}</v></c>"
+    if isinstance(value, datetime):
+        return f'<c s="3"><v>{(value - EXCEL_EPOCH).total_seconds() / 86400!r}</v></c>'
+    if isinstance(value, date):
+        return f'<c s="2"><v>{(value - EXCEL_EPOCH.date()).days}</v></c>'
+    return _xml_cell(str(value))
 
 
-def response(headers, rows, filename, title):
-    """A download of the rows as .xlsx. The rows are read and written while the request still holds
-    its database session (so its transaction ends with the request as usual); the file, kept on
-    disk, is then sent in chunks by a generator."""
-    buffer = tempfile.TemporaryFile()
-    try:
-        write(headers, rows, title, buffer)
-    except Exception:
-        buffer.close()
-        raise
-    return Response(_file_chunks(buffer), mimetype=MIMETYPE, headers={
-        "Content-Disposition": f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}",
-        "Cache-Control": "private, no-store",
-    })
+SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" state="frozen"/>'
+              '</sheetView></sheetViews><sheetData>')
+SHEET_TAIL = "</sheetData></worksheet>"
+STATIC_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        '</Types>'),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+        'Target="xl/workbook.xml"/></Relationships>'),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+        'Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+        'Target="styles.xml"/></Relationships>'),
+    # styles: 0 plain, 1 bold (the header), 2 a date, 3 a date and time
+    "xl/styles.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/></numFmts>'
+        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+        '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+        '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        '</styleSheet>'),
+}
+
+
+def _workbook_xml(title):
+    name = escape(re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "Sheet1", {'"': "&quot;"})
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'<sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets></workbook>')
+
+
+def write(headers, rows, title, target, progress=None):
+    """Write the workbook to `target` (a path or a binary file). `rows` yields sequences of values
+    (cell() is applied here); progress(n) is called every BATCH rows and at the end. Returns the
+    number of rows written."""
+    written = 0
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+        for name, text in STATIC_PARTS.items():
+            book.writestr(name, text)
+        book.writestr("xl/workbook.xml", _workbook_xml(title))
+        with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            def flush(out):
+                text = "".join(out)
+                if ILLEGAL.search(text):
+                    text = ILLEGAL.sub("", text)
+                sheet.write(text.encode())
+                out.clear()
+
+            xml_cell = _xml_cell
+            out = [SHEET_HEAD + '<row>' + "".join(
+                f'<c t="inlineStr" s="1"><is><t>{escape(str(h))}</t></is></c>' for h in headers) + "</row>"]
+            for row in rows:
+                out.append("<row>" + "".join([xml_cell(value) for value in row]) + "</row>")
+                written += 1
+                if len(out) >= BATCH:
+                    flush(out)
+                    if progress:
+                        progress(written)
+            out.append(SHEET_TAIL)
+            flush(out)
+    if progress:
+        progress(written)
+    return written

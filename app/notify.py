@@ -1,15 +1,19 @@
 """Who hears about a workflow move, and what they are told: in-app messages (站内消息) and SMS.
 
-workflow.transition() calls after_move() once the move has committed. Everything here runs in
-its own commits and never raises: a message that cannot be written or an SMS that cannot be sent
-is logged, and the move stands. An SMS that failed stays queued on its message
-(Message.sms_status == "queued") for `flask notify retry` (app/cli.py).
+workflow.transition() calls after_move() once the move has committed: it only queues a job
+(app/jobs.py), so the request never waits for a message or an SMS gateway. The job ("notify.move")
+writes the messages and, in the same commit, queues one more ("notify.sms") that sends their SMS,
+one commit per message: run again after a worker died, neither writes a message twice nor sends an
+SMS already sent. An SMS that failed stays queued on its message (Message.sms_status == "queued")
+and its job is retried with backoff; what is still queued an hour later is swept by the periodic
+"notify.retry" job (or `flask notify retry`). A failure never undoes the move.
 
 Every text lives in TEMPLATES below; RECIPIENTS says who gets which one after which move. The
 renewal reminders (app/reminders.py) and 催办 (app/urging.py) write their messages through write().
 """
 import logging
-from datetime import datetime
+from collections import namedtuple
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_appbuilder.security.sqla.models import Role, User
@@ -17,10 +21,10 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from app import roles, sms
+from app import jobs, roles, sms
 from app.business_types import type_label
 from app.extensions import db
-from models import Application, EnterpriseAccount, Message, Person
+from models import Application, EnterpriseAccount, Message, Person, Review
 
 log = logging.getLogger(__name__)
 
@@ -151,31 +155,67 @@ def plan_for(move):
     return RECIPIENTS.get((move.action, move.role, move.target), RECIPIENTS.get((move.action, move.role), []))
 
 
+MoveDone = namedtuple("MoveDone", "action role target")  # what the job needs of a move
+
+
 def after_move(application, move):
-    """Write the messages this move calls for, then send their SMS. Never raises."""
+    """Queue the job that tells everyone this move concerns (in-app, then by SMS). Never raises."""
+    if not plan_for(move):
+        return None
+    review = db.session.scalar(select(Review.id).where(Review.application_id == application.id)
+                               .order_by(Review.id.desc()).limit(1))
     try:
-        messages = _write(application, move)
-        db.session.commit()
+        return jobs.enqueue("notify.move", {
+            "application_id": application.id, "action": move.action, "role": move.role, "target": move.target,
+            "review_id": review, "at": (application.step_started_at or datetime.now()).isoformat()})
     except Exception:
-        db.session.rollback()
-        log.exception("messages for application %s after %s were not written", application.id, move.action)
-        return []
-    deliver([m for m in messages if m.sms_status == "queued"])
-    return messages
+        jobs.rollback()
+        log.exception("the notices of application %s after %s were not queued", application.id, move.action)
+        return None
 
 
-def _write(application, move):
+@jobs.task("notify.move", _l("业务通知（站内消息）"))
+def move_job(job, application_id, action, role, target, review_id=None, at=None):
+    """Write the messages a move calls for and queue their SMS; committed with the job's end."""
+    application = db.session.get(Application, application_id)
+    if application is None:
+        return
+    review = db.session.get(Review, review_id) if review_id else None
+    messages = _write(application, MoveDone(action, role, target), review,
+                      datetime.fromisoformat(at) if at else None)
+    db.session.flush()
+    queued = [m.id for m in messages if m.sms_status == "queued"]
+    if queued:
+        jobs.enqueue("notify.sms", {"message_ids": queued}, defer=True)
+
+
+@jobs.task("notify.sms", _l("业务通知短信"))
+def sms_job(job, message_ids):
+    """Send the SMS of these messages not sent yet; the job fails (and is retried with backoff) while
+    any is left. A message given up after NOTIFY_SMS_MAX_TRIES fails the job for good, until the
+    center runs it again (后台任务 → 重新执行): that run gives its messages a fresh count of tries."""
+    waiting = list(db.session.scalars(select(Message).where(
+        Message.id.in_(message_ids), Message.sms_status.in_(("queued", "failed"))).order_by(Message.id)))
+    for message in waiting:
+        if message.sms_status == "failed" and job.attempts == 1:  # the first run after 重新执行
+            message.sms_status, message.sms_tries = "queued", 0
+    deliver([m for m in waiting if m.sms_status == "queued"])
+    left = [m.id for m in waiting if m.sms_status != "sent"]
+    if left:
+        raise jobs.JobFailed(f"短信未发出：消息 {left}；{waiting[0].sms_error or ''}")
+
+
+def _write(application, move, review=None, created_at=None):
     plan = plan_for(move)
     if not plan:
         return []
-    review = application.reviews[-1] if application.reviews else None
     params = application_params(application)
     params["opinion"] = (review.opinion.rstrip("。.；; ") if review and review.opinion else "") or _l("无")
     params["reason"] = (application.reason or "").strip().rstrip("。.；; ") or _l("无")
     messages = []
     for audience, kind in plan:
         messages += write(kind, audience_ids(audience, application), params, application_id=application.id,
-                          created_at=application.step_started_at)
+                          created_at=created_at or application.step_started_at)
     return messages
 
 
@@ -291,9 +331,12 @@ def sms_text(message):
         return str(_l("【二级建造师注册】%(title)s：%(body)s", title=message.title, body=body))
 
 
-def retry(limit=None):
-    """Send again every SMS still queued, oldest first."""
+def retry(limit=None, older_than_minutes=None):
+    """Send again every SMS still queued (written more than older_than_minutes ago: younger ones
+    still have their own job's retries), oldest first."""
     query = select(Message).where(Message.sms_status == "queued").order_by(Message.id)
+    if older_than_minutes:
+        query = query.where(Message.created_at < datetime.now() - timedelta(minutes=older_than_minutes))
     if limit:
         query = query.limit(limit)
     queued = list(db.session.scalars(query))

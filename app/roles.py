@@ -26,6 +26,9 @@ _OWN_ACCOUNT = [
     ["MessageView", "can_.*"],
 ]
 
+_EXPORTS = ["ExportView", "can_show$"]  # an export's page and file: only who asked (app/access.py exports)
+_JOBS = ["JobView", "(can_list|retry)$"]  # 后台任务: every job's state and error, 重新执行 of a failed one
+
 FAB_ROLES = {
     APPLICANT: _OWN_ACCOUNT + [
         ["实人认证与手机号", "menu_access"],  # ApplicantIdentityView: can_show / can_edit as above
@@ -40,6 +43,7 @@ FAB_ROLES = {
         ["Enterprise(Pending|Application)View", "(approve|return_many|export_pdf)$"],  # list actions: no can_
         ["(企业业务|待办业务|全部申请|企业信息|人员信息|强制注销（单位申请）|人员信用记录)", "menu_access"],
         ["StatisticsView", "can_show$"], ["统计分析", "menu_access"],  # its own filings only (app/access.py)
+        _EXPORTS,
     ],
     CENTER: _OWN_ACCOUNT + [
         ["CenterPersonView", "(confirm|can_confirm|can_phone)$"], ["待确认实人认证", "menu_access"],  # 实人认证
@@ -51,6 +55,7 @@ FAB_ROLES = {
         ["CenterElicenceView", "can_(list|retry)$"], ["电子证照推送", "menu_access"],  # app/elicence.py
         ["(注册中心|待审核申请|全部申请记录|注册证书管理)", "menu_access"],
         ["StatisticsView", "can_show$"], ["统计分析", "menu_access"],  # the province
+        _EXPORTS, _JOBS, ["后台任务", "menu_access"],
     ],
     # the user views' permission name stays FAB's UserDBModelView (views/admin.AccountView)
     ADMIN: _OWN_ACCOUNT + [
@@ -58,6 +63,7 @@ FAB_ROLES = {
         ["ResetPasswordView", "can_this_form_(get|post)"],
         ["Admin.*View", "can_.*"],
         ["(Security|List Users|系统管理|专业目录|企业目录)", "menu_access"],
+        _JOBS, ["后台任务", "menu_access"],
     ],
     SECURITY: _OWN_ACCOUNT + [
         ["RoleGrantView", "can_(list|show|edit)$"],  # who holds which role (app/duties.py checks each grant)
@@ -68,6 +74,7 @@ FAB_ROLES = {
     AUDITOR: _OWN_ACCOUNT + [
         ["SecurityLogView", "can_(list|show|export_xlsx|export_csv)$"],
         ["(安全审计|安全日志)", "menu_access"],
+        _EXPORTS,
     ],
     PUBLIC: [["(公众查询|公示公告|公示|公告)", "menu_access"]],
 }

@@ -15,3 +15,4 @@ from models.audit import SecurityLog, SecurityLogHead  # noqa: F401
 from models.accounts import AccountSessions, PasswordHistory, SigninLock, StaffAccount  # noqa: F401
 from models.credit import CreditRecord  # noqa: F401
 from models.exchange import ElicenceEvent, ExchangeCheckpoint, ExchangeRun  # noqa: F401
+from models.jobs import Job  # noqa: F401

@@ -111,8 +111,7 @@ class Application(Model):
     @property
     def number(self):
         """The filing number shown to users: SQ + year + zero-padded id."""
-        year = (self.created_at or datetime.now()).year
-        return f"SQ{year}{self.id:07d}" if self.id else ""
+        return filing_number(self.created_at, self.id)
 
     @property
     def specialty_names(self):
@@ -120,6 +119,11 @@ class Application(Model):
 
     def __str__(self):
         return self.number
+
+
+def filing_number(created_at, id):
+    """SQ + year + zero-padded id (Application.number; an export reads it from these two columns)."""
+    return f"SQ{(created_at or datetime.now()).year}{id:07d}" if id else ""
 
 
 @event.listens_for(Application.status, "set", propagate=True)

@@ -65,6 +65,7 @@ def app(database_url, tmp_path_factory):
         UPLOAD_DIR = str(tmp_path_factory.mktemp("uploads"))
         ELICENCE_FILE = str(tmp_path_factory.mktemp("elicence") / "outbox.jsonl")
         EXCHANGE_DIR = str(tmp_path_factory.mktemp("exchange"))
+        EXPORT_DIR = str(tmp_path_factory.mktemp("exports"))
         if database_url.startswith("postgresql"):
             # a test database need not survive a crash: a commit does not wait for its WAL to be flushed
             SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"options": "-c synchronous_commit=off"}}

@@ -11,7 +11,14 @@ from models import Application, Enterprise, Person, Registration
 NUMBER = re.compile(r"SQ\d{11}")
 
 
-def sheet(answer):
+def sheet(client, url, **kwargs):
+    """Ask for the export, follow it to its page (the job has run: tests run jobs at once), download."""
+    asked = client.get(url, **kwargs)
+    assert asked.status_code == 302 and "/exports/show/" in asked.headers["Location"], asked.status_code
+    page = client.get(asked.headers["Location"])
+    assert page.status_code == 200 and "已完成" in page.get_data(as_text=True)
+    link = re.search(r'id="export-file"[^>]*href="([^"]+)"', page.get_data(as_text=True)).group(1)
+    answer = client.get(link)
     assert answer.status_code == 200, answer.status_code
     assert answer.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     rows = list(load_workbook(io.BytesIO(answer.get_data()), read_only=True).active.iter_rows(values_only=True))
@@ -29,7 +36,7 @@ def numbers_of(session, enterprise_part=None, statuses=None):
 
 def test_unit_export_holds_only_its_own_applications(demo, client_as, query):
     client = client_as("ent1")
-    headers, rows = sheet(client.get("/enterpriseapplicationview/export.xlsx"))
+    headers, rows = sheet(client, "/enterpriseapplicationview/export.xlsx")
     assert headers[:3] == ["申请编号", "姓名", "身份证号"]
     exported = {row[0] for row in rows}
     own = query(lambda s: {a.number for a in s.scalars(
@@ -50,26 +57,26 @@ def test_center_export_follows_the_search_of_the_list(demo, client_as, query):
     page = client.get("/centerapplicationview/list/", query_string={"q": name})
     assert 'href="/centerapplicationview/export.xlsx?q=' in page.get_data(as_text=True)  # the button keeps it
     on_screen = set(NUMBER.findall(page.get_data(as_text=True)))
-    _, rows = sheet(client.get("/centerapplicationview/export.xlsx", query_string={"q": name}))
+    _, rows = sheet(client, "/centerapplicationview/export.xlsx", query_string={"q": name})
     assert {row[0] for row in rows} == on_screen and on_screen
     assert {row[1] for row in rows} == {name}
-    _, everything = sheet(client.get("/centerapplicationview/export.xlsx"))
+    _, everything = sheet(client, "/centerapplicationview/export.xlsx")
     visible = query(lambda s: numbers_of(s, statuses=("pending_center", "returned_by_center", "approved", "refused")))
     assert {row[0] for row in everything} == visible and len(everything) > len(rows)
 
 
 def test_center_queue_export_shows_the_time_limit_as_text(demo, client_as, query):
-    headers, rows = sheet(client_as("center").get("/centerqueueview/export.xlsx"))
+    headers, rows = sheet(client_as("center"), "/centerqueueview/export.xlsx")
     assert headers[-1] == "办理时限"
     assert rows and all("工作日" in row[-1] or "到期" in row[-1] for row in rows)
     assert not any("<span" in str(value) for row in rows for value in row)
 
 
 def test_registration_exports_keep_their_scope(demo, client_as, query):
-    _, center_rows = sheet(client_as("center").get("/centerregistrationview/export.xlsx"))
+    _, center_rows = sheet(client_as("center"), "/centerregistrationview/export.xlsx")
     all_numbers = query(lambda s: set(s.scalars(select(Registration.certificate_number))))
     assert {row[0] for row in center_rows} == all_numbers and all_numbers
-    headers, unit_rows = sheet(client_as("ent2").get("/enterprisepersonnelview/export.xlsx"))
+    headers, unit_rows = sheet(client_as("ent2"), "/enterprisepersonnelview/export.xlsx")
     assert headers[:3] == ["姓名", "身份证号", "注册证书编号"]
     own = query(lambda s: set(s.scalars(select(Registration.certificate_number).join(Enterprise)
                                         .where(Enterprise.name.like("%长安%")))))

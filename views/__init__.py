@@ -99,6 +99,10 @@ def register_views(appbuilder):
         appbuilder.add_link("公告", label=_l("公告"), href="/public/announcements", icon="fa-newspaper-o",
                             category="公示公告")
 
+    from views import excel as exports, jobs  # 后台任务 (the center and the system administrator); an export's page
+
+    appbuilder.add_view(jobs.JobView, "后台任务", icon="fa-tasks", label=_l("后台任务"))
+    appbuilder.add_view_no_menu(exports.ExportView)
     admin.register(appbuilder)  # 系统管理, 角色授权 and 安全日志: the three administrators' pages
     from views import api  # /api/v1 for other systems (bearer tokens), its description and Swagger UI
 

@@ -19,6 +19,7 @@ from app.documents.render import (
 )
 from app.validators import mask_id_number
 from models import Application
+from models.applications import filing_number
 from views.base import ScopedModelView
 from views.fab_overrides.list_interface import ListInterface
 from views.forms import FORM_EXPIRED, AppealForm, AttachmentForm, MoveForm, ResolveForm
@@ -54,8 +55,9 @@ FORMATTERS = {
     "business_type": kept_per_request(lambda code: str(business_types.type_label(code))),
     "status": kept_per_request(lambda status: str(states.label(status))),
     "id_number": mask_id_number,
-    "submitted_at": lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "",
-    "created_at": lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "",
+    # "2026-01-02 10:11", as strftime("%Y-%m-%d %H:%M") writes it, at a third of its cost (an export's million rows)
+    "submitted_at": lambda d: d.isoformat(" ", "minutes") if d else "",
+    "created_at": lambda d: d.isoformat(" ", "minutes") if d else "",
 }
 
 
@@ -77,6 +79,8 @@ class ApplicationViewBase(ScopedModelView):
     label_columns = LABELS
     formatters_columns = FORMATTERS
     list_columns = ["number", "name", "id_number", "business_type", "enterprise.name", "status", "submitted_at"]
+    # 导出Excel (views/excel.py) reads a computed column from the columns it is made of
+    export_sources = {"number": (("created_at", "id"), filing_number)}
     search_columns = ["name", "id_number", "business_type", "status", "submitted_at"]
     order_columns = ["name", "business_type", "enterprise.name", "status", "created_at", "submitted_at"]
     show_template = "applications/show.html"

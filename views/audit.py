@@ -32,6 +32,7 @@ EVENT_LABELS = {
     "session.revoked": _l("会话终止"), "password.changed": _l("修改密码"), "signin.locked": _l("账号锁定"),
     "credit.add": _l("登记信用记录"),
     "elicence.retry": _l("电子证照重新推送"),
+    "job.retry": _l("重新执行后台任务"),
 }
 
 
@@ -41,6 +42,9 @@ DETAIL_KEYS = {
     "account": _l("账号"), "action": _l("操作"), "attachment": _l("附件编号"), "by": _l("操作方"), "channel": _l("渠道"),
     "count": _l("件数"), "events": _l("推送事项编号"), "failures": _l("失败次数"), "fields": _l("修改项"), "file": _l("文件"), "filing": _l("申诉/异议编号"),
     "filters": _l("筛选条件"), "format": _l("格式"), "from": _l("原状态"), "kind": _l("材料"), "number": _l("申请编号"),
+    "count": _l("件数"), "failures": _l("失败次数"), "fields": _l("修改项"), "file": _l("文件"), "filing": _l("申诉/异议编号"),
+    "filters": _l("筛选条件"), "format": _l("格式"), "from": _l("原状态"), "job": _l("任务"), "kind": _l("材料"),
+    "number": _l("申请编号"),
     "purpose": _l("用途"), "reason": _l("原因"), "role": _l("角色"), "step": _l("步骤"), "to": _l("新状态"),
     "until": _l("锁定至"), "user_id": _l("收件账号ID"), "username": _l("用户名"), "via": _l("方式"),
 }

@@ -1,18 +1,41 @@
-"""导出Excel for list views: the same rows as the list on screen, as .xlsx.
+"""导出Excel for list views: the same rows as the list on screen, as .xlsx, made by a job.
 
-The export reads the request's query string as the list does (search `q`, FAB filters, sort), and
-queries through the view's own datamodel with its base filters, so row access (app/access.py
-scopes in base_filters) and filters are the list's own. Views that mix this in add
+The 导出Excel button queues an export job (app/jobs.py) with the list's query string and sends the
+user to the export's page (ExportView below), which shows its progress and offers the file once
+it is done, to that user only (app/access.py exports). The worker rebuilds the list's query as the
+list does, for the user who asked: search `q`, FAB filters, sort, and the view's base filters (row
+access, app/access.py scopes) with that user as the current user. Views that mix this in add
 "can_export_xlsx" to base_permissions.
+
+The rows are read with a server-side cursor as plain tuples of the exported columns (each a column
+of the row or of a many-to-one relation, joined), not as ORM objects; a view exporting a computed
+column (a property) is read row by row through the ORM instead, as the list reads it.
 """
+import os
+import secrets
 from datetime import datetime
 
-from flask import g, url_for
+from flask import abort, current_app, g, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
+from flask_appbuilder.security.sqla.models import User
 from flask_appbuilder.urltools import get_filter_args, get_order_args
+from flask_babel import force_locale, get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import InstrumentedAttribute
+from sqlalchemy.orm.properties import ColumnProperty
+from sqlalchemy.orm.relationships import RelationshipProperty
 
-from app import audit, excel
+from app import access, audit, excel, jobs
+from app.extensions import db
+from models import Job
+from views.base import ScopedModelView
+from views.fab_overrides.list_interface import ListInterface
+
+EXPORT_KIND = "export.xlsx"
 
 
 class ExcelExport:
@@ -22,22 +45,46 @@ class ExcelExport:
     @has_access
     @permission_name("export_xlsx")
     def export_xlsx(self):
+        """Queue the export of the list as it is filtered and sorted now; show its page."""
+        args = [[key, value] for key, value in request.args.items(multi=True)]
+        title = str(self.list_title or self.__class__.__name__)
+        params = {"view": self.__class__.__name__, "args": args, "title": title,
+                  "filename": f"{title}-{datetime.now():%Y%m%d%H%M}.xlsx", "locale": str(get_locale() or "zh")}
+        get_filter_args(self._filters)
+        audit.record("export", user=g.user, target=self.__class__.__name__,
+                     detail={"format": "xlsx", "filters": self._filters.get_filters_values_tojson()})
+        same = db.session.scalars(select(Job).where(  # the same export asked for again while it runs
+            Job.user_id == g.user.id, Job.kind == EXPORT_KIND, Job.state.in_(("queued", "running")))).all()
+        job = next((j for j in same if (j.params["view"], j.params["args"]) == (params["view"], args)), None)
+        if job is None:
+            job = jobs.enqueue(EXPORT_KIND, params, user=g.user)
+        return redirect(url_for("ExportView.show", pk=job.id))
+
+    # --- run by the worker --------------------------------------------------------------------
+    def export_plan(self):
+        """(headers, total, rows) of the list for the current request's arguments and user."""
         order_column, order_direction = get_order_args().get(self.__class__.__name__, ("", ""))
         if order_column not in self.order_columns or order_direction not in ("asc", "desc"):
             order_column, order_direction = self.base_order or ("", "")
         get_filter_args(self._filters)
         joined = self._filters.get_joined_filters(self._base_filters)
-        query = self.datamodel.apply_all(self.datamodel.session.query(self.datamodel.obj), joined,
-                                         order_column, order_direction)
+        session = self.datamodel.session
+        # FAB's own query building, without the list's loader options (the rows are columns here)
+        query = SQLAInterface.apply_all(self.datamodel, session.query(self.datamodel.obj), joined,
+                                        order_column, order_direction)
         columns = self.export_columns or self.list_columns
-        headers = [self.label_columns.get(c, c) for c in columns]
-        title = str(self.list_title or self.__class__.__name__)
-        filename = f"{title}-{datetime.now():%Y%m%d%H%M}.xlsx"
-        audit.record("export", user=g.user, target=self.__class__.__name__,
-                     detail={"format": "xlsx", "filters": self._filters.get_filters_values_tojson()})
-        return excel.response(headers, self._export_rows(query, columns), filename, title)
+        headers = [str(self.label_columns.get(c, c)) for c in columns]
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        plan = _column_query(self.datamodel.obj, columns, query, getattr(self, "export_sources", {}))
+        formatters = [_remembering(self.formatters_columns.get(c)) for c in columns]
+        if plan is not None:
+            selected, readers = plan
+            result = session.connection().execute(  # a server-side cursor, for this statement only
+                selected.statement, execution_options={"stream_results": True, "yield_per": excel.BATCH})
+            return headers, total, _formatted(result, readers, formatters)
+        return headers, total, self._orm_rows(query.options(*getattr(self.datamodel, "load_options", ())), columns)
 
-    def _export_rows(self, query, columns):
+    def _orm_rows(self, query, columns):
         formatters = self.formatters_columns
         for item in query.yield_per(excel.BATCH):
             values = []
@@ -49,10 +96,171 @@ class ExcelExport:
             yield values
 
 
+def _column_query(model, columns, query, sources):
+    """(the query selecting the exported columns as plain values, a reader per exported column), or
+    None when a column is neither a database column (of the row or of a many-to-one relation,
+    outer-joined under an alias of its own) nor computed from such columns (`sources`:
+    column -> (the row's attribute names, a function of their values))."""
+    expressions, readers, joined = [], [], {}
+    for column in columns:
+        if column in sources:
+            names, combine = sources[column]
+            found = [getattr(model, name, None) for name in names]
+            if not all(isinstance(f, InstrumentedAttribute) and isinstance(f.property, ColumnProperty)
+                       for f in found):
+                return None
+            readers.append((len(expressions), len(expressions) + len(found), combine))
+            expressions += found
+            continue
+        name, _, attribute = column.partition(".")
+        found = getattr(model, name, None)
+        if not isinstance(found, InstrumentedAttribute):
+            return None
+        if attribute:
+            relation = found.property
+            if not isinstance(relation, RelationshipProperty) or relation.uselist or "." in attribute:
+                return None
+            if name not in joined:
+                joined[name] = aliased(relation.mapper.class_)
+                query = query.outerjoin(joined[name], found)
+            found = getattr(joined[name], attribute, None)
+            if found is None or not isinstance(getattr(found, "property", None), ColumnProperty):
+                return None
+        elif not isinstance(found.property, ColumnProperty):
+            return None
+        readers.append(len(expressions))
+        expressions.append(found)
+    return query.with_entities(*expressions), readers
+
+
+def _remembering(formatter, keep=2000):
+    """A list formatter that remembers its answers for the first `keep` distinct values: a label of a
+    state or a business type is worked out once per export, not once per row (a masked ID number,
+    different on every row, is not kept past that)."""
+    if formatter is None:
+        return None
+    known = {}
+
+    def formatted(value):
+        try:
+            return known[value]
+        except KeyError:
+            answer = formatter(value)
+            if len(known) < keep:
+                known[value] = answer
+            return answer
+        except TypeError:  # a value that cannot be a key
+            return formatter(value)
+
+    return formatted
+
+
+def _formatted(result, readers, formatters):
+    columns = list(zip(readers, formatters))
+    try:
+        for row in result:
+            values = []
+            for reader, formatter in columns:
+                value = row[reader] if reader.__class__ is int else reader[2](*row[reader[0]:reader[1]])
+                values.append(value if formatter is None else formatter(value))
+            yield values
+    finally:
+        result.close()
+
+
+def find_view(name):
+    for view in current_app.appbuilder.baseviews:
+        if view.__class__.__name__ == name and isinstance(view, ExcelExport):
+            return view
+    raise LookupError(f"no export view {name}")
+
+
+@jobs.task(EXPORT_KIND, _l("导出Excel"))
+def run_export(job, view, args, title, filename, locale="zh"):
+    """Write the export's file for the user who asked, reporting progress; the file is kept in
+    EXPORT_DIR under a random name until EXPORT_KEEP_HOURS have passed."""
+    user = db.session.get(User, job.user_id) if job.user_id else None
+    if user is None or not user.active:
+        raise jobs.JobFailed("导出人账号不存在或已停用")
+    name = f"{job.id}-{secrets.token_hex(8)}.xlsx"
+    path = os.path.join(current_app.config["EXPORT_DIR"], name)
+    try:
+        write_export(view, args, title, user, path, locale, progress=lambda done, total=None: jobs.progress(
+            job, done, total))
+    except BaseException:
+        if os.path.exists(path):
+            os.remove(path)
+        raise
+    old = jobs.result_path(job)
+    if old and os.path.exists(old):
+        os.remove(old)
+    job.result_file, job.result_name = name, filename
+
+
+def write_export(view, args, title, user, path, locale="zh", progress=None):
+    """The list `view` (its class name) as `user` sees it with these query arguments, written to
+    `path`; progress(done, total) as it goes. Returns the rows written (bench/export.py times this)."""
+    exporter = find_view(view)
+    with current_app.test_request_context("/", query_string=[tuple(pair) for pair in args]), force_locale(locale):
+        g.user = g._login_user = user  # the list's base filters read the current user (app/access.py)
+        headers, total, rows = exporter.export_plan()
+        if progress:
+            progress(0, total)
+        return excel.write(headers, rows, title, path, progress=progress)
+
+
+class ExportView(ScopedModelView):
+    """One export's page: its progress while the job runs, then the file; only for who asked."""
+
+    datamodel = ListInterface(Job)
+    fetch = staticmethod(access.get_export)
+    base_filters = [["id", access.ExportScope, lambda: None]]
+    route_base = "/exports"
+    base_permissions = ["can_show"]
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        job = self.get_row(pk)
+        return self.render_template("exports/show.html", job=job, state=export_state(job),
+                                    title=_l("导出Excel"), label=jobs.label(job.kind))
+
+    @expose("/<int:pk>/status")
+    @has_access
+    @permission_name("show")
+    def status(self, pk):
+        return jsonify(export_state(self.get_row(pk)))
+
+    @expose("/<int:pk>/file")
+    @has_access
+    @permission_name("show")
+    def file(self, pk):
+        job = self.get_row(pk)
+        path = jobs.result_path(job)
+        if job.state != "done" or not path or not os.path.exists(path):
+            abort(404)
+        audit.record("download", user=g.user, target=f"job:{job.id}", detail={"file": job.result_name})
+        return send_file(path, mimetype=excel.MIMETYPE, as_attachment=True, download_name=job.result_name)
+
+
+def export_state(job):
+    """What the export page shows and its script polls: state, rows done of total, the file's link."""
+    path = jobs.result_path(job)
+    ready = job.state == "done" and bool(path) and os.path.exists(path)
+    total = job.progress_total
+    percent = 100 if ready else (int(job.progress_done * 100 / total) if total else 0)
+    texts = {"queued": _l("排队中"), "running": _l("正在导出"), "done": _l("已完成"), "failed": _l("导出失败")}
+    text = str(texts.get(job.state, job.state))
+    if job.state == "done" and not ready:
+        text = str(_l("文件已过期，请重新导出"))
+    elif job.state == "queued" and job.attempts:
+        text = str(_l("稍后重试（第 %(n)s 次失败）", n=job.attempts))
+    return {"state": job.state, "text": text, "done": job.progress_done, "total": total, "percent": percent,
+            "file": url_for("ExportView.file", pk=job.id) if ready else None}
+
+
 def export_url():
     """The current list's export link with the same query string, if the list offers one (a template global)."""
-    from flask import current_app, request
-
     endpoint = (request.endpoint or "").rsplit(".", 1)
     if len(endpoint) != 2 or endpoint[1] != "list":
         return None

@@ -1,0 +1,45 @@
+"""The periodic jobs (app/jobs.py SCHEDULE runs them; the center sees each run under 后台任务).
+
+Each is the function its flask command calls, and each may run again after a worker died mid-way:
+expiry is one UPDATE; the reminders keep "once" in the renewal_reminder table; the directory sync
+resumes after its last committed batch; the SMS retry sends only what is still queued.
+"""
+from flask_babel import lazy_gettext as _l
+
+from app import jobs, lifecycle, notify
+from app import reminders as renewal
+from app.govnet import sync
+
+
+@jobs.task("registrations.expire", _l("注册证书到期失效"))
+def expire(job):
+    job.summary = jobs.text(_l("已失效 %(count)s 件", count=lifecycle.expire()))
+
+
+@jobs.task("notify.reminders", _l("续期提醒"))
+def reminders(job):
+    job.summary = jobs.text(_l("提醒 %(count)s 件注册", count=renewal.run()))
+
+
+@jobs.task("notify.retry", _l("重发未成功的短信"))
+def retry_sms(job):
+    queued, sent = notify.retry(older_than_minutes=60)
+    job.summary = jobs.text(_l("待发 %(queued)s 条，发出 %(sent)s 条", queued=queued, sent=sent))
+    if sent < queued:
+        raise jobs.JobFailed(f"{queued - sent} 条短信仍未发出")
+
+
+@jobs.task("govnet.sync", _l("企业信息同步"))
+def directory_sync(job):
+    run, _ = sync.start()
+    jobs.progress(job, 0, sync.remaining(run))
+    done = 0
+
+    def advance(count):
+        nonlocal done
+        done += count
+        jobs.progress(job, done)
+
+    sync.run_batches(run, advance=advance)
+    job.summary = jobs.text(_l("核对企业 %(checked)s 家，更名 %(renamed)s 家", checked=run.checked,
+                                renamed=run.renamed))
