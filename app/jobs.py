@@ -40,6 +40,7 @@ from flask import current_app, g, has_app_context
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import health, logs, metrics
 from app.extensions import db
 from models import Job
 
@@ -142,16 +143,20 @@ def send(job_id, delay=None):
 
 
 def _request_id():
-    return g.get("request_id") if has_app_context() else None
+    """The request (or job) asking: its id goes with the job, into the worker's log lines."""
+    return logs.current() or (g.get("request_id") if has_app_context() else None)
 
 
 # --- running one ---------------------------------------------------------------------------------
 
 def run(app, job_id):
-    """Claim the job and run it in an app context (and database session) of its own."""
+    """Claim the job and run it in an app context (and database session) of its own, its log lines
+    under the id of the request that queued it (app/logs.py)."""
     with app.app_context():
         try:
-            _run(job_id)
+            request_id = db.session.scalar(select(Job.request_id).where(Job.id == job_id))
+            with logs.bound(request_id):
+                _run(job_id)
         finally:
             db.session.remove()
 
@@ -191,6 +196,7 @@ def _run(job_id):
 
 def _failed(job_id, problem):
     job = db.session.get(Job, job_id)
+    metrics.JOB_FAILURES.labels(job=job.kind).inc()
     job.last_error = "".join(traceback.format_exception_only(type(problem), problem)).strip()[:2000]
     job.heartbeat_at = None
     if job.attempts < job.max_attempts:
@@ -304,22 +310,73 @@ def cleanup(now=None):
     expired = now - timedelta(hours=config["EXPORT_KEEP_HOURS"])
     removed = 0
     for job in db.session.scalars(select(Job).where(Job.result_file.is_not(None), Job.finished_at < expired)):
-        path = result_path(job)
-        if path and os.path.exists(path):
-            os.remove(path)
-            removed += 1
-        job.result_file = None
+        delete_result(job)
+        removed += 1
     db.session.execute(delete(Job).where(Job.state.in_(("done", "failed")),
                                          Job.finished_at < now - timedelta(days=config["JOBS_KEEP_DAYS"])))
     db.session.commit()
     return removed
 
 
+# --- a job's file (an export): in EXPORT_DIR, or with STORAGE_BACKEND=s3 in the bucket every node reads
+
+def _s3_area():
+    from app import storage
+
+    config = current_app.config
+    if config.get("STORAGE_BACKEND") != "s3":
+        return None
+    return storage.S3Area(storage.s3_client(config), config["S3_BUCKET"], config["S3_PREFIX"] + "exports/")
+
+
 def result_path(job):
-    """Where a job's file is, or None."""
+    """Where a job's file is on this machine (EXPORT_DIR), or None."""
     if not job.result_file:
         return None
     return os.path.join(current_app.config["EXPORT_DIR"], os.path.basename(job.result_file))
+
+
+def keep_result(job, written, name, download_name):
+    """Keep the file a job wrote at `written` as its result: moved into EXPORT_DIR, or put into the
+    bucket (every web node then sends it); a result the job had before is removed."""
+    delete_result(job)
+    area = _s3_area()
+    if area is not None:
+        with open(written, "rb") as made:
+            area.put(name, made.read())
+        os.remove(written)
+    else:
+        os.replace(written, os.path.join(current_app.config["EXPORT_DIR"], name))
+    job.result_file, job.result_name = name, download_name
+
+
+def read_result(job):
+    """The job's file: a path on this machine or the bytes from the bucket; None when gone."""
+    if not job.result_file:
+        return None
+    area = _s3_area()
+    if area is not None:
+        from app import storage
+
+        try:
+            return area.get(job.result_file)
+        except storage.Missing:
+            return None
+    path = result_path(job)
+    return path if os.path.exists(path) else None
+
+
+def delete_result(job):
+    if not job.result_file:
+        return
+    area = _s3_area()
+    if area is not None:
+        area.delete(job.result_file)
+    else:
+        path = result_path(job)
+        if os.path.exists(path):
+            os.remove(path)
+    job.result_file = None
 
 
 def counts():
@@ -422,6 +479,25 @@ def _beside_database(app):
     if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
         return url[len("sqlite:///"):] + "-jobs"
     return os.path.join(app.instance_path, "jobs.db")
+
+
+@health.check("queue")
+def _queue_ready():
+    """/readyz: the queue's store answers (Redis: a round trip; the SQLite file: a read)."""
+    queue = current_app.extensions["jobs"]
+    return f"{queue.backend}, {queue.depth()} waiting"
+
+
+def _depth():
+    return {current_app.extensions["jobs"].backend: current_app.extensions["jobs"].depth()}
+
+
+def _by_state():
+    return {state: counts().get(state, 0) for state in STATES}
+
+
+metrics.gauge("queue_depth", "Job messages waiting in the queue", _depth, "queue")
+metrics.gauge("jobs", "Job rows by state (failed: retries spent, shown under 后台任务)", _by_state, "state")
 
 
 def init_app(app):

@@ -16,6 +16,7 @@ from app import jobs
 from models import Application, Job, Message, Person, SmsMessage
 from tests.conftest import csrf_token
 from tests.helpers import flashes, move
+from tests.test_storage_s3 import s3  # noqa: F401  the bucket fixture (moto)
 
 
 class FailingSender:
@@ -59,13 +60,17 @@ def test_a_move_answers_before_its_notices_and_sms_are_sent(demo, client_as, que
     pk = query(lambda s: pending(s, "app2", "pending_enterprise"))
     ent1 = client_as("ent1")
     before, since = query(counts), query(last_job_id)
-    assert move(ent1, "enterprisependingview", pk, "return", opinion="劳动合同缺页").status_code == 302
+    answer = move(ent1, "enterprisependingview", pk, "return", opinion="劳动合同缺页")
+    assert answer.status_code == 302
     assert query(lambda s: s.get(Application, pk).status) == "returned_by_enterprise"
+    # the job carries the request's id: its log lines in the worker bear it (app/logs.py)
+    assert query(lambda s: s.get(Job, since + 1).request_id) == answer.headers["X-Request-ID"]
     # the request wrote the move and one job row, nothing else: no message, no SMS yet
     assert query(counts) == before
     assert query(lambda s: job_rows(s, since)) == [("notify.move", "queued", 0)]
     assert queued.depth() == 1
 
+    assert "queue" in client_as("center").get("/readyz").get_json()["checks"]  # /readyz asks the queue
     assert queued.drain() == 2  # the notices, then the job that sends their SMS
     assert query(lambda s: job_rows(s, since)) == [("notify.move", "done", 1), ("notify.sms", "done", 1)]
     assert query(counts) == (before[0] + 1, before[1] + 1)
@@ -232,3 +237,26 @@ def test_redis_carries_the_jobs(demo, app, query, monkeypatch):
         assert queue.depth() == 0
     finally:
         queue.huey.storage.flush_all()
+
+
+def test_an_export_kept_in_the_bucket_reaches_who_asked_from_any_node(demo, app, client_as, s3):
+    """With STORAGE_BACKEND=s3 the worker puts the file into the bucket every web node reads."""
+    client, bucket = s3
+    ent1 = client_as("ent1")
+    pk = int(re.search(r"/exports/show/(\d+)", ent1.get("/enterpriseapplicationview/export.xlsx")
+                       .headers["Location"]).group(1))
+    stored = [item["Key"] for item in client.list_objects_v2(Bucket=bucket).get("Contents", ())]
+    assert len(stored) == 1 and stored[0].startswith(f"t/exports/{pk}-")
+    answer = ent1.get(f"/exports/{pk}/file")
+    assert answer.status_code == 200 and answer.get_data()[:2] == b"PK"
+    assert client_as("ent2").get(f"/exports/{pk}/file").status_code == 404
+    with app.app_context():
+        from app.extensions import db
+
+        job = db.session.get(Job, pk)
+        job.finished_at = datetime.now() - timedelta(days=2)
+        db.session.commit()
+        assert jobs.cleanup() == 1  # past EXPORT_KEEP_HOURS: removed from the bucket
+        db.session.remove()
+    assert client.list_objects_v2(Bucket=bucket).get("Contents", ()) == ()
+    assert ent1.get(f"/exports/{pk}/file").status_code == 404

@@ -11,8 +11,10 @@ The rows are read with a server-side cursor as plain tuples of the exported colu
 of the row or of a many-to-one relation, joined), not as ORM objects; a view exporting a computed
 column (a property) is read row by row through the ORM instead, as the list reads it.
 """
+import io
 import os
 import secrets
+import tempfile
 from datetime import datetime
 
 from flask import abort, current_app, g, jsonify, redirect, request, send_file, url_for
@@ -177,24 +179,20 @@ def find_view(name):
 
 @jobs.task(EXPORT_KIND, _l("导出Excel"))
 def run_export(job, view, args, title, filename, locale="zh"):
-    """Write the export's file for the user who asked, reporting progress; the file is kept in
-    EXPORT_DIR under a random name until EXPORT_KEEP_HOURS have passed."""
+    """Write the export's file for the user who asked, reporting progress; the file is kept under a
+    random name (EXPORT_DIR, or the bucket with STORAGE_BACKEND=s3) until EXPORT_KEEP_HOURS have passed."""
     user = db.session.get(User, job.user_id) if job.user_id else None
     if user is None or not user.active:
         raise jobs.JobFailed("导出人账号不存在或已停用")
     name = f"{job.id}-{secrets.token_hex(8)}.xlsx"
-    path = os.path.join(current_app.config["EXPORT_DIR"], name)
+    path = os.path.join(current_app.config["EXPORT_DIR"] or tempfile.gettempdir(), f".{name}.part")
     try:
         write_export(view, args, title, user, path, locale, progress=lambda done, total=None: jobs.progress(
             job, done, total))
-    except BaseException:
+        jobs.keep_result(job, path, name, filename)
+    finally:
         if os.path.exists(path):
             os.remove(path)
-        raise
-    old = jobs.result_path(job)
-    if old and os.path.exists(old):
-        os.remove(old)
-    job.result_file, job.result_name = name, filename
 
 
 def write_export(view, args, title, user, path, locale="zh", progress=None):
@@ -236,17 +234,17 @@ class ExportView(ScopedModelView):
     @permission_name("show")
     def file(self, pk):
         job = self.get_row(pk)
-        path = jobs.result_path(job)
-        if job.state != "done" or not path or not os.path.exists(path):
+        found = jobs.read_result(job) if job.state == "done" else None
+        if found is None:
             abort(404)
         audit.record("download", user=g.user, target=f"job:{job.id}", detail={"file": job.result_name})
-        return send_file(path, mimetype=excel.MIMETYPE, as_attachment=True, download_name=job.result_name)
+        return send_file(found if isinstance(found, str) else io.BytesIO(found), mimetype=excel.MIMETYPE,
+                         as_attachment=True, download_name=job.result_name)
 
 
 def export_state(job):
     """What the export page shows and its script polls: state, rows done of total, the file's link."""
-    path = jobs.result_path(job)
-    ready = job.state == "done" and bool(path) and os.path.exists(path)
+    ready = job.state == "done" and bool(job.result_file)
     total = job.progress_total
     percent = 100 if ready else (int(job.progress_done * 100 / total) if total else 0)
     texts = {"queued": _l("排队中"), "running": _l("正在导出"), "done": _l("已完成"), "failed": _l("导出失败")}
