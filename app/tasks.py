@@ -2,11 +2,12 @@
 
 Each is the function its flask command calls, and each may run again after a worker died mid-way:
 expiry is one UPDATE; the reminders keep "once" in the renewal_reminder table; the directory sync
-resumes after its last committed batch; the SMS retry sends only what is still queued.
+and the national data exchange resume after their last committed batch; the SMS retry and the
+e-licence push send only what is still due (each event keeps its own tries and backoff).
 """
 from flask_babel import lazy_gettext as _l
 
-from app import jobs, lifecycle, notify
+from app import elicence_push, exchange, jobs, lifecycle, notify
 from app import reminders as renewal
 from app.govnet import sync
 
@@ -43,3 +44,25 @@ def directory_sync(job):
     sync.run_batches(run, advance=advance)
     job.summary = jobs.text(_l("核对企业 %(checked)s 家，更名 %(renamed)s 家", checked=run.checked,
                                 renamed=run.renamed))
+
+
+@jobs.task("elicence.push", _l("电子证照推送"))
+def push_elicences(job):
+    sent, failed = elicence_push.push_pending()
+    job.summary = jobs.text(_l("推送成功 %(sent)s 条，失败 %(failed)s 条", sent=sent, failed=failed))
+    # a failed event waits for its own next attempt (app/elicence_push.py backoff): the job is done
+
+
+@jobs.task("exchange.export", _l("四库一平台数据交换"))
+def export_exchange(job):
+    run, _ = exchange.start()
+    jobs.progress(job, 0, exchange.remaining(run))
+    done = 0
+
+    def advance(count):
+        nonlocal done
+        done += count
+        jobs.progress(job, done)
+
+    manifest = exchange.run_entities(run, advance=advance)
+    job.summary = jobs.text(_l("导出 %(rows)s 行", rows=sum(item["rows"] for item in manifest["files"])))

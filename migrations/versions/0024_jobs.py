@@ -1,13 +1,13 @@
 """the task queue's jobs: SMS and notices, exports, the periodic work
 
-Revision ID: 0023_jobs
-Revises: 0022_credit_records
+Revision ID: 0024_jobs
+Revises: 0023_exchange
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023_jobs"
-down_revision = "0022_credit_records"
+revision = "0024_jobs"
+down_revision = "0023_exchange"
 branch_labels = None
 depends_on = None
 
