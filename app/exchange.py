@@ -27,7 +27,7 @@ from collections import namedtuple
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
@@ -158,7 +158,9 @@ def _window(run, model):
 def _after(last_updated_at, last_id, model):
     if last_updated_at is None:
         return True
-    return or_(model.updated_at > last_updated_at, and_(model.updated_at == last_updated_at, model.id > last_id))
+    # a row-value comparison, which PostgreSQL reads as a bound of the (updated_at, id) index: rows
+    # written together (COPY, one transaction) share updated_at, and an OR form would rescan them
+    return tuple_(model.updated_at, model.id) > tuple_(last_updated_at, last_id)
 
 
 def remaining(run):
