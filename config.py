@@ -220,6 +220,11 @@ class Config:
     # --- credit records (app/credit.py): the kinds that bar registration business during their period
     CREDIT_BARRING_KINDS = env("CREDIT_BARRING_KINDS", "penalty")  # penalty (行政处罚), bad_conduct (不良行为记录)
 
+    # --- the center's supervision (app/supervision.py): whom a holder of a locked or suspended
+    # registration contacts, and the share of commitment filings drawn for a check by default
+    SUPERVISION_CONTACT = env("SUPERVISION_CONTACT", "陕西省建设工程注册中心，电话 029-87290000")
+    COMMITMENT_CHECK_SHARE = env("COMMITMENT_CHECK_SHARE", 10, int)  # percent
+
     # --- security log (app/audit.py): kept at least 180 days (等保三级); `flask audit prune` keeps this many
     AUDIT_KEEP_DAYS = env("AUDIT_KEEP_DAYS", 180, int)
 

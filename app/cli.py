@@ -10,10 +10,12 @@ registrations = AppGroup("registrations", help="注册证书的有效期")
 
 @registrations.command("expire")
 def registrations_expire():
-    """Mark lapsed registrations as expired (失效): validity, age limit, unit deregistered; run daily."""
-    from app import lifecycle
+    """Mark lapsed registrations as expired (失效): validity, age limit, unit deregistered; lift the
+    locks whose end date has passed (a recorded move by the system); run daily."""
+    from app import lifecycle, supervision
 
     click.echo(f"已失效：{lifecycle.expire()} 件")
+    click.echo(f"锁定期满解锁：{supervision.lift_expired_locks()} 件")
 
 
 qualifications = AppGroup("qualifications", help="资格证书库")

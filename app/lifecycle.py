@@ -7,11 +7,12 @@ from sqlalchemy import or_, select, update
 from app import elicence_push as elicence
 from app.dates import add_years
 from app.extensions import db
+from app.states import IN_FORCE
 from models import Enterprise, Person, Registration
 
 
 def expire(today=None):
-    """Mark as expired (失效) every active registration that lapsed (domain.md): past its validity,
+    """Mark as expired (失效) every registration in force (held by the center too) that lapsed (domain.md): past its validity,
     its holder past the age limit (MAX_REGISTRATION_AGE), or its unit no longer 存续 in the
     government directory (注销, 吊销). Returns how many."""
     from app.govnet.directory import ACTIVE
@@ -24,7 +25,7 @@ def expire(today=None):
         Registration.enterprise_id.in_(select(Enterprise.id).where(Enterprise.govnet_status != ACTIVE)),
     )
     now = datetime.now()
-    ending = (Registration.status == "active") & lapsed
+    ending = Registration.status.in_(sorted(IN_FORCE)) & lapsed
     elicence.queue_ended(ending, now)  # 废止: the e-licence library is told, in this transaction
     result = db.session.execute(
         update(Registration).where(ending).values(status="expired", ended_at=now, updated_at=now)

@@ -24,7 +24,7 @@ from sqlalchemy import func, select, update
 from app import jobs, roles, sms
 from app.business_types import type_label
 from app.extensions import db
-from models import Application, EnterpriseAccount, Message, Person, Review
+from models import Application, EnterpriseAccount, Message, Person, Registration, Review
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,27 @@ TEMPLATES = {
     "unit_renewal_closed": (_l("本单位人员注册即将到期"),
                             _l("本单位%(name)s的注册证书（%(certificate)s）将于%(valid_until)s到期，已不能延续注册；"
                                "如需继续执业，请其办理注销，有效期届满后办理重新注册。"), False),
+    # the center's supervision of a registration (app/supervision.py): the holder and the unit
+    "registration_locked": (_l("注册已被锁定"),
+                            _l("您的注册证书（%(certificate)s）已被注册中心锁定，来源：%(source)s，原因：%(reason)s，"
+                               "锁定至%(until)s。锁定期间只能办理注销；如有异议，可在“我的注册证书”中申请解锁，"
+                               "或联系%(contact)s。"), True),
+    "registration_unlocked": (_l("注册已解锁"),
+                              _l("您的注册证书（%(certificate)s）已解除锁定（%(reason)s），可以正常办理业务。"), True),
+    "registration_suspended": (_l("注册已暂停执业"),
+                               _l("您的注册证书（%(certificate)s）已被注册中心暂停执业，决定文号：%(decision)s，"
+                                  "原因：%(reason)s。暂停期间只能办理注销；如有疑问请联系%(contact)s。"), True),
+    "registration_resumed": (_l("注册已恢复执业"),
+                             _l("您的注册证书（%(certificate)s）已恢复执业（%(reason)s）。"), True),
+    "registration_revoked": (_l("注册已被撤销"),
+                             _l("您的注册证书（%(certificate)s）已被注册中心撤销注册，决定文号：%(decision)s，"
+                                "原因：%(reason)s。注册证书自即日起作废；如有疑问请联系%(contact)s。"), True),
+    "unit_registration_held": (_l("本单位人员注册状态变更"),
+                               _l("本单位%(name)s的注册证书（%(certificate)s）已%(what)s（%(reason)s）。"), True),
+    "unlock_request_filed": (_l("新的解锁申请"),
+                             _l("%(name)s的注册证书（%(certificate)s）申请解锁，请在“解锁申请”中处理。"), False),
+    "unlock_request_rejected": (_l("解锁申请不予同意"),
+                                _l("您的注册证书（%(certificate)s）的解锁申请未获同意，意见：%(opinion)s。"), True),
     # 催办: the applicant urges an overdue step
     "urge": (_l("催办"),
              _l("%(name)s的%(type)s申请（%(number)s）在“%(step)s”环节已超过办理时限%(days)s个工作日，"
@@ -122,6 +143,24 @@ SMS_TEXTS = {
                         "公示期内可在申请详情页提出申诉。"),
 }
 SMS_IS_BODY = frozenset({"renewal_due", "renewal_closed"})
+# the SMS of a message about a registration (the center's supervision): its certificate number only
+REGISTRATION_SMS_TEXTS = {
+    "registration_locked": _l("您的注册证书（%(certificate)s）已被注册中心锁定，期间只能办理注销，"
+                              "详情请%(where)s“站内消息”中查看。"),
+    "registration_unlocked": _l("您的注册证书（%(certificate)s）已解除锁定，详情请%(where)s“站内消息”中查看。"),
+    "registration_suspended": _l("您的注册证书（%(certificate)s）已被注册中心暂停执业，详情请%(where)s“站内消息”中查看。"),
+    "registration_resumed": _l("您的注册证书（%(certificate)s）已恢复执业，详情请%(where)s“站内消息”中查看。"),
+    "registration_revoked": _l("您的注册证书（%(certificate)s）已被注册中心撤销注册，详情请%(where)s“站内消息”中查看。"),
+    "unit_registration_held": _l("本单位人员的注册证书（%(certificate)s）状态已变更，详情请%(where)s“站内消息”中查看。"),
+    "unlock_request_rejected": _l("您的注册证书（%(certificate)s）的解锁申请未获同意，意见请%(where)s“站内消息”中查看。"),
+}
+SMS_TEXTS.update(REGISTRATION_SMS_TEXTS)
+# the holder's message after each supervision move, and what the unit's message says was done
+SUPERVISION_KINDS = {"lock": "registration_locked", "unlock": "registration_unlocked",
+                     "suspend": "registration_suspended", "resume": "registration_resumed",
+                     "revoke": "registration_revoked"}
+UNIT_WHAT = {"lock": _l("被注册中心锁定"), "unlock": _l("解除锁定"), "suspend": _l("被注册中心暂停执业"),
+             "resume": _l("恢复执业"), "revoke": _l("被注册中心撤销注册")}
 
 # Who is told after which move: (action, role of the mover) -> [(audience, kind)], or, where the
 # target status decides, (action, role, target). Moves not listed tell nobody.
@@ -321,11 +360,16 @@ def sms_text(message):
         if message.kind in SMS_IS_BODY:
             body = message.body
         else:
+            site = current_app.config.get("PUBLIC_BASE_URL") or ""
+            where = _l("登录 %(site)s 在", site=site) if site else _l("登录二级建造师注册管理平台在")
+            if message.kind in REGISTRATION_SMS_TEXTS and message.registration_id:
+                registration = db.session.get(Registration, message.registration_id)
+                body = str(REGISTRATION_SMS_TEXTS[message.kind] % {
+                    "certificate": registration.certificate_number, "where": str(where)})
+                return str(_l("【二级建造师注册】%(title)s：%(body)s", title=message.title, body=body))
             application = db.session.get(Application, message.application_id) if message.application_id else None
             if application is None or message.kind not in SMS_TEXTS:
                 raise ValueError(f"no SMS text for a {message.kind} message")  # kept queued, logged
-            site = current_app.config.get("PUBLIC_BASE_URL") or ""
-            where = _l("登录 %(site)s 在", site=site) if site else _l("登录二级建造师注册管理平台在")
             body = str(SMS_TEXTS[message.kind] % {"number": application.number, "where": str(where),
                                                   "type": str(type_label(application.business_type))})
         return str(_l("【二级建造师注册】%(title)s：%(body)s", title=message.title, body=body))
@@ -341,6 +385,71 @@ def retry(limit=None, older_than_minutes=None):
         query = query.limit(limit)
     queued = list(db.session.scalars(query))
     return len(queued), deliver(queued)
+
+
+# --- the center's supervision of registrations (app/supervision.py) -------------------------------
+
+def _registration_params(registration, **more):
+    from app import states
+
+    params = dict(certificate=registration.certificate_number, name=registration.person.name,
+                  contact=current_app.config["SUPERVISION_CONTACT"],
+                  source=states.LOCK_SOURCES.get(registration.hold_source, _l("无")),
+                  reason=(registration.hold_reason or "").rstrip("。.；; ") or _l("无"),
+                  until=registration.hold_until.isoformat() if registration.hold_until else _l("无"),
+                  decision=registration.decision_number or _l("无"))
+    params.update(more)
+    return params
+
+
+def _person_user(person_id):
+    return [uid for uid in [db.session.scalar(select(Person.user_id).where(Person.id == person_id))] if uid]
+
+
+def after_supervision(registration, record):
+    """A supervision move committed: the holder is told (in-app and SMS), and the unit's accounts.
+    Never raises."""
+    try:
+        reason = (record.reason or "").rstrip("。.；; ") or _l("无")
+        params = _registration_params(registration, reason=reason)
+        messages = write(SUPERVISION_KINDS[record.action], _person_user(registration.person_id), params,
+                         registration_id=registration.id, created_at=record.created_at)
+        messages += write("unit_registration_held", enterprise_accounts(registration.enterprise_id),
+                          {**params, "what": UNIT_WHAT[record.action]}, registration_id=registration.id,
+                          created_at=record.created_at)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("messages for registration %s after %s were not written", registration.id, record.action)
+        return []
+    deliver([m for m in messages if m.sms_status == "queued"])
+    return messages
+
+
+def unlock_request_filed(request):
+    """An unlock request reached the center: its users are told in-app. Never raises."""
+    try:
+        write("unlock_request_filed", audience_ids("center", None), _registration_params(request.registration),
+              registration_id=request.registration_id)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("the center was not told of unlock request %s", request.id)
+
+
+def unlock_request_rejected(request):
+    """The center refused an unlock request: the holder is told, with the opinion in-app. Never raises."""
+    try:
+        params = _registration_params(request.registration,
+                                      opinion=(request.opinion or "").rstrip("。.；; ") or _l("无"))
+        messages = write("unlock_request_rejected", _person_user(request.person_id), params,
+                         registration_id=request.registration_id)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("the holder was not told of the decision on unlock request %s", request.id)
+        return
+    deliver([m for m in messages if m.sms_status == "queued"])
 
 
 # --- the message centre's reads and writes (rows come through app/access.py) ---------------------

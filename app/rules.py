@@ -14,6 +14,7 @@ from app import credit, deadlines
 from app.business_types import (
     AGE_LIMITED,
     ATTACHMENT_KINDS,
+    CANCELLING,
     CLOSED_NEAR_EXPIRY,
     CREDIT_BARRED,
     FILED_BY_UNIT,
@@ -32,6 +33,7 @@ from app.extensions import db
 from app.govnet import registers
 from app.identity import verification_problems
 from app.standing import current_registration, standing
+from app.states import HELD, LOCK_SOURCES
 from models import Application, NoticeFiling, Registration
 
 
@@ -59,6 +61,8 @@ def start_problems(person, code, today=None, exclude_id=None, known=None):
         problems.append(pending_problem(known["pending"], code))
     registration = known["registration"]
     held = {q.specialty_id for q in person.qualifications}
+    if registration is not None and registration.status in HELD and code not in CANCELLING:
+        problems.append(hold_problem(registration, by_unit))
     if code in ("initial", "reregister"):
         if registration is not None:
             problems.append(_l("您已有有效的注册（证书编号 %(number)s），不能再次申请初始或重新注册；"
@@ -109,6 +113,36 @@ def start_problems(person, code, today=None, exclude_id=None, known=None):
                                "请办理注销后重新注册",
                                days=current_app.config["RENEWAL_WINDOW_CLOSES_DAYS"], date=closes.isoformat()))
     return problems
+
+
+def hold_problem(registration, by_unit=False):
+    """Why nothing but 注销 can be filed on a registration the center holds (锁定, 暂停执业): the
+    hold, its source and date, and whom to contact (SUPERVISION_CONTACT)."""
+    found = dict(since=registration.hold_since.isoformat() if registration.hold_since else "",
+                 until=registration.hold_until.isoformat() if registration.hold_until else _l("另行通知"),
+                 source=LOCK_SOURCES.get(registration.hold_source, _l("其他")),
+                 decision=registration.decision_number or _l("无"),
+                 contact=current_app.config["SUPERVISION_CONTACT"])
+    if registration.status == "locked":
+        if by_unit:
+            return _l("该人员的注册已被注册中心锁定（来源：%(source)s，%(since)s起至%(until)s），锁定期间只能办理注销；"
+                      "如有疑问请联系%(contact)s", **found)
+        return _l("您的注册已被注册中心锁定（来源：%(source)s，%(since)s起至%(until)s），锁定期间只能办理注销；"
+                  "可在“我的注册证书”中申请解锁，或联系%(contact)s", **found)
+    if by_unit:
+        return _l("该人员的注册已被注册中心暂停执业（决定文号：%(decision)s，%(since)s起），期间只能办理注销；"
+                  "如有疑问请联系%(contact)s", **found)
+    return _l("您的注册已被注册中心暂停执业（决定文号：%(decision)s，%(since)s起），期间只能办理注销；"
+              "如有疑问请联系%(contact)s", **found)
+
+
+def hold_problems(application):
+    """A filing other than 注销 on a registration the center holds is not forwarded or approved
+    (it may have been submitted before the hold)."""
+    registration = application.registration
+    if registration is not None and registration.status in HELD and application.business_type not in CANCELLING:
+        return [hold_problem(registration)]
+    return []
 
 
 def pending_problem(pending, code):
@@ -267,6 +301,9 @@ def attachment_problems(application, today=None):
 
 def forward_problems(application):
     """Why the enterprise cannot forward this filing to the center."""
+    held = hold_problems(application)
+    if held:
+        return held
     if application.enterprise is not None and application.enterprise.govnet_status != "存续":
         return [_l("单位在政务服务网的登记状态为“%(status)s”，其人员的申请不能报送注册中心",
                    status=application.enterprise.govnet_status)]

@@ -11,17 +11,18 @@ from sqlalchemy.orm import joinedload
 
 from app.business_types import FILED_BY_UNIT
 from app.extensions import db
-from app.states import FINAL
+from app.states import FINAL, IN_FORCE
 from models import Application, CreditRecord, Person, Qualification, Registration
 
 
 def current_registration(person, today=None):
-    """The person's registration in force, if any (never more than one)."""
+    """The person's registration in force, if any (never more than one): active, or held by the
+    center (锁定, 暂停执业: in force, but only 注销 can be filed)."""
     today = today or date.today()
     return db.session.scalars(
         select(Registration).where(
             Registration.person_id == person.id,
-            Registration.status == "active",
+            Registration.status.in_(sorted(IN_FORCE)),
             Registration.valid_until >= today,
         ).options(joinedload(Registration.specialties))
     ).unique().first()
@@ -68,7 +69,7 @@ def _standing_statement(with_person, filer):
     """The statement of standing() (with the person: person_standing()), built once per filer:
     applicants' pages run it on every view."""
     open_filing = and_(Application.person_id == Person.id, open_for(filer), Application.id != bindparam("exclude_id"))
-    in_force = and_(Registration.person_id == Person.id, Registration.status == "active",
+    in_force = and_(Registration.person_id == Person.id, Registration.status.in_(sorted(IN_FORCE)),
                     Registration.valid_until >= bindparam("today"))
     if with_person:
         # a page that has read nothing yet (a list's 新增, the home page): the rules read the

@@ -61,7 +61,7 @@ COLOURS = {"draft": "default", "returned": "warning", "approved": "success", "re
            "notice": "info", ("waiting", "unit"): "info", ("waiting", "center"): "primary"}
 
 ROLE_LABELS = {"applicant": _l("申请人"), "old_enterprise": _l("原聘用单位"), "enterprise": _l("聘用单位"),
-               "center": _l("注册中心")}
+               "center": _l("注册中心"), "system": _l("系统")}
 
 # A change of unit is reviewed by both units: the old one confirms the release first.
 BOTH_UNITS = frozenset({"change_unit"})
@@ -238,4 +238,69 @@ def action_label(action, role):
     if action in RECORD_LABELS:
         return RECORD_LABELS[action]
     # rows of the other procedure too: the records of a filing from before a switch keep their names
-    return next((m.label for m in (*moves(), *TABLE) if m.action == action and m.role == role), action)
+    found = next((m.label for m in (*moves(), *TABLE) if m.action == action and m.role == role), None)
+    return found or supervision_label(action, role)
+
+
+# --- The center's supervision: registrations in force, unlock requests, commitment checks ----------
+# A registration's own states (Registration.status). In force: active, and the two held states, in
+# which the registration stands but only 注销 can be filed (锁定) or the holder may not practise
+# (暂停执业). Ended: revoked (撤销注册, final), cancelled by a filing, expired (app/lifecycle.py).
+RegistrationState = namedtuple("RegistrationState", "code kind")
+REGISTRATION_STATES = tuple(RegistrationState(*row) for row in (
+    ("active", "in_force"), ("locked", "held"), ("suspended", "held"),
+    ("revoked", "ended"), ("cancelled", "ended"), ("expired", "ended"),
+))
+IN_FORCE = frozenset(s.code for s in REGISTRATION_STATES if s.kind in ("in_force", "held"))
+HELD = frozenset(s.code for s in REGISTRATION_STATES if s.kind == "held")
+REGISTRATION_COLOURS = {"in_force": "success", "held": "warning", "ended": "danger"}
+# the states of an unlock request (解锁申请) and of the check of a sampled commitment (告知承诺核查)
+UNLOCK_STATES = {"pending": _l("待处理"), "granted": _l("已解锁"), "rejected": _l("不予解锁")}
+CHECK_STATES = {"pending": _l("待核查"), "true": _l("属实"), "false": _l("不属实")}
+
+# needs: what the move must carry besides who and when: reason, source (锁定来源), until (an end
+# date: required for a lock, optional for a suspension), decision_number (决定文号), opinion
+SupervisionMove = namedtuple("SupervisionMove", "subject source action target role needs label")
+SUPERVISION_TABLE = tuple(SupervisionMove(*row) for row in (
+    # subject            source       action      target       role      needs                         label
+    ("registration",     "active",    "lock",     "locked",    "center", ("reason", "source", "until"), _l("锁定")),
+    ("registration",     "locked",    "unlock",   "active",    "center", ("reason",),                  _l("解锁")),
+    # the lock's end date has passed: the daily job (flask registrations expire) lifts it
+    ("registration",     "locked",    "unlock",   "active",    "system", (),                           _l("锁定期满解锁")),
+    ("registration",     "active",    "suspend",  "suspended", "center", ("reason", "decision_number"), _l("暂停执业")),
+    ("registration",     "locked",    "suspend",  "suspended", "center", ("reason", "decision_number"), _l("暂停执业")),
+    ("registration",     "suspended", "resume",   "active",    "center", ("reason",),                  _l("恢复执业")),
+    # 撤销注册 (e.g. obtained by deception, or a commitment found false): final, the certificate void
+    ("registration",     "active",    "revoke",   "revoked",   "center", ("reason", "decision_number"), _l("撤销注册")),
+    ("registration",     "locked",    "revoke",   "revoked",   "center", ("reason", "decision_number"), _l("撤销注册")),
+    ("registration",     "suspended", "revoke",   "revoked",   "center", ("reason", "decision_number"), _l("撤销注册")),
+    # 解锁申请: the holder files it (reason, optional file), the center decides; 同意 unlocks
+    ("unlock_request",   "pending",   "grant",    "granted",   "center", (),                           _l("同意解锁")),
+    ("unlock_request",   "pending",   "reject",   "rejected",  "center", ("opinion",),                 _l("不予解锁")),
+    # 告知承诺核查: 不属实 revokes the registration the filing produced (the revoke row above)
+    ("commitment_check", "pending",   "confirm",  "true",      "center", (),                           _l("核查属实")),
+    ("commitment_check", "pending",   "disprove", "false",     "center", ("reason", "decision_number"), _l("核查不属实")),
+))
+# what a lock says it comes from (锁定来源)
+LOCK_SOURCES = {"project": _l("在施项目"), "complaint": _l("投诉举报"), "inspection": _l("专项检查"),
+                "credit": _l("信用核查"), "other": _l("其他")}
+
+
+def registration_colour(status):
+    """The Bootstrap label class of a registration's state, by its kind."""
+    kind = next((s.kind for s in REGISTRATION_STATES if s.code == status), "ended")
+    return REGISTRATION_COLOURS[kind]
+
+
+def supervision_moves(subject, source, role="center"):
+    """The supervision moves of this subject from this state by this role: they drive the buttons."""
+    return [m for m in SUPERVISION_TABLE if (m.subject, m.source, m.role) == (subject, source, role)]
+
+
+def find_supervision_move(subject, action, source, role="center"):
+    return next((m for m in supervision_moves(subject, source, role) if m.action == action), None)
+
+
+def supervision_label(action, role="center"):
+    return next((m.label for m in SUPERVISION_TABLE if m.action == action and m.role == role),
+                next((m.label for m in SUPERVISION_TABLE if m.action == action), action))

@@ -72,6 +72,11 @@ def transition(application, action, user, opinion="", expected_version=None, now
         problems = rules.forward_problems(application)
         if problems:
             raise Refused(problems[0], problems)
+    if move.role == "center" and move.target in ("approved", "pending_decision", "notice_granted"):
+        # the center has since locked or suspended the registration this filing concerns
+        problems = rules.hold_problems(application)
+        if problems:
+            raise Refused(problems[0], problems)
     now = now or datetime.now()
     if move.action == "announce":
         problems = rules.announce_problems(application, announcement, now.date())

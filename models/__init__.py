@@ -16,3 +16,4 @@ from models.accounts import AccountSessions, PasswordHistory, SigninLock, StaffA
 from models.credit import CreditRecord  # noqa: F401
 from models.exchange import ElicenceEvent, ExchangeCheckpoint, ExchangeRun  # noqa: F401
 from models.jobs import Job  # noqa: F401
+from models.supervision import CommitmentCheck, CommitmentDraw, SupervisionRecord, UnlockRequest  # noqa: F401

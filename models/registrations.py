@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, func, literal, select
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,8 +17,11 @@ registration_specialty = Table(
     Column("specialty_id", ForeignKey("specialty.id"), primary_key=True),
 )
 
-REGISTRATION_STATUS = {"active": _l("有效"), "cancelled": _l("已注销"), "expired": _l("已失效"),
-                       "suspended": _l("已暂停")}
+REGISTRATION_STATUS = {"active": _l("有效"), "locked": _l("已锁定"), "suspended": _l("已暂停执业"),
+                       "revoked": _l("已撤销注册"), "cancelled": _l("已注销"), "expired": _l("已失效")}
+# in force: app.states.IN_FORCE (active, and the center's two holds), which models may not import;
+# tests/test_supervision.py keeps the two in step
+IN_FORCE = ("active", "locked", "suspended")
 SEAL_STATUS = {"valid": _l("有效"), "void": _l("已作废")}
 # the statuses in which a certificate has ended for good (废止): its QR page says 已废止 and since when, and
 # the e-licence library is told (app/elicence_push.py). A new final status (吊销, 撤销 …) is one more name here.
@@ -49,6 +52,13 @@ class Registration(Model):
     seal_reissue: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     seal_status: Mapped[str] = mapped_column(String(16), default="valid", server_default="valid")
     seal_issued_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # the center's hold in force (锁定, 暂停执业) or its revocation: what refusals and the public page
+    # say without reading the records (app/supervision.py keeps them; cleared when the hold lifts)
+    hold_reason: Mapped[str | None] = mapped_column(Text)
+    hold_source: Mapped[str | None] = mapped_column(String(32))
+    hold_since: Mapped[date | None] = mapped_column(Date)
+    hold_until: Mapped[date | None] = mapped_column(Date)
+    decision_number: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now, onupdate=datetime.now)
     # when the certificate ended (废止: cancelled, expired …); set by app/elicence_push.py with the status
@@ -85,7 +95,7 @@ class Registration(Model):
         return self.status in ENDED_STATUSES
 
     def is_current(self, today=None):
-        return self.status == "active" and self.valid_until >= (today or date.today())
+        return self.status in IN_FORCE and self.valid_until >= (today or date.today())
 
     def __str__(self):
         return self.certificate_number or f"#{self.id}"

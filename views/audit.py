@@ -20,6 +20,7 @@ from app import audit, states
 from app.business_types import ATTACHMENT_KINDS
 from app.extensions import db
 from models.audit import SecurityLog
+from models.registrations import REGISTRATION_STATUS
 from views.base import ScopedModelView
 from views.excel import ExcelExport
 from views.fab_overrides.list_interface import ListInterface
@@ -28,7 +29,9 @@ EVENT_LABELS = {
     "signin.success": _l("登录成功"), "signin.failure": _l("登录失败"), "sms.sent": _l("发送短信"),
     "role.grant": _l("授予角色"), "role.revoke": _l("撤销角色"), "account.create": _l("新建账号"),
     "account.update": _l("修改账号"), "account.delete": _l("删除账号"), "export": _l("导出数据"),
-    "download": _l("下载文件"), "workflow.move": _l("办理业务"), "audit.prune": _l("清理过期日志"),
+    "download": _l("下载文件"), "workflow.move": _l("办理业务"),
+    "workflow.supervision": _l("注册监管"), "workflow.unlock_request": _l("处理解锁申请"),
+    "workflow.commitment_check": _l("告知承诺核查"), "workflow.commitment_draw": _l("告知承诺抽查"), "audit.prune": _l("清理过期日志"),
     "session.revoked": _l("会话终止"), "password.changed": _l("修改密码"), "signin.locked": _l("账号锁定"),
     "credit.add": _l("登记信用记录"),
     "elicence.retry": _l("电子证照重新推送"),
@@ -93,7 +96,9 @@ def _detail_value(key, value, role):
     if value is None or value == "":
         return str(_l("空"))
     if key in ("from", "to"):
-        return str(states.label(value)) if value in states.BY_CODE else str(value)
+        if value in states.BY_CODE:
+            return str(states.label(value))
+        return str(REGISTRATION_STATUS.get(value, value))
     if key == "action":
         return str(states.action_label(value, role))
     if key == "role":
