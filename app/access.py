@@ -16,8 +16,8 @@ from app import roles, standing
 from app.business_types import FILED_BY_UNIT
 from app.extensions import db
 from app.states import CENTER_VISIBLE
-from models import (Application, Attachment, CreditRecord, ElicenceEvent, Enterprise, EnterpriseAccount, Job,
-                    Message, Person, Registration)
+from models import (Application, Attachment, CommitmentCheck, CommitmentDraw, CreditRecord, ElicenceEvent,
+                    Enterprise, EnterpriseAccount, Job, Message, Person, Registration, UnlockRequest)
 
 # Not yet the unit's: a draft, and a change of unit still waiting for the old unit's release.
 UNIT_HIDDEN = ("draft", "pending_release")
@@ -240,6 +240,37 @@ def persons(user=None, query=None):
 get_person = _getter(persons, Person)
 
 
+def unlock_requests(user=None, query=None):
+    """解锁申请: the center all, the holder their own; nobody else (the unit is told, not asked)."""
+    q = db.session.query(UnlockRequest) if query is None else query
+    who = actor(user)
+    if who.kind == "center":
+        return q
+    if who.kind == "applicant" and who.person_id:
+        return q.filter(UnlockRequest.person_id == who.person_id)
+    return q.filter(false())
+
+
+get_unlockrequest = _getter(unlock_requests, UnlockRequest)
+
+
+def commitment_draws(user=None, query=None):
+    """告知承诺核查's draws: the center's own work, nobody else's."""
+    q = db.session.query(CommitmentDraw) if query is None else query
+    return q if actor(user).kind == "center" else q.filter(false())
+
+
+get_commitmentdraw = _getter(commitment_draws, CommitmentDraw)
+
+
+def commitment_checks(user=None, query=None):
+    q = db.session.query(CommitmentCheck) if query is None else query
+    return q if actor(user).kind == "center" else q.filter(false())
+
+
+get_commitmentcheck = _getter(commitment_checks, CommitmentCheck)
+
+
 def messages(user=None, query=None):
     """In-app messages (站内消息): each user reads only their own, whatever their role."""
     q = db.session.query(Message) if query is None else query
@@ -324,3 +355,5 @@ PersonScope = _scope_filter("PersonScope", persons)
 CreditScope = _scope_filter("CreditScope", credit_records)
 JobScope = _scope_filter("JobScope", jobs)
 ExportScope = _scope_filter("ExportScope", exports)
+UnlockRequestScope = _scope_filter("UnlockRequestScope", unlock_requests)
+CommitmentDrawScope = _scope_filter("CommitmentDrawScope", commitment_draws)

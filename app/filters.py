@@ -18,5 +18,8 @@ def register(app):
         mask_phone=mask_phone,
         datetime=_datetime,
         registration_status=lambda s: REGISTRATION_STATUS.get(s, s),
+        registration_colour=states.registration_colour,
+        supervision_action=states.supervision_label,
+        lock_source=lambda s: states.LOCK_SOURCES.get(s, s) if s else "",
     )
     app.jinja_env.globals.update(current_person=access.current_person)

@@ -32,7 +32,7 @@ _JOBS = ["JobView", "(can_list|retry)$"]  # 后台任务: every job's state and 
 FAB_ROLES = {
     APPLICANT: _OWN_ACCOUNT + [
         ["实人认证与手机号", "menu_access"],  # ApplicantIdentityView: can_show / can_edit as above
-        ["Applicant.*View", "can_(list|show|add|edit|delete|move|pdf|attach|certificate|signature|urge)"],
+        ["Applicant.*View", "can_(list|show|add|edit|delete|move|pdf|attach|certificate|signature|urge|unlock)"],
         ["(个人业务|初始注册|增项注册|延续注册|变更注册|重新注册|注销申请|遗失补办|注销专业|个人信息变更|企业信息变更|"
          "强制注销（个人申请）|强制注销（单位申请）|我的注册证书|我的信用记录)", "menu_access"],
         ["UnitLookupView", "can_search"],  # the unit picker's search
@@ -48,6 +48,8 @@ FAB_ROLES = {
     CENTER: _OWN_ACCOUNT + [
         ["CenterPersonView", "(confirm|can_confirm|can_phone)$"], ["待确认实人认证", "menu_access"],  # 实人认证
         ["Center.*View", "can_(list|show|move|pdf|approve|export_pdf|export_xlsx|chart)"],
+        ["Center(Supervision|UnlockRequest|Commitment)View", "can_(supervise|decide|check)$"],  # 在册监管
+        ["(在册监管|解锁申请|告知承诺核查)", "menu_access"],
         ["Center(Queue|Application)View", "(approve|accept|grant|deny_many|announce|export_pdf)$"],
         ["CenterEnterpriseView", "(can_dock|can_sync|sync)$"],  # 企业目录: 数据对接, 同步 (one or a list action)
         ["(企业目录|办理流程)", "menu_access"],

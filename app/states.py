@@ -17,6 +17,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from app.business_types import DIRECT_TO_CENTER, FILED_BY_UNIT, TYPES
+from models import supervision as supervised
 
 # CENTER_PROCEDURE: "single" (the center decides in one step: 准予注册 takes effect at once) or
 # "full" (受理 → 审核 → 决定 → 公示 → 公告; the decision takes effect only with its announcement).
@@ -239,7 +240,7 @@ def action_label(action, role):
         return RECORD_LABELS[action]
     # rows of the other procedure too: the records of a filing from before a switch keep their names
     found = next((m.label for m in (*moves(), *TABLE) if m.action == action and m.role == role), None)
-    return found or supervision_label(action, role)
+    return found if found is not None else supervision_label(action, role)
 
 
 # --- The center's supervision: registrations in force, unlock requests, commitment checks ----------
@@ -255,8 +256,7 @@ IN_FORCE = frozenset(s.code for s in REGISTRATION_STATES if s.kind in ("in_force
 HELD = frozenset(s.code for s in REGISTRATION_STATES if s.kind == "held")
 REGISTRATION_COLOURS = {"in_force": "success", "held": "warning", "ended": "danger"}
 # the states of an unlock request (解锁申请) and of the check of a sampled commitment (告知承诺核查)
-UNLOCK_STATES = {"pending": _l("待处理"), "granted": _l("已解锁"), "rejected": _l("不予解锁")}
-CHECK_STATES = {"pending": _l("待核查"), "true": _l("属实"), "false": _l("不属实")}
+UNLOCK_STATES, CHECK_STATES = supervised.UNLOCK_STATES, supervised.CHECK_STATES
 
 # needs: what the move must carry besides who and when: reason, source (锁定来源), until (an end
 # date: required for a lock, optional for a suspension), decision_number (决定文号), opinion

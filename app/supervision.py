@@ -29,6 +29,11 @@ class Refused(refusals.Refused):
     """A supervision move or an unlock request that is not allowed; says why and what next."""
 
 
+class NotAllowed(Refused):
+    """Refused by the state the row is in now (the table has no such move, someone moved first, a
+    request already waits), not by what the move carries."""
+
+
 def display_name(user):
     if user is None:
         return str(SYSTEM_NAME)
@@ -71,7 +76,7 @@ def move(registration, action, user=None, *, reason="", source=None, until=None,
     decision_number = (decision_number or "").strip() or None
     found = states.find_supervision_move("registration", action, registration.status, role)
     if found is None:
-        raise Refused(_l("注册当前状态为“%(status)s”，不能%(action)s",
+        raise NotAllowed(_l("注册当前状态为“%(status)s”，不能%(action)s",
                          status=registration.status_label, action=states.supervision_label(action, role)))
     problems = problems_of(found, reason, source, until, decision_number, today)
     if problems:
@@ -88,10 +93,15 @@ def move(registration, action, user=None, *, reason="", source=None, until=None,
         # same registration finds it changed and is refused, instead of applying twice
         done = db.session.execute(update(Registration).where(Registration.id == registration.id,
                                                               Registration.status == found.source)
-                                  .values(updated_at=now, **values).execution_options(synchronize_session=False))
+                                  .values(status=found.target, updated_at=now)
+                                  .execution_options(synchronize_session=False))
         if done.rowcount != 1:
             db.session.rollback()
-            raise Refused(_l("该注册已被他人处理，请刷新后查看最新状态"))
+            raise NotAllowed(_l("该注册已被他人处理，请刷新后查看最新状态"))
+        # then through the ORM, so that what watches registrations sees the change (the e-licence
+        # library's outbox: a revocation ends the certificate, 废止)
+        for name, value in values.items():
+            setattr(registration, name, value)
         record = SupervisionRecord(
             registration_id=registration.id, action=found.action, from_status=found.source, to_status=found.target,
             actor_id=getattr(user, "id", None), actor_name=display_name(user), role=role, reason=reason or None,
@@ -158,6 +168,12 @@ def history(registration):
                               .order_by(SupervisionRecord.id)).all()
 
 
+def requests_of(registration):
+    """The registration's unlock requests, newest first."""
+    return db.session.scalars(select(UnlockRequest).where(UnlockRequest.registration_id == registration.id)
+                              .order_by(UnlockRequest.id.desc())).all()
+
+
 # --- 解锁申请: the holder asks, the center decides -------------------------------------------------
 
 def pending_request(registration):
@@ -180,6 +196,8 @@ def file_request(registration, person, reason, upload=None, now=None):
     """The holder's 解锁申请 with its reason and an optional supporting file (PDF, JPG, PNG)."""
     reason = (reason or "").strip()
     problems = request_problems(registration, person)
+    if problems:
+        raise NotAllowed(problems[0], problems)
     if not reason:
         problems.append(_l("请填写申请解锁的理由"))
     elif len(reason) > MAX_REASON:
@@ -197,7 +215,7 @@ def file_request(registration, person, reason, upload=None, now=None):
         db.session.commit()
     except IntegrityError:  # the one-open-request index: another request of the same moment won
         db.session.rollback()
-        raise Refused(_l("已有一件解锁申请等待注册中心处理，处理后才能再次申请")) from None
+        raise NotAllowed(_l("已有一件解锁申请等待注册中心处理，处理后才能再次申请")) from None
     notify.unlock_request_filed(request)
     return request
 
@@ -206,7 +224,7 @@ def decide_request(request, action, user, opinion="", now=None):
     """同意解锁 (the registration's 解锁 move, with the request's reason) or 不予解锁 (with an opinion)."""
     found = states.find_supervision_move("unlock_request", action, request.status)
     if found is None:
-        raise Refused(_l("该解锁申请当前状态为“%(status)s”，不能%(action)s",
+        raise NotAllowed(_l("该解锁申请当前状态为“%(status)s”，不能%(action)s",
                          status=states.UNLOCK_STATES.get(request.status, request.status),
                          action=states.supervision_label(action)))
     opinion = (opinion or "").strip()
@@ -221,7 +239,7 @@ def decide_request(request, action, user, opinion="", now=None):
     try:
         if found.target == "granted":
             if registration.status != "locked":
-                raise Refused(_l("注册当前状态为“%(status)s”，不是锁定状态；请以不予解锁处理该申请并说明",
+                raise NotAllowed(_l("注册当前状态为“%(status)s”，不是锁定状态；请以不予解锁处理该申请并说明",
                                  status=registration.status_label))
             # the registration's 解锁 move commits the request's decision with it
             move(registration, "unlock", user, now=now,
@@ -230,7 +248,7 @@ def decide_request(request, action, user, opinion="", now=None):
             db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise Refused(_l("该解锁申请已被他人处理，请刷新后查看")) from None
+        raise NotAllowed(_l("该解锁申请已被他人处理，请刷新后查看")) from None
     except Exception:
         db.session.rollback()
         raise

@@ -7,12 +7,19 @@ review record, written once, never edited or deleted.
 from datetime import date, datetime
 
 from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.applications import Application
 from models.people import Person
 from models.registrations import Registration
+
+
+# the states of an unlock request and of a commitment check; app/states.py's supervision table
+# holds their moves (and reads these labels)
+UNLOCK_STATES = {"pending": _l("待处理"), "granted": _l("已解锁"), "rejected": _l("不予解锁")}
+CHECK_STATES = {"pending": _l("待核查"), "true": _l("属实"), "false": _l("不属实")}
 
 
 class SupervisionRecord(Model):
@@ -67,6 +74,10 @@ class UnlockRequest(Model):
     registration: Mapped[Registration] = relationship()
     person: Mapped[Person] = relationship()
 
+    @property
+    def status_text(self):
+        return UNLOCK_STATES.get(self.status, self.status)
+
 
 class CommitmentDraw(Model):
     """One random draw of filings accepted on a commitment (告知承诺核查抽查): the stated share, the
@@ -114,3 +125,7 @@ class CommitmentCheck(Model):
 
     draw: Mapped[CommitmentDraw] = relationship(back_populates="checks")
     application: Mapped[Application] = relationship()
+
+    @property
+    def status_text(self):
+        return CHECK_STATES.get(self.status, self.status)

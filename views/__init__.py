@@ -48,6 +48,14 @@ def register_views(appbuilder):
                         category="注册中心", label=_l("全部申请记录"))
     appbuilder.add_view(center.CenterRegistrationView, "注册证书管理", icon="fa-id-card",
                         category="注册中心", label=_l("注册证书管理"))
+    from views import supervision
+
+    appbuilder.add_view(supervision.CenterSupervisionView, "在册监管", icon="fa-lock", category="注册中心",
+                        label=_l("在册监管"))
+    appbuilder.add_view(supervision.CenterUnlockRequestView, "解锁申请", icon="fa-unlock", category="注册中心",
+                        label=_l("解锁申请"))
+    appbuilder.add_view(supervision.CenterCommitmentView, "告知承诺核查", icon="fa-random", category="注册中心",
+                        label=_l("告知承诺核查"))
     appbuilder.add_view(identity.CenterPersonView, "待确认实人认证", icon="fa-check-square-o",
                         category="注册中心", label=_l("待确认实人认证"))
     appbuilder.add_view(credit.CenterCreditView, "信用记录管理", icon="fa-exclamation-circle",

@@ -5,7 +5,8 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
-from app import access, audit, business_types, filings, rules, signatures, standing, storage, urging, workflow
+from app import (access, audit, business_types, filings, refusals, rules, signatures, standing, storage, supervision,
+                 urging, workflow)
 from app.documents import certificate
 from app.documents.render import pdf_response
 from models import Registration
@@ -13,7 +14,7 @@ from models.registrations import SPECIALTY_NAMES
 from views.applications import ApplicationViewBase, flash_refusal
 from views.base import ScopedModelView
 from views.fab_overrides.list_interface import ListInterface
-from views.forms import FORM_EXPIRED, AttachmentForm, MoveForm, filed_values, form_for
+from views.forms import FORM_EXPIRED, AttachmentForm, MoveForm, UnlockRequestForm, filed_values, form_for
 from views.public import history as public_history
 
 
@@ -219,7 +220,7 @@ class ApplicantRegistrationView(ScopedModelView):
                               collection_texts=SPECIALTY_NAMES)
     fetch = staticmethod(access.get_registration)
     base_filters = [["id", access.RegistrationScope, lambda: None]]
-    base_permissions = ["can_list", "can_show", "can_certificate", "can_signature"]
+    base_permissions = ["can_list", "can_show", "can_certificate", "can_signature", "can_unlock"]
     base_order = ("id", "desc")
     list_columns = ["certificate_number", "enterprise.name", "specialty_names", "valid_from", "valid_until",
                     "status_label"]
@@ -244,8 +245,29 @@ class ApplicantRegistrationView(ScopedModelView):
         return self.render_template(
             "registrations/show.html", title=self.show_title, registration=registration, view=self,
             problems=certificate.download_problems(registration), person=access.current_person(),
-            history=public_history(registration),
+            history=public_history(registration), records=supervision.history(registration),
+            requests=supervision.requests_of(registration), unlock_form=UnlockRequestForm(),
+            can_request=not supervision.request_problems(registration, access.current_person()),
         )
+
+    @expose("/<int:pk>/unlock", methods=["POST"])
+    @has_access
+    @permission_name("unlock")
+    def unlock(self, pk):
+        """解锁申请: the holder of a locked registration asks the center to lift the lock."""
+        registration = self.get_row(pk)
+        form = UnlockRequestForm()
+        if not form.validate():
+            flash(FORM_EXPIRED, "danger")
+        else:
+            try:
+                supervision.file_request(registration, access.current_person(), form.reason.data,
+                                         request.files.get("file"))
+                flash(_l("解锁申请已提交，注册中心处理后将通知您"), "success")
+            except refusals.Refused as refusal:
+                for problem in (refusal.problems or [refusal.message]):
+                    flash(str(problem), "warning")
+        return redirect(url_for(f"{self.endpoint}.show", pk=registration.id))
 
     @expose("/<int:pk>/certificate.pdf")
     @has_access

@@ -173,3 +173,34 @@ def filed_values(form, columns):
     """What a checked form filed, by attribute name (what populate_obj would set): app/filings.py
     takes these, from the pages and the API alike."""
     return {name: form[name].data for name in columns}
+
+
+class SupervisionForm(FlaskForm):
+    """A supervision move of the center (锁定, 解锁, 暂停执业, 恢复执业, 撤销注册): what its row of the
+    table needs is checked by app/supervision.py; here only the lengths."""
+
+    reason = TextAreaField(_l("原因"), [Optional(), Length(max=2000)])
+    source = StringField(_l("锁定来源"), [Optional(), Length(max=32)])
+    until = StringField(_l("截止日期"), [Optional(), Length(max=10)])
+    decision_number = StringField(_l("决定文号"), [Optional(), Length(max=64)])
+
+
+class UnlockRequestForm(FlaskForm):
+    """解锁申请: the holder's reason; an optional file comes in request.files (app/storage.py)."""
+
+    reason = TextAreaField(_l("申请解锁的理由"), [Optional(), Length(max=2000)])
+
+
+class DecisionForm(FlaskForm):
+    """The center's answer to an unlock request, or the result of a commitment check."""
+
+    opinion = TextAreaField(_l("处理意见"), [Optional(), Length(max=2000)])
+    decision_number = StringField(_l("决定文号"), [Optional(), Length(max=64)])
+
+
+class DrawForm(FlaskForm):
+    """告知承诺核查: a new random draw over the filings accepted on a commitment."""
+
+    share = StringField(_l("抽查比例（百分比）"), [Optional(), Length(max=3)])
+    decided_from = StringField(_l("办结日期自"), [Optional(), Length(max=10)])
+    decided_until = StringField(_l("办结日期至"), [Optional(), Length(max=10)])

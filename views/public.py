@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app import deadlines, procedure
+from app import deadlines, procedure, supervision
 from app.extensions import db, limiter
 from app.validators import mask_id_number, mask_name
 from models import Announcement, Application, Person, Registration
@@ -76,6 +76,8 @@ class PublicQueryView(BaseView):
                                                 or public_status(registration) in ENDED_STATUSES),
             ended_on=ended_on(registration) if registration else None,
             history=history(registration) if registration else [],
+            # the center's measures as the public sees them: the move and its date, no reason
+            measures=supervision.history(registration) if registration else [],
             masked_name=mask_name(registration.person.name) if registration else "",
             masked_id=mask_id_number(registration.person.id_number) if registration else "",
             **extra,

@@ -53,6 +53,8 @@ def download_problems(registration, today=None):
         return [_l("该注册已注销，注册证书不再有效，不能下载")]
     if registration.status == "suspended":
         return [_l("该注册已暂停，暂停期间不能下载注册证书")]
+    if registration.status == "revoked":
+        return [_l("该注册已被撤销，注册证书已作废，不能下载")]
     if registration.status == "expired" or registration.valid_until < today:
         return [_l("该注册已于%(date)s失效，不能下载注册证书；请办理重新注册", date=registration.valid_until.isoformat())]
     if not registration.person.signature_file:

@@ -14,8 +14,9 @@ def register(appbuilder):
     from views.api.docs import OpenApiSpec, SwaggerUiView
     from views.api.records import EnterprisesApi, PersonsApi, RegistrationsApi, SpecialtiesApi, UnitsApi
     from views.api.credit import CreditRecordsApi
+    from views.api.supervision import APIS as SUPERVISION_APIS
 
     for api in (AuthApi, ApplicationsApi, RegistrationsApi, EnterprisesApi, PersonsApi, CreditRecordsApi,
-                SpecialtiesApi, UnitsApi, OpenApiSpec):
+                SpecialtiesApi, UnitsApi, *SUPERVISION_APIS, OpenApiSpec):
         appbuilder.add_api(api)
     appbuilder.add_view_no_menu(SwaggerUiView)

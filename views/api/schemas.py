@@ -87,7 +87,7 @@ def actions():
     return sorted({m.action for m in states.moves()})
 
 
-REGISTRATION_STATUSES = ["active", "cancelled", "expired", "suspended"]
+REGISTRATION_STATUSES = [s.code for s in states.REGISTRATION_STATES]
 # the application form's fields (views/forms.py) and their limits
 PERSON_FIELDS = {"ethnicity": 16, "education": 32, "major": 64, "school": 128, "title": 64, "email": 128}
 
@@ -165,6 +165,43 @@ def credit_record_create():
                          "authority": "陕西省住房和城乡建设厅", "decision_number": "陕建罚〔2026〕1号",
                          "decided_on": "2026-03-01", "period_from": "2026-03-01", "period_until": "2027-02-28"}
     return schema
+
+
+def supervision_request():
+    actions = sorted({m.action for m in states.SUPERVISION_TABLE if m.subject == "registration" and m.role == "center"})
+    schema = obj({
+        "action": {"type": "string", "enum": actions, "description": _l("锁定、解锁、暂停执业、恢复执业、撤销注册")},
+        "reason": string(2000, pattern=TEXT, nullable=True, description=_l("原因（各项措施必填）")),
+        "source": {"type": "string", "enum": list(states.LOCK_SOURCES), "nullable": True,
+                   "description": _l("锁定来源（锁定时必填）")},
+        "until": date(nullable=True),
+        "decision_number": string(64, nullable=True, description=_l("决定文号（暂停执业、撤销注册时必填）")),
+    }, required=["action"])
+    schema["properties"]["until"]["description"] = _l("截止日期（锁定时必填，须晚于今天）")
+    schema["example"] = {"action": "lock", "reason": "在施项目未竣工", "source": "project", "until": "2027-06-30"}
+    return schema
+
+
+def unlock_request_create():
+    return obj({"reason": string(2000, 1, pattern=TEXT, description=_l("申请解锁的理由"))})
+
+
+def unlock_decision():
+    return obj({"action": {"type": "string", "enum": ["grant", "reject"], "description": _l("同意解锁或不予解锁")},
+                "opinion": string(2000, pattern=TEXT, nullable=True, description=_l("处理意见（不予解锁时必填）"))},
+               required=["action"])
+
+
+def draw_request():
+    return obj({"share": {"type": "integer", "minimum": 1, "maximum": 100, "description": _l("抽查比例（百分比）")},
+                "decided_from": date(nullable=True), "decided_until": date(nullable=True)}, required=["share"])
+
+
+def check_request():
+    return obj({"action": {"type": "string", "enum": ["confirm", "disprove"], "description": _l("核查属实或不属实")},
+                "note": string(2000, pattern=TEXT, nullable=True, description=_l("核查情况（不属实时必填）")),
+                "decision_number": string(64, nullable=True, description=_l("撤销注册的决定文号（不属实时必填）"))},
+               required=["action"])
 
 
 # --- answers --------------------------------------------------------------------------------------
@@ -385,6 +422,57 @@ def components():
         "ApplicationCreate": application_create(),
         "ApplicationUpdate": application_update(),
         "MoveRequest": move_request(),
+        "SupervisionRequest": supervision_request(),
+        "UnlockRequestCreate": unlock_request_create(),
+        "UnlockDecision": unlock_decision(),
+        "DrawRequest": draw_request(),
+        "CheckRequest": check_request(),
+        "SupervisionRecord": obj({
+            "id": {"type": "integer"}, "action": {"type": "string"}, "action_label": {"type": "string"},
+            "from_status": {"type": "string", "enum": REGISTRATION_STATUSES},
+            "to_status": {"type": "string", "enum": REGISTRATION_STATUSES},
+            "role": {"type": "string", "enum": ["center", "system"]}, "actor_name": {"type": "string"},
+            "reason": text(), "source": text(), "until": date(nullable=True), "decision_number": text(),
+            "created_at": moment(False),
+        }),
+        "SupervisionState": obj({
+            "registration_id": {"type": "integer"},
+            "status": {"type": "string", "enum": REGISTRATION_STATUSES},
+            "status_label": {"type": "string"},
+            "hold": obj({"reason": text(), "source": text(), "since": date(nullable=True), "until": date(nullable=True),
+                         "decision_number": text()}),
+            "moves": array(obj({"action": {"type": "string"}, "label": {"type": "string"},
+                                "needs": array({"type": "string"})}),
+                           description=_l("注册中心现在可执行的措施")),
+            "records": array(ref("SupervisionRecord")),
+        }),
+        "UnlockRequest": obj({
+            "id": {"type": "integer"}, "registration_id": {"type": "integer"}, "certificate_number": text(),
+            "status": {"type": "string", "enum": list(states.UNLOCK_STATES)}, "status_label": {"type": "string"},
+            "reason": {"type": "string"}, "opinion": text(), "has_file": {"type": "boolean"},
+            "created_at": moment(False), "decided_at": moment(),
+        }),
+        "UnlockRequestPage": page("UnlockRequest"),
+        "CommitmentCheck": obj({
+            "id": {"type": "integer"}, "application_id": {"type": "integer"}, "application_number": {"type": "string"},
+            "status": {"type": "string", "enum": list(states.CHECK_STATES)}, "status_label": {"type": "string"},
+            "note": text(), "decision_number": text(), "checked_at": moment(),
+        }),
+        "CommitmentDrawSummary": obj({
+            "id": {"type": "integer"}, "share": {"type": "integer"}, "seed": {"type": "string"},
+            "decided_from": date(nullable=True), "decided_until": date(nullable=True),
+            "eligible_count": {"type": "integer"}, "sampled_count": {"type": "integer"}, "created_at": moment(False),
+        }),
+        "CommitmentDraw": obj({
+            "id": {"type": "integer"}, "share": {"type": "integer"}, "seed": {"type": "string"},
+            "decided_from": date(nullable=True), "decided_until": date(nullable=True),
+            "eligible_count": {"type": "integer"}, "sampled_count": {"type": "integer"}, "created_at": moment(False),
+            "eligible_ids": array({"type": "integer"}), "sampled_ids": array({"type": "integer"}),
+            "reproduced": {"type": "boolean", "description": _l("以记录的种子重新抽取，结果与记录一致")},
+            "eligible_unchanged": {"type": "boolean", "description": _l("可抽查的申请与现有数据一致")},
+            "checks": array(ref("CommitmentCheck")),
+        }),
+        "CommitmentDrawPage": page("CommitmentDrawSummary"),
         "StaffLoginRequest": obj({
             "username": string(64, 1),
             "password": string(128, 1),

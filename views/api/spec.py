@@ -79,6 +79,11 @@ def credit_list_parameters():
                                        _l("按记录类型筛选"))]
 
 
+def unlock_request_list_parameters():
+    return page_parameters() + [_query("status", {"type": "string", "enum": list(states.UNLOCK_STATES)},
+                                       _l("按处理状态筛选"))]
+
+
 def unit_parameters():
     return [_query("q", {"type": "string", "maxLength": 64, "pattern": schemas.LINE},
                    _l("单位名称、曾用名（至少2个字）或统一社会信用代码（至少6位）"))]
@@ -97,11 +102,11 @@ def _operation(tag, summary, responses, *, description=None, parameters=(), body
     return operation
 
 
-TAGS = (_l("登录"), _l("申请"), _l("查询"), _l("基础数据"), _l("工作人员令牌"))
+TAGS = (_l("登录"), _l("申请"), _l("查询"), _l("基础数据"), _l("工作人员令牌"), _l("注册监管"))
 
 
 def paths():
-    auth, apps, records, refs, staff = TAGS
+    auth, apps, records, refs, staff, watch = TAGS
     upload = {"required": True, "content": {"multipart/form-data": {"schema": {
         "type": "object",
         "properties": {
@@ -194,6 +199,47 @@ def paths():
         f"{V1}/registrations/{{pk}}": {"get": _operation(
             records, _l("注册证书详情"), {"200": _json(ref("Registration"), _l("注册")), **_errors(401, 404)},
             parameters=[PK])},
+        f"{V1}/registrations/{{pk}}/supervision": {
+            "get": _operation(watch, _l("注册的监管状态、可执行措施与监管记录"),
+                              {"200": _json(ref("SupervisionState"), _l("监管状态")), **_errors(401, 404)},
+                              parameters=[PK]),
+            "post": _operation(watch, _l("监管措施（注册中心）：锁定、解锁、暂停执业、恢复执业、撤销注册"),
+                               {"200": _json(ref("SupervisionState"), _l("已执行")),
+                                **_errors(400, 401, 403, 404, 409, 422)},
+                               description=_l("与“在册监管”页面相同（app/supervision.py）：当前状态不允许时返回409；"
+                                              "缺少原因、来源、截止日期或决定文号时返回422，problems 列出原因。"),
+                               parameters=[PK], body=_body("SupervisionRequest")),
+        },
+        f"{V1}/registrations/{{pk}}/unlock-request": {"post": _operation(
+            watch, _l("申请解锁（持证人）"),
+            {"201": _json(ref("UnlockRequest"), _l("已提交")), **_errors(400, 401, 403, 404, 409, 422)},
+            description=_l("注册未锁定或已有待处理的申请时返回409。"), parameters=[PK], body=_body("UnlockRequestCreate"))},
+        f"{V1}/registrations/{{pk}}/unlock-request/decision": {"post": _operation(
+            watch, _l("处理解锁申请（注册中心）：同意解锁或不予解锁"),
+            {"200": _json(ref("UnlockRequest"), _l("已处理")), **_errors(400, 401, 403, 404, 409, 422)},
+            parameters=[PK], body=_body("UnlockDecision"))},
+        f"{V1}/unlock-requests/": {"get": _operation(
+            watch, _l("解锁申请列表（注册中心：全部；个人：本人）"),
+            {"200": _json(ref("UnlockRequestPage"), _l("一页解锁申请")), **_errors(400, 401)},
+            parameters=unlock_request_list_parameters())},
+        f"{V1}/commitment-draws/": {
+            "get": _operation(watch, _l("告知承诺核查的抽查记录（注册中心）"),
+                              {"200": _json(ref("CommitmentDrawPage"), _l("一页抽查")), **_errors(400, 401)},
+                              parameters=page_parameters()),
+            "post": _operation(watch, _l("按比例随机抽取以告知承诺办结的申请（注册中心）"),
+                               {"201": _json(ref("CommitmentDraw"), _l("抽查结果，含随机种子")),
+                                **_errors(400, 401, 403, 422)},
+                               description=_l("随机种子与可抽查申请的编号随抽查保存：以种子初始化 random.Random，"
+                                              "对升序排列的编号调用 sample 抽取“件数×比例”（向上取整）件，结果相同。"),
+                               body=_body("DrawRequest")),
+        },
+        f"{V1}/commitment-draws/{{pk}}": {"get": _operation(
+            watch, _l("一次抽查：种子、可抽查与抽中的申请、复核结果、各件核查结果"),
+            {"200": _json(ref("CommitmentDraw"), _l("抽查")), **_errors(401, 404)}, parameters=[PK])},
+        f"{V1}/commitment-checks/{{pk}}": {"post": _operation(
+            watch, _l("记录核查结果（注册中心）：属实，或不属实并撤销注册"),
+            {"200": _json(ref("CommitmentCheck"), _l("已记录")), **_errors(400, 401, 404, 409, 422)},
+            parameters=[PK], body=_body("CheckRequest"))},
         f"{V1}/enterprises/": {"get": _operation(
             records, _l("企业列表（注册中心：全部；企业：本单位）"),
             {"200": _json(ref("EnterprisePage"), _l("一页企业")), **_errors(400, 401)}, parameters=page_parameters())},

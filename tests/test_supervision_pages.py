@@ -1,0 +1,144 @@
+"""The center's supervision through the pages: 在册监管, 解锁申请, the holder's page, 公众查询 and the QR page."""
+import io
+import re
+from datetime import date, timedelta
+
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import select
+
+from models import Message, Person, Registration, SupervisionRecord, UnlockRequest
+from tests.conftest import csrf_token
+from tests.helpers import flashes, pdf_bytes
+
+
+def registration_of(session, username):
+    person = session.scalars(select(Person).join(Person.user).where(User.username == username)).one()
+    return session.scalars(select(Registration).where(Registration.person_id == person.id)).first()
+
+
+def lock_through_the_page(client, registration_id, **fields):
+    page = client.get(f"/supervision/show/{registration_id}")
+    assert page.status_code == 200
+    data = {"csrf_token": csrf_token(page), "reason": "在施项目未竣工", "source": "project",
+            "until": (date.today() + timedelta(days=30)).isoformat(), **fields}
+    return client.post(f"/supervision/{registration_id}/supervise/lock", data=data)
+
+
+def test_center_locks_a_registration_and_every_other_business_says_why(demo, client_as, query):
+    center = client_as("center")
+    reg = query(lambda s: registration_of(s, "app7"))
+    listed = center.get("/supervision/list/").get_data(as_text=True)
+    assert reg.certificate_number in listed
+    answer = lock_through_the_page(center, reg.id)
+    assert answer.status_code == 302
+    assert query(lambda s: s.get(Registration, reg.id).status) == "locked"
+    shown = center.get(f"/supervision/show/{reg.id}").get_data(as_text=True)
+    assert "已锁定" in shown and "在施项目未竣工" in shown and "监管记录" in shown
+    assert reg.certificate_number in center.get("/supervision/list/?state=locked").get_data(as_text=True)
+    # the holder's home page: the renewal is refused with the lock, 注销 stays open
+    holder = client_as("app7")
+    home = holder.get("/").get_data(as_text=True)
+    assert "已被注册中心锁定" in home and "在施项目" in home and "029-87290000" in home
+    renewal = holder.get("/applicantrenewalview/add")
+    assert renewal.status_code in (200, 302)
+    listing = holder.get("/applicantrenewalview/list/").get_data(as_text=True)
+    assert "已被注册中心锁定" in listing
+
+
+def test_a_lock_without_its_end_date_or_source_is_refused_with_the_reason(demo, client_as, query):
+    center = client_as("center")
+    reg = query(lambda s: registration_of(s, "app7"))
+    lock_through_the_page(center, reg.id, until="")
+    assert "请填写锁定截止日期" in flashes(center) or query(lambda s: s.get(Registration, reg.id).status) == "active"
+    lock_through_the_page(center, reg.id, source="nowhere")
+    assert query(lambda s: s.get(Registration, reg.id).status) == "active"
+    assert query(lambda s: s.scalars(select(SupervisionRecord)).all()) == []
+
+
+def test_holder_files_an_unlock_request_and_the_center_grants_it(demo, client_as, query):
+    center = client_as("center")
+    reg = query(lambda s: registration_of(s, "app7"))
+    lock_through_the_page(center, reg.id)
+    holder = client_as("app7")
+    page = holder.get(f"/applicantregistrationview/show/{reg.id}")
+    body = page.get_data(as_text=True)
+    assert "申请解锁" in body and "已锁定" in body
+    answer = holder.post(f"/applicantregistrationview/{reg.id}/unlock", data={
+        "csrf_token": csrf_token(page), "reason": "项目已竣工验收", "file": (io.BytesIO(pdf_bytes()), "done.pdf")},
+        content_type="multipart/form-data")
+    assert answer.status_code == 302
+    request = query(lambda s: s.scalars(select(UnlockRequest)).one())
+    assert request.status == "pending" and request.original_name == "done.pdf"
+    # a second request while one waits is refused with why
+    again = holder.post(f"/applicantregistrationview/{reg.id}/unlock", data={
+        "csrf_token": csrf_token(page), "reason": "再次"})
+    assert again.status_code == 302 and any("等待注册中心处理" in m for m in flashes(holder))
+    queue = center.get("/unlockrequests/list/").get_data(as_text=True)
+    assert reg.certificate_number in queue
+    shown = center.get(f"/unlockrequests/show/{request.id}")
+    assert "项目已竣工验收" in shown.get_data(as_text=True)
+    assert center.get(f"/unlockrequests/{request.id}/file").status_code == 200
+    # 不予解锁 needs an opinion
+    center.post(f"/unlockrequests/{request.id}/decide/reject", data={"csrf_token": csrf_token(shown), "opinion": ""})
+    assert query(lambda s: s.get(UnlockRequest, request.id).status) == "pending"
+    center.post(f"/unlockrequests/{request.id}/decide/grant", data={"csrf_token": csrf_token(shown), "opinion": "同意"})
+    assert query(lambda s: s.get(UnlockRequest, request.id).status) == "granted"
+    assert query(lambda s: s.get(Registration, reg.id).status) == "active"
+    kinds = query(lambda s: [m.kind for m in s.scalars(select(Message).where(Message.registration_id == reg.id))])
+    assert "unlock_request_filed" in kinds and "registration_unlocked" in kinds
+
+
+def test_public_query_and_qr_page_show_the_measure_without_its_reason(demo, app, client_as, query):
+    center = client_as("center")
+    reg = query(lambda s: registration_of(s, "app7"))
+    page = center.get(f"/supervision/show/{reg.id}")
+    center.post(f"/supervision/{reg.id}/supervise/suspend", data={
+        "csrf_token": csrf_token(page), "reason": "私密原因：违反执业规定", "decision_number": "陕建罚〔2026〕3号"})
+    assert query(lambda s: s.get(Registration, reg.id).status) == "suspended"
+    name = query(lambda s: registration_of(s, "app7").person.name)
+    public = app.test_client().get(f"/public/query?name={name}&number={reg.certificate_number}").get_data(as_text=True)
+    assert "已暂停执业" in public and "陕建罚〔2026〕3号" in public and "私密原因" not in public
+    verify = app.test_client().get(f"/public/verify/{reg.verify_token}").get_data(as_text=True)
+    assert "已暂停执业" in verify and "私密原因" not in verify
+    page = center.get(f"/supervision/show/{reg.id}")
+    center.post(f"/supervision/{reg.id}/supervise/revoke", data={
+        "csrf_token": csrf_token(page), "reason": "以欺骗手段取得注册", "decision_number": "陕建撤〔2026〕1号"})
+    verify = app.test_client().get(f"/public/verify/{reg.verify_token}").get_data(as_text=True)
+    assert "已撤销注册" in verify and "注册证书已作废" in verify
+
+
+def test_only_the_center_reaches_the_supervision_pages(demo, client_as, query):
+    reg = query(lambda s: registration_of(s, "app7"))
+    for username in ("app7", "ent2"):
+        client = client_as(username)
+        assert client.get("/supervision/list/").status_code == 403
+        assert client.get(f"/supervision/show/{reg.id}").status_code == 403
+        assert client.get("/unlockrequests/list/").status_code == 403
+        assert client.get("/commitmentchecks/list/").status_code == 403
+    # another person's registration: no unlock request
+    other = client_as("app2")
+    page = other.get("/")
+    assert other.post(f"/applicantregistrationview/{reg.id}/unlock",
+                      data={"csrf_token": csrf_token(page), "reason": "x"}).status_code == 404
+
+
+def test_center_draws_commitment_filings_and_records_each_check(demo, client_as, query):
+    from models import CommitmentCheck, CommitmentDraw
+    from tests.test_supervision_api import mark_commitment
+
+    query(lambda s: mark_commitment(s, "app7"))
+    center = client_as("center")
+    page = center.get("/commitmentchecks/list/")
+    assert page.status_code == 200 and "随机抽取" in page.get_data(as_text=True)
+    bad = center.post("/commitmentchecks/draw", data={"csrf_token": csrf_token(page), "share": "0"})
+    assert bad.status_code == 302 and any("抽查比例" in m for m in flashes(center))
+    answer = center.post("/commitmentchecks/draw", data={"csrf_token": csrf_token(page), "share": "10"})
+    draw = query(lambda s: s.scalars(select(CommitmentDraw)).one())
+    assert answer.headers["Location"].endswith(f"/commitmentchecks/show/{draw.id}")
+    shown = center.get(f"/commitmentchecks/show/{draw.id}").get_data(as_text=True)
+    assert draw.seed in shown and "结果与记录一致" in shown
+    check = query(lambda s: s.scalars(select(CommitmentCheck)).one())
+    center.post(f"/commitmentchecks/{draw.id}/check/{check.id}/confirm", data={
+        "csrf_token": csrf_token(page), "opinion": "经核查学时属实"})
+    assert query(lambda s: s.get(CommitmentCheck, check.id).status) == "true"
+    assert query(lambda s: registration_of(s, "app7").status) == "active"
