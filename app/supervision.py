@@ -88,6 +88,8 @@ def move(registration, action, user=None, *, reason="", source=None, until=None,
         values.update(hold_reason=reason or None, hold_source=source if found.target == "locked" else None,
                       hold_since=today, hold_until=until if found.target != "revoked" else None,
                       decision_number=decision_number)
+    if found.target == "revoked":
+        values["seal_status"] = "void"  # the electronic practice seal goes with the certificate
     try:
         # the state the move starts from, checked by the database: a second, concurrent move of the
         # same registration finds it changed and is refused, instead of applying twice
