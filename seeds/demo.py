@@ -12,7 +12,8 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from app import attachments, business_types, credit, procedure, roles, rules, signatures, states, workflow
+from app import (attachments, business_types, commitments, credit, procedure, roles, rules, signatures, states,
+                 supervision, workflow)
 from app.documents.fonts import cjk_font
 from app.documents.render import render_pdf
 from app.extensions import db
@@ -39,6 +40,7 @@ APPLICANTS = {
     "app5": ("陈", "静", "女", date(1987, 5, 30), "610111", "ent2", ("SL",), "13800000005"),
     "app6": ("杨", "帆", "男", date(1983, 9, 12), "610112", "ent1", ("JZ",), "13800000006"),
     "app7": ("赵", "敏", "女", date(1980, 12, 1), "610114", "ent2", ("JD", "JZ"), "13800000007"),
+    "app8": ("孙", "磊", "男", date(1986, 4, 18), "610115", "ent2", ("JZ",), "13800000008"),
 }
 
 STAFF = {
@@ -220,6 +222,20 @@ def load(sm, today=None):
         credit.add({"name": seven.name, "id_number": seven.id_number, "kind": kind, "authority": "西安市住房和城乡建设局",
                     "decision_number": number, "decided_on": decided, "period_from": decided, "period_until": until,
                     "facts": facts}, users["center"], "page", today)
+    # app8: registered late after the exam on a signed commitment letter instead of the continuing-education
+    # proof; the center's 告知承诺核查 drew the filing (check pending), and has locked the registration for a
+    # project under construction; app8 asked to unlock (解锁申请 waiting)
+    people["app8"].qualifications[0].issue_date = today - timedelta(days=4 * 365)
+    db.session.commit()
+    c = file("app8", "initial", "ent2", ("JZ",))
+    letter = FileStorage(stream=io.BytesIO(sample_attachment("continuing_education")), filename="commitment.pdf")
+    attachments.attach(c, "continuing_education", letter, people["app8"].user, commitment=True)
+    walk(c, ("approve", "ent2", ""), ("approve", "center", "以告知承诺书代替继续教育证明，准予注册，列入核查。"))
+    announce()
+    commitments.draw(current_app.config["COMMITMENT_CHECK_SHARE"], users["center"])
+    supervision.lock(c.registration, reason="在施项目“西咸新区沣东学校工程”尚未竣工验收", source="project",
+                     until=today + timedelta(days=90), by=users["center"])
+    supervision.file_request(c.registration, people["app8"], "该项目已于上月完成竣工验收，申请解锁。")
     return True
 
 

@@ -248,10 +248,10 @@ def test_lists_show_only_the_callers_rows(demo, api_as, query):
     assert listed(app2, "persons") == {names["app2"]} and listed(app2, "enterprises") == set()
     assert len(listed(ent1, "enterprises")) == 1 and "陕西秦川建设工程有限公司" in listed(ent1, "enterprises")
     assert listed(ent1, "persons") == set()
-    assert len(listed(center, "enterprises")) == 3 and len(listed(center, "persons")) == 7
+    assert len(listed(center, "enterprises")) == 3 and len(listed(center, "persons")) == 8
     regs = lambda api: {r["person"]["name"] for r in api.get(f"{V1}/registrations/").get_json()["items"]}  # noqa: E731
     assert regs(app2) == {names["app2"]} and regs(ent1) == {names["app2"]}
-    assert regs(center) == {names["app2"], names["app7"]}
+    assert regs(center) == {names["app2"], names["app7"], names["app8"]}
     # and each opens its own rows in full
     own = app2.get(f"{V1}/registrations/").get_json()["items"][0]
     detail = app2.get(f"{V1}/registrations/{own['id']}").get_json()
@@ -279,14 +279,14 @@ def test_lists_mask_id_and_phone_numbers_details_show_them(demo, api_as, query):
 def test_page_size_is_bounded(demo, api_as, app):
     center = api_as("center")
     body = center.get(f"{V1}/persons/").get_json()
-    assert body["per_page"] == 20 and body["page"] == 1 and body["count"] == 7 and body["count_exact"] is True
+    assert body["per_page"] == 20 and body["page"] == 1 and body["count"] == 8 and body["count_exact"] is True
     limit = app.config["API_MAX_PAGE_SIZE"]
     assert center.get(f"{V1}/persons/?per_page={limit}").status_code == 200
     for bad in (limit + 1, 0, -1, "abc"):
         errors = is_error(center.get(f"{V1}/persons/?per_page={bad}"), 400, "invalid_parameter")["errors"]
         assert "per_page" in errors
     two = center.get(f"{V1}/persons/?per_page=2&page=2").get_json()
-    assert len(two["items"]) == 2 and two["count"] == 7
+    assert len(two["items"]) == 2 and two["count"] == 8
     assert center.get(f"{V1}/persons/?per_page=2&page=9").get_json()["items"] == []
     is_error(center.get(f"{V1}/applications/?status=nonsense"), 400, "invalid_parameter")
 

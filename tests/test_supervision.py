@@ -48,7 +48,8 @@ def test_lock_records_the_move_and_tells_the_person_and_the_unit(demo, app, quer
     registration = query(lambda s: registration_of(s, "app7"))
     assert registration.status == "locked" and registration.hold_source == "project"
     assert registration.hold_until == date.today() + timedelta(days=30)
-    records = query(lambda s: s.scalars(select(SupervisionRecord)).all())
+    records = query(lambda s: s.scalars(select(SupervisionRecord)
+                                        .where(SupervisionRecord.registration_id == registration.id)).all())
     center = query(lambda s: user(s, "center").id)
     assert [(r.action, r.from_status, r.to_status, r.role, r.actor_id) for r in records] == [
         ("lock", "active", "locked", "center", center)]
@@ -59,7 +60,8 @@ def test_lock_records_the_move_and_tells_the_person_and_the_unit(demo, app, quer
     assert (True, "registration_locked") in kinds and (False, "unit_registration_held") in kinds
     told = next(m for m in messages if m.kind == "registration_locked")
     assert "在施项目" in told.body and told.sms_status == "sent"
-    logged = query(lambda s: s.scalars(select(SecurityLog).where(SecurityLog.event == "workflow.supervision")).all())
+    logged = query(lambda s: s.scalars(select(SecurityLog).where(
+        SecurityLog.event == "workflow.supervision", SecurityLog.target == f"registration:{registration.id}")).all())
     assert len(logged) == 1 and logged[0].target == f"registration:{registration.id}"
 
 

@@ -68,19 +68,29 @@ def mark_commitment(session, username):
     return filing.id
 
 
+def committed_filing(session, username):
+    from models import Application
+
+    reg = registration_of(session, username)
+    return session.scalars(select(Application.id).where(Application.registration_id == reg.id,
+                                                        Application.status == "approved")).first()
+
+
 def test_a_draw_is_recorded_with_its_seed_and_can_be_drawn_again(demo, app, query):
-    filings = sorted([query(lambda s: mark_commitment(s, "app2")), query(lambda s: mark_commitment(s, "app7"))])
+    # the demo's app8 was approved on a commitment; app2's and app7's filings are made so
+    filings = sorted([query(lambda s: mark_commitment(s, "app2")), query(lambda s: mark_commitment(s, "app7")),
+                      query(lambda s: committed_filing(s, "app8"))])
     center = bearer(api_token(app, "center"))
     client = app.test_client()
     assert client.post("/api/v1/commitment-draws/", headers=center, json={"share": 0}).status_code == 400
     answer = client.post("/api/v1/commitment-draws/", headers=center, json={"share": 50})
     assert answer.status_code == 201, answer.get_json()
     draw = answer.get_json()
-    assert draw["eligible_ids"] == filings and draw["sampled_count"] == 1 and draw["reproduced"] is True
+    assert draw["eligible_ids"] == filings and draw["sampled_count"] == 2 and draw["reproduced"] is True
     # anyone can run the draw again from what is recorded
     import random
 
-    assert sorted(random.Random(draw["seed"]).sample(sorted(draw["eligible_ids"]), 1)) == draw["sampled_ids"]
+    assert sorted(random.Random(draw["seed"]).sample(sorted(draw["eligible_ids"]), 2)) == draw["sampled_ids"]
     assert client.get(f"/api/v1/commitment-draws/{draw['id']}", headers=center).get_json()["reproduced"] is True
     assert client.get("/api/v1/commitment-draws/", headers=bearer(api_token(app, "app7"))).get_json()["count"] == 0
     check = draw["checks"][0]
@@ -92,12 +102,24 @@ def test_a_draw_is_recorded_with_its_seed_and_can_be_drawn_again(demo, app, quer
     assert done.status_code == 200 and done.get_json()["status"] == "false"
     revoked = query(lambda s: s.scalars(select(Registration).where(Registration.status == "revoked")).all())
     assert len(revoked) == 1 and revoked[0].decision_number == "陕建撤〔2026〕9号"
+    assert revoked[0].seal_status == "void"
     assert client.post(f"/api/v1/commitment-checks/{check['id']}", headers=center,
                        json={"action": "confirm"}).status_code == 409
 
 
 def test_no_eligible_filing_means_no_draw_and_says_why(demo, app, query):
     answer = app.test_client().post("/api/v1/commitment-draws/", headers=bearer(api_token(app, "center")),
-                                    json={"share": 10})
+                                    json={"share": 10, "decided_from": "2001-01-01", "decided_until": "2001-12-31"})
     assert answer.status_code == 422 and "无需抽查" in answer.get_json()["message"]
-    assert query(lambda s: s.scalars(select(CommitmentCheck)).all()) == []
+    assert query(lambda s: s.scalars(select(CommitmentCheck).where(CommitmentCheck.status != "pending")).all()) == []
+
+
+def test_the_demo_shows_a_locked_registration_an_unlock_request_and_a_sampled_filing(demo, query):
+    reg = query(lambda s: registration_of(s, "app8"))
+    assert reg.status == "locked" and reg.hold_source == "project"
+    from models import UnlockRequest
+
+    assert query(lambda s: s.scalars(select(UnlockRequest.status).where(UnlockRequest.registration_id == reg.id))
+                 .all()) == ["pending"]
+    sampled = query(lambda s: s.scalars(select(CommitmentCheck.application_id)).all())
+    assert sampled == [query(lambda s: committed_filing(s, "app8"))]

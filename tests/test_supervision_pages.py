@@ -52,7 +52,8 @@ def test_a_lock_without_its_end_date_or_source_is_refused_with_the_reason(demo, 
     assert "请填写锁定截止日期" in flashes(center) or query(lambda s: s.get(Registration, reg.id).status) == "active"
     lock_through_the_page(center, reg.id, source="nowhere")
     assert query(lambda s: s.get(Registration, reg.id).status) == "active"
-    assert query(lambda s: s.scalars(select(SupervisionRecord)).all()) == []
+    assert query(lambda s: s.scalars(select(SupervisionRecord)
+                                     .where(SupervisionRecord.registration_id == reg.id)).all()) == []
 
 
 def test_holder_files_an_unlock_request_and_the_center_grants_it(demo, client_as, query):
@@ -67,7 +68,7 @@ def test_holder_files_an_unlock_request_and_the_center_grants_it(demo, client_as
         "csrf_token": csrf_token(page), "reason": "项目已竣工验收", "file": (io.BytesIO(pdf_bytes()), "done.pdf")},
         content_type="multipart/form-data")
     assert answer.status_code == 302
-    request = query(lambda s: s.scalars(select(UnlockRequest)).one())
+    request = query(lambda s: s.scalars(select(UnlockRequest).where(UnlockRequest.registration_id == reg.id)).one())
     assert request.status == "pending" and request.original_name == "done.pdf"
     # a second request while one waits is refused with why
     again = holder.post(f"/applicantregistrationview/{reg.id}/unlock", data={
@@ -132,12 +133,14 @@ def test_center_draws_commitment_filings_and_records_each_check(demo, client_as,
     assert page.status_code == 200 and "随机抽取" in page.get_data(as_text=True)
     bad = center.post("/commitmentchecks/draw", data={"csrf_token": csrf_token(page), "share": "0"})
     assert bad.status_code == 302 and any("抽查比例" in m for m in flashes(center))
-    answer = center.post("/commitmentchecks/draw", data={"csrf_token": csrf_token(page), "share": "10"})
-    draw = query(lambda s: s.scalars(select(CommitmentDraw)).one())
+    answer = center.post("/commitmentchecks/draw", data={"csrf_token": csrf_token(page), "share": "100"})
+    draw = query(lambda s: s.scalars(select(CommitmentDraw).order_by(CommitmentDraw.id.desc())).first())
     assert answer.headers["Location"].endswith(f"/commitmentchecks/show/{draw.id}")
     shown = center.get(f"/commitmentchecks/show/{draw.id}").get_data(as_text=True)
     assert draw.seed in shown and "结果与记录一致" in shown
-    check = query(lambda s: s.scalars(select(CommitmentCheck)).one())
+    app7_registration = query(lambda s: registration_of(s, "app7").id)
+    check = query(lambda s: next(c for c in s.get(CommitmentDraw, draw.id).checks
+                                 if c.application.registration_id == app7_registration))
     center.post(f"/commitmentchecks/{draw.id}/check/{check.id}/confirm", data={
         "csrf_token": csrf_token(page), "opinion": "经核查学时属实"})
     assert query(lambda s: s.get(CommitmentCheck, check.id).status) == "true"

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import access, commitments, states, supervision
 from models import CommitmentCheck, CommitmentDraw, UnlockRequest
-from views.api import payload, schemas, spec
+from views.api import payload, schemas, serialize, spec
 from views.api.base import ScopedApi, query_args
 from views.api.errors import ApiError
 from views.api.tokens import token_required
@@ -46,7 +46,7 @@ def record(row):
             "from_status": row.from_status, "to_status": row.to_status, "role": row.role,
             "actor_name": row.actor_name, "reason": row.reason, "source": row.source,
             "until": row.until.isoformat() if row.until else None, "decision_number": row.decision_number,
-            "created_at": row.created_at.isoformat(timespec="seconds")}
+            "created_at": serialize.when(row.created_at)}
 
 
 def state_of(registration, user):
@@ -65,15 +65,15 @@ def state_of(registration, user):
 def unlock_request(row):
     return {"id": row.id, "registration_id": row.registration_id, "certificate_number": row.registration.certificate_number,
             "status": row.status, "status_label": str(row.status_text), "reason": row.reason, "opinion": row.opinion,
-            "has_file": bool(row.file_name), "created_at": row.created_at.isoformat(timespec="seconds"),
-            "decided_at": row.decided_at.isoformat(timespec="seconds") if row.decided_at else None}
+            "has_file": bool(row.file_name), "created_at": serialize.when(row.created_at),
+            "decided_at": serialize.when(row.decided_at) if row.decided_at else None}
 
 
 def check(row):
     return {"id": row.id, "application_id": row.application_id, "application_number": row.application.number,
             "status": row.status, "status_label": str(row.status_text), "note": row.note,
             "decision_number": row.decision_number,
-            "checked_at": row.checked_at.isoformat(timespec="seconds") if row.checked_at else None}
+            "checked_at": serialize.when(row.checked_at) if row.checked_at else None}
 
 
 def draw(row, full=False):
@@ -81,7 +81,7 @@ def draw(row, full=False):
             "decided_from": row.decided_from.isoformat() if row.decided_from else None,
             "decided_until": row.decided_until.isoformat() if row.decided_until else None,
             "eligible_count": row.eligible_count, "sampled_count": row.sampled_count,
-            "created_at": row.created_at.isoformat(timespec="seconds")}
+            "created_at": serialize.when(row.created_at)}
     if full:
         same_sample, same_eligible = commitments.reproduce(row)
         body.update(eligible_ids=list(row.eligible_ids), sampled_ids=list(row.sampled_ids),
