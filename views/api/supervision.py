@@ -27,8 +27,13 @@ def _center_only():
 
 
 def _day(value):
+    """A date field: null or absent is no date; anything else must be YYYY-MM-DD."""
+    if value is None:
+        return None
     try:
-        return date.fromisoformat(value) if value else None
+        if len(value) != 10:
+            raise ValueError(value)
+        return date.fromisoformat(value)
     except ValueError:
         raise ApiError(400, "invalid_request", _l("请求内容不符合接口说明"),
                        errors={"date": [str(_l("日期格式应为YYYY-MM-DD，如2026-12-31"))]}) from None
