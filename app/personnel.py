@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from app import business_types
 from app.extensions import db
+from app.states import IN_FORCE
 from models import Application, Registration, Specialty, registration_specialty
 
 STATUS_FILTERS = {
@@ -35,14 +36,14 @@ def window_days():
 def status_condition(code, today=None):
     """The Registration condition of one 状态 filter, or None for an unknown code (no filter)."""
     today = today or date.today()
-    in_force = and_(Registration.status == "active", Registration.valid_until >= today)
+    in_force = and_(Registration.status.in_(sorted(IN_FORCE)), Registration.valid_until >= today)
     if code == "active":
         return in_force
     if code == "expiring":
         return and_(in_force, Registration.valid_until <= today + timedelta(days=window_days()))
     if code == "expired":
         return or_(Registration.status == "expired",
-                   and_(Registration.status == "active", Registration.valid_until < today))
+                   and_(Registration.status.in_(sorted(IN_FORCE)), Registration.valid_until < today))
     if code == "cancelled":
         return Registration.status == "cancelled"
     return None

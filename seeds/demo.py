@@ -214,14 +214,14 @@ def load(sm, today=None):
     # app7's credit records (信用记录): a 不良行为记录, and a 行政处罚 whose bar on registration has run out
     # (one in force would keep app7 from renewing; the center can add one to try the bar)
     seven = people["app7"]
-    for kind, number, decided, until, facts in (
+    for kind, number, decided_on, until, facts in (
             ("bad_conduct", f"陕建不良〔{today.year}〕7号", today - timedelta(days=40), today + timedelta(days=325),
              "施工现场项目负责人未按规定到岗履职"),
             ("penalty", f"西建罚〔{today.year - 2}〕15号", today - timedelta(days=700), today - timedelta(days=335),
              "未办理变更注册而继续执业")):
         credit.add({"name": seven.name, "id_number": seven.id_number, "kind": kind, "authority": "西安市住房和城乡建设局",
-                    "decision_number": number, "decided_on": decided, "period_from": decided, "period_until": until,
-                    "facts": facts}, users["center"], "page", today)
+                    "decision_number": number, "decided_on": decided_on, "period_from": decided_on,
+                    "period_until": until, "facts": facts}, users["center"], "page", today)
     # app8: registered late after the exam on a signed commitment letter instead of the continuing-education
     # proof; the center's 告知承诺核查 drew the filing (check pending), and has locked the registration for a
     # project under construction; app8 asked to unlock (解锁申请 waiting)

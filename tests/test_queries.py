@@ -9,7 +9,8 @@ from models import Application, Person, Registration, application_specialty, reg
 PAGES = {
     "app2": ["/applicantinitialview/list/", "/applicantaddspecialtyview/list/", "/applicantregistrationview/list/"],
     "ent1": ["/enterprisependingview/list/", "/enterpriseapplicationview/list/", "/enterprisepersonnelview/list/"],
-    "center": ["/centerqueueview/list/", "/centerapplicationview/list/", "/centerregistrationview/list/"],
+    "center": ["/centerqueueview/list/", "/centerapplicationview/list/", "/centerregistrationview/list/",
+               "/supervision/list/", "/unlockrequests/list/", "/commitmentchecks/list/"],
 }
 
 

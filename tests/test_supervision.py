@@ -129,3 +129,15 @@ def test_a_lock_lifts_by_itself_when_its_end_date_has_passed(demo, app, query):
     assert registration.status == "active" and registration.hold_until is None
     last = query(lambda s: s.scalars(select(SupervisionRecord).order_by(SupervisionRecord.id.desc())).first())
     assert (last.action, last.role, last.actor_id) == ("unlock", "system", None)
+
+
+def test_the_system_locks_for_another_rule_and_says_so(demo, app, query):
+    """lock(by=None): a module's own rule (a campaign's non-answerers) locks as the system, recorded so."""
+    with app.app_context():
+        registration = registration_of(db.session, "app2")
+        record = supervision.lock(registration, reason="未按期答复专项检查", source="credit",
+                                  until=date.today() + timedelta(days=10), by=None)
+        assert (record.role, record.actor_id, record.action) == ("system", None, "lock")
+        assert str(states.action_label("lock", "system")) == "自动锁定"
+        db.session.remove()
+    assert query(lambda s: registration_of(s, "app2").status) == "locked"

@@ -2,6 +2,8 @@
 解锁申请 (the holders' requests to decide) and 告知承诺核查 (random draws and each sampled filing's
 check). Thin: every row is read through app/access.py, every move goes through app/supervision.py
 or app/commitments.py, every refusal is shown with its reason."""
+import io
+
 from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
@@ -158,7 +160,11 @@ class CenterUnlockRequestView(ScopedModelView):
         found = self.get_row(pk)
         if not found.file_name:
             abort(404)
-        return send_file(storage.path_of(found.file_name), mimetype=found.file_type, as_attachment=True,
+        try:
+            data = storage.read(found.file_name)
+        except storage.Missing:
+            abort(404)
+        return send_file(io.BytesIO(data), mimetype=found.file_type, as_attachment=True,
                          download_name=found.original_name or "file", max_age=0)
 
 
