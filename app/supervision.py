@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, notify, refusals, states, storage
 from app.extensions import db
-from models import Person, Registration, SupervisionRecord, UnlockRequest
+from models import Registration, SupervisionRecord, UnlockRequest
 
 SYSTEM_NAME = _l("系统")
 MAX_REASON = 2000
@@ -257,7 +257,3 @@ def decide_request(request, action, user, opinion="", now=None):
     if found.target == "rejected":
         notify.unlock_request_rejected(request)
     return request
-
-
-def holder_person(registration):
-    return db.session.get(Person, registration.person_id)

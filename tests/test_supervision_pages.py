@@ -1,6 +1,5 @@
 """The center's supervision through the pages: 在册监管, 解锁申请, the holder's page, 公众查询 and the QR page."""
 import io
-import re
 from datetime import date, timedelta
 
 from flask_appbuilder.security.sqla.models import User

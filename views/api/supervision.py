@@ -12,7 +12,7 @@ from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 
 from app import access, commitments, states, supervision
-from models import CommitmentCheck, CommitmentDraw, UnlockRequest
+from models import CommitmentDraw, UnlockRequest
 from views.api import payload, schemas, serialize, spec
 from views.api.base import ScopedApi, query_args
 from views.api.errors import ApiError
@@ -208,5 +208,3 @@ class CommitmentChecksApi(ScopedApi):
 
 
 APIS = (RegistrationSupervisionApi, UnlockRequestsApi, CommitmentDrawsApi, CommitmentChecksApi)
-# keep the model imported for the access matrix's row kinds
-__all__ = ["APIS", "CommitmentCheck"]
