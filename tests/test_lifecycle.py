@@ -21,7 +21,7 @@ def test_expire_command_marks_lapsed_registrations(demo, app, query):
         db.session.remove()
     result = app.test_cli_runner().invoke(args=["registrations", "expire"])
     assert result.exit_code == 0 and "已失效：1 件" in result.output
-    assert query(lambda s: sorted(s.scalars(select(Registration.status)))) == ["active", "expired"]
+    assert query(lambda s: sorted(s.scalars(select(Registration.status)))) == ["active", "expired", "locked"]
     again = app.test_cli_runner().invoke(args=["registrations", "expire"])
     assert "已失效：0 件" in again.output
 

@@ -41,10 +41,15 @@ def run(app, day):
             db.session.remove()
 
 
+# the renewal reminders' kinds (a registration's other messages, the center's supervision, are not reminders)
+REMINDER_KINDS = ("renewal_due", "renewal_closed", "unit_renewal_due", "unit_renewal_closed")
+
+
 def reminder_messages(session, pk=None):
     """(username, kind, sms_status, body) of every reminder message, oldest first."""
     query = select(User.username, Message.kind, Message.sms_status, Message.body) \
-        .join(User, User.id == Message.user_id).where(Message.registration_id.is_not(None)).order_by(Message.id)
+        .join(User, User.id == Message.user_id).where(Message.registration_id.is_not(None),
+                                                      Message.kind.in_(REMINDER_KINDS)).order_by(Message.id)
     if pk:
         query = query.where(Message.registration_id == pk)
     return session.execute(query).all()

@@ -18,7 +18,7 @@ SMALL_PAGE = "psize_CenterApplicationView=2"
 COUNT = re.compile(r"记录数[：:]?</strong>\s*([^<]+?)\s*<", re.S)
 
 
-def load_scale(app, persons, applications, seed=7):
+def load_scale(app, persons, applications, seed=9):
     with app.app_context():
         counts = scale.load(app.appbuilder.sm, persons, applications, seed=seed)
         db.session.remove()
