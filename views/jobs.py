@@ -44,6 +44,7 @@ class JobView(ScopedModelView):
                      "user.username": _l("提交人"), "user": _l("提交人"), "created_at": _l("创建时间"),
                      "finished_at": _l("结束时间")}
     formatters_columns = {"kind": jobs.label, "state": state_label, "last_error": last_line,
+                          "summary": lambda text: text or "",
                           "user.username": lambda name: name or str(_l("系统")),
                           "created_at": lambda d: d.strftime("%Y-%m-%d %H:%M:%S") if d else "",
                           "finished_at": lambda d: d.strftime("%Y-%m-%d %H:%M:%S") if d else ""}
