@@ -54,7 +54,8 @@ class CenterSupervisionView(ScopedModelView):
     list_columns = ["certificate_number", "person.name", "person.id_number", "enterprise.name",
                     "specialty_names", "valid_until", "status_label", "hold_since", "hold_until"]
     search_columns = ["certificate_number", "valid_until"]
-    formatters_columns = {"person.id_number": mask_id_number, "status_label": str}
+    formatters_columns = {"person.id_number": mask_id_number, "status_label": str,
+                          "hold_since": lambda day: day or "", "hold_until": lambda day: day or ""}
     label_columns = {
         "certificate_number": _l("注册证书编号"), "person": _l("姓名或身份证号"), "person.name": _l("姓名"),
         "person.id_number": _l("身份证号"), "enterprise.name": _l("注册单位"), "specialty_names": _l("注册专业"),
@@ -122,6 +123,7 @@ class CenterUnlockRequestView(ScopedModelView):
     base_permissions = ["can_list", "can_show", "can_decide"]
     base_order = ("id", "asc")
     list_columns = ["registration.certificate_number", "person.name", "created_at", "status_text"]
+    search_columns = ["created_at"]
     label_columns = {"registration.certificate_number": _l("注册证书编号"), "person.name": _l("姓名"),
                      "created_at": _l("申请时间"), "status_text": _l("状态")}
     list_title = show_title = _l("解锁申请")
