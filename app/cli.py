@@ -437,9 +437,63 @@ def jobs_reap():
     click.echo(f"重新排队 {requeued} 个中断的任务，重发 {resent} 个逾期的任务")
 
 
+certificates_group = AppGroup("certificates", help="电子注册证书：核验签名")
+
+
+@certificates_group.command("verify")
+@click.argument("what")
+@click.option("--key", "key_path", type=click.Path(exists=True, dir_okay=False),
+              help="发证机关的公钥证书（PEM，/public/issuer.pem）；默认用本平台的签章证书")
+@click.option("--name", default=None, help="持证人姓名（核对持证人）")
+@click.option("--id-number", default=None, help="持证人身份证号（核对持证人）")
+def certificates_verify(what, key_path, name, id_number):
+    """Check a certificate without the database: the QR code's signed payload (as scanned, the link or
+    the payload alone, or a file holding it) with the issuer's public key; or a certificate PDF's signatures."""
+    import os
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    from app.documents import offline, signing
+
+    def read(path):
+        with open(path, "rb") as f:
+            return f.read()
+
+    data = read(what) if os.path.isfile(what) else None
+    if data is not None and data.startswith(b"%PDF"):
+        roots = [x509.load_pem_x509_certificate(read(key_path))] if key_path else None
+        verdicts = signing.check_pdf(data, roots)
+        if not verdicts:
+            raise click.ClickException("该PDF没有数字签名")
+        for v in verdicts:
+            click.echo(f"签名域：{v['field']}；签名人：{v['signer']}；签名时间：{v['signed_at']:%Y-%m-%d %H:%M:%S}")
+            click.echo("文件自签名后未被改动" if v["intact"] and v["whole_file"] else "文件在签名后被改动或签名未覆盖全文")
+            click.echo("签名有效" if v["valid"] else "签名无效")
+            click.echo("签名证书可信（链至所给根证书）" if v["trusted"] else "签名证书不在信任列表中（演示根证书须另行信任）")
+        if not all(v["intact"] and v["valid"] and v["whole_file"] for v in verdicts):
+            raise SystemExit(1)
+        return
+    text = data.decode("utf-8", "replace") if data is not None else what
+    if key_path:
+        raw = read(key_path)
+        try:
+            public_key = x509.load_pem_x509_certificate(raw).public_key()
+        except ValueError:
+            public_key = serialization.load_pem_public_key(raw)
+    else:
+        public_key = signing.issuer().public_key
+    verdict = offline.verify(text, public_key, name=name, id_number=id_number)
+    for line in offline.report(verdict):
+        click.echo(line)
+    if not verdict.ok or verdict.get("holder") is False:
+        raise SystemExit(1)
+
+
 def register(app):
     app.cli.add_command(backup_group)  # flask backup create / restore / verify / drill
     app.cli.add_command(doctor)  # flask doctor: is this configuration fit for production
+    app.cli.add_command(certificates_group)  # flask certificates verify
     app.cli.add_command(users_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(workflow_group)

@@ -66,6 +66,7 @@ def app(database_url, tmp_path_factory):
         ELICENCE_FILE = str(tmp_path_factory.mktemp("elicence") / "outbox.jsonl")
         EXCHANGE_DIR = str(tmp_path_factory.mktemp("exchange"))
         EXPORT_DIR = str(tmp_path_factory.mktemp("exports"))
+        CERT_SIGNING_DIR = str(tmp_path_factory.mktemp("signing"))  # the demo CA, made at first need
         if database_url.startswith("postgresql"):
             # a test database need not survive a crash: a commit does not wait for its WAL to be flushed
             SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"options": "-c synchronous_commit=off"}}

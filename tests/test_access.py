@@ -26,6 +26,7 @@ PUBLIC = {
     "PortalIndexView.index", "AuthDBView.login", "AuthDBView.logout", "LocaleView.index", "UtilView.back",
     "SecurityApi.login", "SecurityApi.refresh", "MenuApi.get_menu_data", "static", "appbuilder.static",
     "PublicQueryView.query", "PublicQueryView.verify",  # 公众查询 and the QR code target
+    "PublicQueryView.verify_offline", "PublicQueryView.issuer_certificate",  # 离线核验 and the issuer's public key
     "PublicQueryView.notice", "PublicQueryView.announcements",  # 公示 (with its 异议 form) and 公告
     "AuthApi.login", "AuthApi.verify", "AuthApi.resend",  # the API's sign-in (views/api)
     "OpenApiSpec.openapi", "SwaggerUiView.ui",  # its description and Swagger UI

@@ -50,10 +50,11 @@ def test_holder_downloads_a_certificate_that_verifies_publicly(demo, client_as, 
         assert expected in text, expected
     assert mask_id_number(d["id"]) not in text  # the holder's own certificate: the ID number in full
     [url] = qr_codes(answer.data)
-    assert url.endswith(f"/public/verify/{d['token']}")
+    assert url.split("?")[0].endswith(f"/public/verify/{d['token']}")  # and the signed payload (test_offline.py)
     page = client_as("app1").get(re.sub(r"^https?://[^/]+", "", url)).get_data(as_text=True)
     assert d["number"] in page and "有效" in page and d["name"] not in page  # masked
     assert d["id"] not in page and mask_id_number(d["id"]) in page
+    assert "签名有效" in page  # the payload checked on the same page
 
 
 def test_one_a4_page_holds_every_specialty_and_every_date_reads_the_same_way(demo, app, client_as, query):
@@ -77,6 +78,28 @@ def images(data):
     return [image.image for page in PdfReader(io.BytesIO(data)).pages for image in page.images]
 
 
+def signature_images(data):
+    """The images of the signatures' visible appearances (the issuer's seal is one: app/documents/signing.py)."""
+    from pypdf.generic import IndirectObject
+
+    found = []
+
+    def walk(xobject):
+        for ref in (xobject.get("/Resources") or {}).get("/XObject", {}).values():
+            item = ref.get_object() if isinstance(ref, IndirectObject) else ref
+            if item.get("/Subtype") == "/Image":
+                found.append(item.decode_as_image())
+            else:
+                walk(item)
+
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/FT") == "/Sig" or annotation.get("/Parent", {}).get("/FT") == "/Sig":
+                walk(annotation["/AP"]["/N"].get_object())
+    return found
+
+
 def is_red_seal(image):
     """Mostly red where it is not transparent: the issuer's seal."""
     if image.mode != "RGBA":
@@ -88,10 +111,12 @@ def is_red_seal(image):
 
 def test_the_certificate_carries_the_photo_and_the_issuers_seal(demo, client_as, query):
     pk = registration_of(query, "李秀英")
-    found = images(client_as("app2").get(f"/applicantregistrationview/{pk}/certificate.pdf").data)
+    data = client_as("app2").get(f"/applicantregistrationview/{pk}/certificate.pdf").data
+    found = images(data)
     assert [i.size for i in found if i.size[0] * 4 == i.size[1] * 3] == [(360, 480)]  # the 3:4 photo
-    assert len([i for i in found if is_red_seal(i)]) == 1
-    assert len(found) == 4  # with the signature and the QR code
+    assert len(found) == 3  # with the signature and the QR code
+    # the seal is the issuer's signature's appearance (tests/test_signing.py)
+    assert len([i for i in signature_images(data) if is_red_seal(i)]) == 1
 
 
 def test_a_certificate_without_a_photo_downloads_with_an_empty_photo_box(demo, app, client_as, query):
@@ -106,7 +131,8 @@ def test_a_certificate_without_a_photo_downloads_with_an_empty_photo_box(demo, a
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"
     assert "照片" in pdf_text(answer.data)
     found = images(answer.data)
-    assert not [i for i in found if i.size[0] * 4 == i.size[1] * 3] and len([i for i in found if is_red_seal(i)]) == 1
+    assert not [i for i in found if i.size[0] * 4 == i.size[1] * 3]
+    assert len([i for i in signature_images(answer.data) if is_red_seal(i)]) == 1
 
 
 def test_a_configured_seal_replaces_the_demo_seal(demo, app, client_as, query, tmp_path):
@@ -116,7 +142,7 @@ def test_a_configured_seal_replaces_the_demo_seal(demo, app, client_as, query, t
     client = client_as("app2")
     app.config["CERT_SEAL_IMAGE"] = str(seal)
     try:
-        found = images(client.get(f"/applicantregistrationview/{pk}/certificate.pdf").data)
+        found = signature_images(client.get(f"/applicantregistrationview/{pk}/certificate.pdf").data)
     finally:
         app.config["CERT_SEAL_IMAGE"] = ""
     assert (211, 211) in [i.size for i in found] and (600, 600) not in [i.size for i in found]

@@ -9,6 +9,7 @@ from app import (access, audit, business_types, filings, refusals, rules, signat
                  urging, workflow)
 from app.documents import certificate
 from app.documents.render import pdf_response
+from app.refusals import Refused
 from models import Registration
 from models.registrations import SPECIALTY_NAMES
 from views.applications import ApplicationViewBase, flash_refusal
@@ -280,8 +281,13 @@ class ApplicantRegistrationView(ScopedModelView):
             for problem in problems:
                 flash(str(problem), "warning")
             return redirect(url_for(f"{self.endpoint}.show", pk=registration.id))
+        try:
+            pdf = certificate.render_certificate(registration)
+        except Refused as refusal:  # the signing key cannot be used: nothing unsigned goes out
+            flash(str(refusal), "danger")
+            return redirect(url_for(f"{self.endpoint}.show", pk=registration.id))
         audit.record("download", user=g.user, target=f"registration:{registration.id}", detail={"file": "certificate.pdf"})
-        return pdf_response(certificate.render_certificate(registration), certificate.filename(registration))
+        return pdf_response(pdf, certificate.filename(registration))
 
     @expose("/signature", methods=["GET", "POST"])
     @has_access

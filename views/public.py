@@ -1,13 +1,15 @@
 """公众查询: anyone may check a registered constructor, masked, without signing in."""
 from datetime import date, timedelta
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import deadlines, procedure, supervision
+from app.documents import offline, signing
+from app.refusals import Refused
 from app.extensions import db, limiter
 from app.validators import mask_id_number, mask_name
 from models import Announcement, Application, Person, Registration
@@ -63,6 +65,14 @@ def ended_on(registration, today=None):
     return None
 
 
+def _offline(text, name=None, id_number=None):
+    try:
+        key = signing.issuer().public_key
+    except Refused as refusal:
+        return offline.Verdict(ok=False, problem=refusal.message)
+    return offline.verify(text, key, name=name, id_number=id_number)
+
+
 class PublicQueryView(BaseView):
     route_base = "/public"
     default_view = "query"
@@ -110,7 +120,30 @@ class PublicQueryView(BaseView):
         ).first()
         if registration is None:
             abort(404)
-        return self._render(registration, verifying=True, name="", number="", message=None)
+        scanned = request.args.get(offline.PARAMETER)
+        return self._render(registration, verifying=True, name="", number="", message=None,
+                            offline=_offline(scanned[:3000]) if scanned else None)
+
+    @expose("/verify-offline")
+    @limiter.limit(_limit, on_breach=too_many)
+    def verify_offline(self):
+        """离线核验: the QR code's signed payload checked with the issuer's public key alone (no database)."""
+        text = (request.args.get("text") or "")[:3000]
+        name = (request.args.get("name") or "").strip()[:64]
+        id_number = (request.args.get("id_number") or "").strip()[:18]
+        verdict = _offline(text, name, id_number) if text.strip() else None
+        return self.render_template("public/verify_offline.html", title=_l("二维码离线核验"), text=text,
+                                    name=name, id_number=id_number, verdict=verdict)
+
+    @expose("/issuer.pem")
+    def issuer_certificate(self):
+        """The issuer's certificate (its public key): what an offline verifier needs."""
+        try:
+            body = signing.issuer().public_pem()
+        except Refused:
+            abort(404)
+        return Response(body, mimetype="application/x-pem-file",
+                        headers={"Content-Disposition": "attachment; filename=issuer.pem"})
 
     @expose("/notice", methods=["GET", "POST"])
     @limiter.limit(_limit, on_breach=too_many)

@@ -16,7 +16,9 @@ from datetime import date, datetime, timedelta
 import qrcode
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
+from PIL import Image
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ContentStream
 from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -25,6 +27,7 @@ from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
 from app import elicence, storage
+from app.documents import offline, signing
 from app.documents.fonts import cjk_font
 from app.documents.render import render_pdf
 from app.documents.seal import seal_image
@@ -75,12 +78,18 @@ def verify_url(registration):
                                                         _external=True)
 
 
+def qr_text(registration, now=None):
+    """What the QR code holds: the link to the latest status, carrying the signed payload that verifies
+    offline (app/documents/offline.py)."""
+    return f"{verify_url(registration)}?{offline.PARAMETER}={offline.payload_for(registration, now)}"
+
+
 def _data_uri(data, mime):
     return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
 
 def qr_png(text):
-    image = qrcode.make(text, box_size=6, border=2)
+    image = qrcode.make(text, box_size=4, border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
@@ -132,7 +141,7 @@ def context(registration, now=None):
         "signature": signature,
         "photo": photo,
         "seal": _data_uri(seal, seal_type),
-        "qr": _data_uri(qr_png(verify_url(registration)), "image/png"),
+        "qr": _data_uri(qr_png(qr_text(registration, now)), "image/png"),
         "verify_url": verify_url(registration),
         "generated_at": cert_time(now),
         "copy_valid_until": cert_date(copy_valid_until(registration, now.date())),
@@ -140,9 +149,55 @@ def context(registration, now=None):
 
 
 def render_certificate(registration, now=None):
+    """The certificate as the holder downloads it: laid out, framed, and signed by the issuer, the seal
+    over 发证机关 being the signature's visible appearance (where the layout put it)."""
     now = now or datetime.now()
+    signing.issuer()  # a key that cannot be used refuses here, before any work
     ctx = context(registration, now)
-    return decorate(render_pdf("documents/certificate.html", **ctx), f"生成时间 {ctx['generated_at']}")
+    seal, _ = seal_image()
+    pdf, box = lift_image(render_pdf("documents/certificate.html", **ctx), Image.open(io.BytesIO(seal)).size)
+    pdf = decorate(pdf, f"生成时间 {ctx['generated_at']}")
+    return signing.sign_pdf(pdf, seal, box, reason="电子注册证书签发")
+
+
+def lift_image(pdf, size):
+    """Take the first image of `size` (pixels) off the first page: the PDF without it, and the box it
+    was drawn in (x1, y1, x2, y2 in points), where the signature then shows it."""
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    page = writer.pages[0]
+    names = {name for name, ref in page["/Resources"]["/XObject"].items()
+             if ref.get_object().get("/Subtype") == "/Image"
+             and (ref.get_object().get("/Width"), ref.get_object().get("/Height")) == tuple(size)}
+    content = ContentStream(page.get_contents(), writer)
+    ctm, saved, kept, box = (1, 0, 0, 1, 0, 0), [], [], None
+    for operands, operator in content.operations:
+        if operator == b"q":
+            saved.append(ctm)
+        elif operator == b"Q":
+            ctm = saved.pop() if saved else ctm
+        elif operator == b"cm":
+            ctm = _times(tuple(float(x) for x in operands), ctm)
+        elif operator == b"Do" and box is None and operands and operands[0] in names:
+            a, b, c, d, e, f = ctm  # the image's unit square, placed by the matrix in force (no rotation here)
+            box = (e, f, e + a, f + d)
+            continue
+        kept.append((operands, operator))
+    if box is None:
+        raise RuntimeError("the seal image is not on the certificate's page")
+    content.operations = kept
+    page.replace_contents(content)
+    for name in names:
+        del page["/Resources"]["/XObject"][name]
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), box
+
+
+def _times(m, n):
+    """The matrix m × n (PDF's row-vector convention: apply m, then n)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
 def decorate(pdf, text):
