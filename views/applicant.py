@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import (access, audit, business_types, filings, refusals, rules, signatures, standing, storage, supervision,
                  urging, workflow)
-from app.documents import certificate
+from app.documents import certificate, practice_seal
 from app.documents.render import pdf_response
 from app.refusals import Refused
 from models import Registration
@@ -246,6 +246,8 @@ class ApplicantRegistrationView(ScopedModelView):
         return self.render_template(
             "registrations/show.html", title=self.show_title, registration=registration, view=self,
             problems=certificate.download_problems(registration), person=access.current_person(),
+            seal_problems=practice_seal.download_problems(registration), seal_number=practice_seal.number(registration),
+            seal_void=practice_seal.is_void(registration),
             history=public_history(registration), records=supervision.history(registration),
             requests=supervision.requests_of(registration), unlock_form=UnlockRequestForm(),
             can_request=not supervision.request_problems(registration, access.current_person()),
@@ -288,6 +290,24 @@ class ApplicantRegistrationView(ScopedModelView):
             return redirect(url_for(f"{self.endpoint}.show", pk=registration.id))
         audit.record("download", user=g.user, target=f"registration:{registration.id}", detail={"file": "certificate.pdf"})
         return pdf_response(pdf, certificate.filename(registration))
+
+    @expose("/<int:pk>/seal.pdf")
+    @has_access
+    @permission_name("certificate")  # the holder's own documents share one right
+    def seal_pdf(self, pk):
+        """电子执业印章: issued with the registration; refused, with the reason, once voided or lapsed."""
+        registration = self.get_row(pk)
+        problems = practice_seal.download_problems(registration)
+        try:
+            pdf = None if problems else practice_seal.render_seal(registration)
+        except Refused as refusal:  # the signing key cannot be used: nothing unsigned goes out
+            problems = [refusal.message]
+        if problems:
+            for problem in problems:
+                flash(str(problem), "warning")
+            return redirect(url_for(f"{self.endpoint}.show", pk=registration.id))
+        audit.record("download", user=g.user, target=f"registration:{registration.id}", detail={"file": "seal.pdf"})
+        return pdf_response(pdf, practice_seal.filename(registration))
 
     @expose("/signature", methods=["GET", "POST"])
     @has_access

@@ -67,7 +67,7 @@ DETAIL_VALUES = {
                "NoCode": _l("验证码已失效")},
     "fields": {"phone": _l("登录手机号"), "email": _l("电子邮箱"), "active": _l("启用状态"), "first_name": _l("姓名"),
                "last_name": _l("姓名"), "username": _l("用户名"), "password": _l("密码")},
-    "file": {"form.pdf": _l("申请表"), "certificate.pdf": _l("电子注册证书")},
+    "file": {"form.pdf": _l("申请表"), "certificate.pdf": _l("电子注册证书"), "seal.pdf": _l("电子执业印章")},
 }
 
 

@@ -239,7 +239,7 @@ def _sheet(width, height, draw):
 
 
 def _watermark(sheet, width, height, text):
-    sheet.setFont(_watermark_font(), 22)
+    sheet.setFont(canvas_font(), 22)
     sheet.setFillColor(Color(0.55, 0.55, 0.55, alpha=0.18))
     sheet.translate(width / 2, height / 2)
     sheet.rotate(35)
@@ -333,7 +333,7 @@ def _rosette(sheet, cx, cy, radius):
     sheet.restoreState()
 
 
-def _watermark_font():
+def canvas_font():
     font = cjk_font()
     if not font.path:
         from reportlab.pdfbase.cidfonts import UnicodeCIDFont
