@@ -454,7 +454,8 @@ def certificates_verify(what, key_path, name, id_number):
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
-    from app.documents import offline, signing
+    from app import signing
+    from app.documents import offline
 
     def read(path):
         with open(path, "rb") as f:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from flask import current_app
 
 from app.business_types import PERSONAL_CHANGE_FIELDS
-from app import elicence
+from app import elicence, signing
 from app.dates import add_years
 from app.extensions import db
 from models import Registration
@@ -37,6 +37,10 @@ def _documents(business_type, registration):
     at version 1 with reissue code 00; a change reissues the certificate (version + 1) and regenerates
     the seal; 遗失补办 reissues both (the seal's code + 1); a cancellation voids the seal."""
     now = datetime.now()
+    if business_type in ("initial", "reregister") or business_type in elicence.REISSUED_BY:
+        # nothing half-done: with a signing key that cannot be used the approval is refused whole (the
+        # transition rolls back), rather than a certificate issued that cannot be signed
+        signing.issuer()
     if business_type in ("initial", "reregister"):
         elicence.issue(registration)
         registration.seal_reissue, registration.seal_status, registration.seal_issued_at = 0, "valid", now

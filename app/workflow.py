@@ -124,6 +124,11 @@ def transition(application, action, user, opinion="", expected_version=None, now
     except StaleDataError:
         db.session.rollback()
         raise Refused(_l("该申请已被他人处理，请刷新后查看最新状态"))
+    except refusals.Refused as refusal:  # an effect that cannot be carried out (the signing key …): nothing done
+        db.session.rollback()
+        if isinstance(refusal, Refused):
+            raise
+        raise Refused(refusal.message, refusal.problems) from refusal
     except IntegrityError as error:
         db.session.rollback()
         # 提交 at the same moment as another filing about the same person: the database's

@@ -79,7 +79,7 @@ def images(data):
 
 
 def signature_images(data):
-    """The images of the signatures' visible appearances (the issuer's seal is one: app/documents/signing.py)."""
+    """The images of the signatures' visible appearances (the issuer's seal is one: app/signing.py)."""
     from pypdf.generic import IndirectObject
 
     found = []

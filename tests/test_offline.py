@@ -5,7 +5,8 @@ import re
 
 import sqlalchemy as sa
 
-from app.documents import offline, signing
+from app import signing
+from app.documents import offline
 from app.extensions import db
 from models import Registration
 from tests.test_certificates import details, qr_codes, registration_of

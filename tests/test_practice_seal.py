@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from app import effects
-from app.documents import signing
+from app import signing
 from app.extensions import db
 from models import Enterprise, Registration, Specialty
 from tests.helpers import flashes

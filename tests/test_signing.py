@@ -9,6 +9,7 @@ import shutil
 import subprocess
 
 import pytest
+from sqlalchemy import select
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -21,7 +22,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from app.documents import signing
+from app import signing
 from tests.helpers import flashes
 from tests.test_certificates import images, is_red_seal, registration_of, signature_images
 
@@ -154,3 +155,20 @@ def test_the_demo_ca_is_made_once_and_kept_private(app, tmp_path):
     assert oct(os.stat(directory / signing.DEMO_FILE).st_mode & 0o777) == "0o600"
     assert b"PRIVATE KEY" not in (directory / signing.DEMO_CA_FILE).read_bytes()
     assert sorted(os.listdir(directory)) == [signing.DEMO_CA_FILE, signing.DEMO_FILE]
+
+
+def test_no_certificate_is_issued_while_the_signing_key_cannot_be_used(demo, configured, client_as, query, tmp_path):
+    from models import Application
+    from tests.helpers import move
+
+    pk = query(lambda s: s.scalars(select(Application).where(Application.status == "pending_center",
+                                                             Application.business_type == "initial")).first().id)
+    configured.update(CERT_SIGNING_PKCS12=str(tmp_path / "missing.p12"))
+    center = client_as("center")
+    assert move(center, "centerqueueview", pk, "approve").status_code == 302
+    assert any("签章证书" in str(m) for m in flashes(center)), flashes(center)
+    assert query(lambda s: (s.get(Application, pk).status, s.get(Application, pk).registration_id)) == (
+        "pending_center", None)  # refused whole: no registration, no number, no identifier
+    configured.update(CERT_SIGNING_PKCS12="")
+    assert move(center, "centerqueueview", pk, "approve").status_code == 302
+    assert query(lambda s: s.get(Application, pk).registration.elicence_id).startswith("1.2.156.3005.2.")

@@ -7,10 +7,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app import deadlines, procedure, supervision
-from app.documents import offline, signing
-from app.refusals import Refused
+from app import deadlines, procedure, signing, supervision
+from app.documents import offline
 from app.extensions import db, limiter
+from app.refusals import Refused
 from app.validators import mask_id_number, mask_name
 from models import Announcement, Application, Person, Registration
 from models.registrations import ENDED_STATUSES

@@ -26,8 +26,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
-from app import elicence, storage
-from app.documents import offline, signing
+from app import elicence, signing, storage
+from app.documents import offline
 from app.documents.fonts import cjk_font
 from app.documents.render import render_pdf
 from app.documents.seal import seal_image

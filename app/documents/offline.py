@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from flask_babel import lazy_gettext as _l
 
-from app.documents import signing
+from app import signing
 
 FORMAT = 1
 PARAMETER = "p"  # the payload's name in the QR code's link: …/public/verify/<token>?p=<payload>

@@ -18,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
-from app.documents import signing
+from app import signing
 from app.documents.certificate import canvas_font, cert_date, cert_time
 from app.documents.seal import seal_image
 
