@@ -11,7 +11,7 @@ BUSINESS_TYPES = tuple(BusinessType(*row) for row in (
     # code            label              the applicant picks the unit / the specialties
     ("initial",       _l("初始注册"),    True,  True),
     ("add_specialty", _l("增项注册"),    False, True),
-    ("renewal",       _l("延续注册"),    False, False),
+    ("renewal",       _l("延续注册"),    False, True),   # picks which registered specialties to renew
     ("change_unit",   _l("变更注册"),    True,  False),
     ("reregister",    _l("重新注册"),    True,  True),
     ("cancel",        _l("注销申请"),    False, False),

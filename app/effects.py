@@ -3,7 +3,7 @@
 Called by workflow.transition() inside its transaction; nothing here commits.
 """
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 
@@ -58,17 +58,29 @@ def _years():
     return current_app.config["REGISTRATION_YEARS"]
 
 
+def term_end(person, start):
+    """The end of a validity that runs REGISTRATION_YEARS from `start`: never past the day before
+    the holder reaches the age limit (MAX_REGISTRATION_AGE), when the registration lapses anyway."""
+    end = add_years(start, _years())
+    birth = person.birth_date
+    if birth is not None:
+        end = min(end, add_years(birth, current_app.config["MAX_REGISTRATION_AGE"]) - timedelta(days=1))
+    return end
+
+
 def _new_registration(application, today):
+    until = term_end(application.person, today)
     registration = Registration(
         person=application.person,
         enterprise=application.enterprise,
         valid_from=today,
-        valid_until=add_years(today, _years()),
+        valid_until=until,
         status="active",
-        specialties=list(application.specialties),
         verify_token=secrets.token_urlsafe(32),
         enterprise_name=application.enterprise.name,
     )
+    for specialty in application.specialties:
+        registration.set_specialty_term(specialty, today, until)
     db.session.add(registration)
     db.session.flush()  # the id makes the certificate number unique
     registration.certificate_number = certificate_number(registration, today)
@@ -83,15 +95,23 @@ def certificate_number(registration, today):
 
 
 def _add_specialty(application, today):
+    """An added specialty runs REGISTRATION_YEARS from its own approval; the others keep theirs."""
     registration = application.registration
+    in_force = {s.id for s in registration.specialties}
     for specialty in application.specialties:
-        if specialty not in registration.specialties:
-            registration.specialties.append(specialty)
+        if specialty.id not in in_force:
+            registration.set_specialty_term(specialty, today, term_end(application.person, today))
 
 
 def _renew(application, today):
+    """The specialties the holder picked run REGISTRATION_YEARS more from their old expiry; one not
+    picked keeps its date and lapses alone (app/lifecycle.expire)."""
     registration = application.registration
-    registration.valid_until = add_years(registration.valid_until, _years())
+    for specialty in application.specialties:
+        term = registration.term(specialty)
+        if term is not None and term.status == "active":
+            registration.set_specialty_term(specialty, term.valid_from,
+                                            term_end(application.person, term.valid_until))
 
 
 def _change_unit(application, today):
@@ -118,8 +138,7 @@ def _replace_lost(application, today):
 
 
 def _cancel_specialties(application, today):
-    registration = application.registration
-    registration.specialties = [s for s in registration.specialties if s not in application.specialties]
+    application.registration.drop_specialties(application.specialties)
 
 
 _HANDLERS = {

@@ -8,16 +8,23 @@ from app import elicence_push as elicence
 from app.dates import add_years
 from app.extensions import db
 from app.states import IN_FORCE
-from models import Enterprise, Person, Registration
+from models import Enterprise, Person, Registration, RegistrationSpecialty
 
 
 def expire(today=None):
-    """Mark as expired (失效) every registration in force (held by the center too) that lapsed (domain.md): past its validity,
+    """Mark as expired (失效) every specialty past its own validity, and every registration in force (held by the center too) that lapsed (domain.md): past its validity,
     its holder past the age limit (MAX_REGISTRATION_AGE), or its unit no longer 存续 in the
     government directory (注销, 吊销). Returns how many."""
     from app.govnet.directory import ACTIVE
 
     today = today or date.today()
+    # a specialty whose own validity ran out lapses alone; the registration's valid_until is its
+    # latest specialty's, so it lapses below when none remains in force
+    db.session.execute(
+        update(RegistrationSpecialty)
+        .where(RegistrationSpecialty.status == "active", RegistrationSpecialty.valid_until < today)
+        .values(status="expired")
+    )
     reached_age = add_years(today, -current_app.config["MAX_REGISTRATION_AGE"])  # born on or before
     lapsed = or_(
         Registration.valid_until < today,

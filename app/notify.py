@@ -29,7 +29,7 @@ from models import Application, EnterpriseAccount, Message, Person, Registration
 log = logging.getLogger(__name__)
 
 # kind: (title, body, also by SMS). Bodies after a move take number, type, name and opinion; the
-# renewal reminders take certificate, valid_until, days, closes and deadline (app/reminders.py);
+# renewal reminders take certificate, specialties, valid_until, days, closes and deadline (app/reminders.py);
 # an urge takes step and days besides the filing's (app/urging.py).
 TEMPLATES = {
     "todo": (_l("新的待审核申请"),
@@ -81,16 +81,16 @@ TEMPLATES = {
                       _l("%(name)s的%(type)s申请（%(number)s）在公示期内收到%(filing)s，请在“待审核申请”中处理。"), False),
     # renewal reminders: the person by SMS and in-app, the unit's accounts in-app
     "renewal_due": (_l("注册即将到期，请申请延续注册"),
-                    _l("您的注册证书（%(certificate)s）将于%(valid_until)s到期，还有%(days)s天。"
+                    _l("您的注册证书（%(certificate)s）%(specialties)s专业将于%(valid_until)s到期，还有%(days)s天。"
                        "请在有效期届满%(closes)s天前申请延续注册，最迟于%(deadline)s提交。"), True),
     "renewal_closed": (_l("注册即将到期，已不能延续注册"),
-                       _l("您的注册证书（%(certificate)s）将于%(valid_until)s到期，距到期已不足%(closes)s天，"
+                       _l("您的注册证书（%(certificate)s）%(specialties)s专业将于%(valid_until)s到期，距到期已不足%(closes)s天，"
                           "不能再申请延续注册。现在只能办理注销；有效期届满后，请办理重新注册。"), True),
     "unit_renewal_due": (_l("本单位人员注册即将到期"),
-                         _l("本单位%(name)s的注册证书（%(certificate)s）将于%(valid_until)s到期，"
+                         _l("本单位%(name)s的注册证书（%(certificate)s）%(specialties)s专业将于%(valid_until)s到期，"
                             "请提醒其在有效期届满%(closes)s天前申请延续注册（最迟%(deadline)s）。"), False),
     "unit_renewal_closed": (_l("本单位人员注册即将到期"),
-                            _l("本单位%(name)s的注册证书（%(certificate)s）将于%(valid_until)s到期，已不能延续注册；"
+                            _l("本单位%(name)s的注册证书（%(certificate)s）%(specialties)s专业将于%(valid_until)s到期，已不能延续注册；"
                                "如需继续执业，请其办理注销，有效期届满后办理重新注册。"), False),
     # the center's supervision of a registration (app/supervision.py): the holder and the unit
     "registration_locked": (_l("注册已被锁定"),

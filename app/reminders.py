@@ -5,12 +5,14 @@ Every registration in force is reminded, by SMS and in-app, when the renewal win
 once the window has closed (RENEWAL_WINDOW_CLOSES_DAYS - 1, 29): then renewal is no longer
 possible and the text says what to do instead. The unit's accounts get the same news in-app.
 
+Each specialty has its own validity (models.RegistrationSpecialty): the specialties of a registration
+that run out on the same day are reminded together, one that runs out on another day on its own.
 "Once" is kept by the renewal_reminder table, one row per (registration, valid_until, stage)
 under a unique key: a run repeated the same day, or two runs at once, send nothing twice; a day
 without a run is caught up by the next one. When several stages are due at once (runs were
 missed, or the registration was already inside the window when it began) only the latest is
 sent and the earlier ones lapse: one message that says where things stand, not three. A renewal
-moves valid_until, which starts a fresh set of stages.
+moves the renewed specialties' valid_until, which starts a fresh set of stages for them.
 """
 import logging
 from collections import namedtuple
@@ -23,11 +25,14 @@ from sqlalchemy.exc import IntegrityError
 from app import notify
 from app.extensions import db
 from app.states import FINAL
-from models import Application, Person, Registration, RenewalReminder
+from models import Application, Person, Registration, RegistrationSpecialty, RenewalReminder, Specialty
 
 log = logging.getLogger(__name__)
 
 Stage = namedtuple("Stage", "code days person_kind unit_kind")
+# one reminder: a registration's specialties (their names, 、-joined) that run out on valid_until
+Candidate = namedtuple("Candidate", "id valid_until certificate_number enterprise_id user_id name specialties",
+                       defaults=("",))
 
 
 def stages():
@@ -52,32 +57,42 @@ def due_stage(days_left, sent, all_stages):
 
 
 def run(today=None):
-    """Send every reminder due today. Returns how many registrations were reminded."""
+    """Send every reminder due today. Returns how many reminders went out (one per registration and
+    validity end: the specialties that run out on the same day share one)."""
     today = today or date.today()
     all_stages = stages()
     renewing = exists().where(Application.registration_id == Registration.id,
                               Application.business_type == "renewal", Application.status.not_in(_finished()))
-    candidates = db.session.execute(
-        select(Registration.id, Registration.valid_until, Registration.certificate_number,
-               Registration.enterprise_id, Person.user_id, Person.name)
+    term = RegistrationSpecialty
+    rows = db.session.execute(
+        select(Registration.id, term.valid_until, Registration.certificate_number,
+               Registration.enterprise_id, Person.user_id, Person.name, Specialty.name.label("specialty"))
+        .select_from(term)
+        .join(Registration, Registration.id == term.registration_id)
         .join(Person, Person.id == Registration.person_id)
-        .where(Registration.status == "active", Registration.valid_until >= today,
-               Registration.valid_until <= today + timedelta(days=all_stages[0].days),
+        .join(Specialty, Specialty.id == term.specialty_id)
+        .where(Registration.status == "active", term.status == "active", term.valid_until >= today,
+               term.valid_until <= today + timedelta(days=all_stages[0].days),
                ~renewing)  # a renewal already under way needs no reminder
-        .order_by(Registration.valid_until, Registration.id)
+        .order_by(term.valid_until, Registration.id, Specialty.id)
     ).all()
+    candidates = {}
+    for row in rows:
+        key = (row.id, row.valid_until)
+        if key in candidates:
+            candidates[key] = candidates[key]._replace(specialties=f"{candidates[key].specialties}、{row.specialty}")
+        else:
+            candidates[key] = Candidate(row.id, row.valid_until, row.certificate_number, row.enterprise_id,
+                                        row.user_id, row.name, row.specialty)
     sent = {}
     if candidates:
         for registration_id, valid_until, stage in db.session.execute(
                 select(RenewalReminder.registration_id, RenewalReminder.valid_until, RenewalReminder.stage)
-                .join(Registration, Registration.id == RenewalReminder.registration_id)
-                .where(RenewalReminder.valid_until == Registration.valid_until,
-                       Registration.id.in_([c.id for c in candidates]))):
+                .where(RenewalReminder.registration_id.in_(sorted({pk for pk, _ in candidates})))):
             sent.setdefault((registration_id, valid_until), set()).add(stage)
     reminded = 0
-    for candidate in candidates:
-        stage = due_stage((candidate.valid_until - today).days,
-                          sent.get((candidate.id, candidate.valid_until), set()), all_stages)
+    for key, candidate in candidates.items():
+        stage = due_stage((candidate.valid_until - today).days, sent.get(key, set()), all_stages)
         if stage is not None and _remind(candidate, stage, today):
             reminded += 1
     return reminded
@@ -92,6 +107,7 @@ def _remind(candidate, stage, today):
     cfg = current_app.config
     closes = cfg["RENEWAL_WINDOW_CLOSES_DAYS"]
     params = dict(certificate=candidate.certificate_number or "", name=candidate.name,
+                  specialties=getattr(candidate, "specialties", ""),
                   valid_until=candidate.valid_until.isoformat(), days=(candidate.valid_until - today).days,
                   closes=closes, deadline=(candidate.valid_until - timedelta(days=closes)).isoformat())
     try:

@@ -37,11 +37,56 @@ from app.states import HELD, LOCK_SOURCES
 from models import Application, NoticeFiling, Registration
 
 
-def renewal_window(registration):
+def renewal_window(valid_until):
+    """(opens, closes): a validity ending on valid_until may be renewed from `opens` to `closes`."""
     cfg = current_app.config
-    opens = registration.valid_until - timedelta(days=cfg["RENEWAL_WINDOW_OPENS_DAYS"])
-    closes = registration.valid_until - timedelta(days=cfg["RENEWAL_WINDOW_CLOSES_DAYS"])
+    opens = valid_until - timedelta(days=cfg["RENEWAL_WINDOW_OPENS_DAYS"])
+    closes = valid_until - timedelta(days=cfg["RENEWAL_WINDOW_CLOSES_DAYS"])
     return opens, closes
+
+
+def renewable_terms(registration, today=None):
+    """The specialties of the registration (their terms) that 延续注册 may renew today: in force and
+    inside their own renewal window."""
+    today = today or date.today()
+    terms = [t for t in registration.specialty_terms if t.in_force(today)]
+    return [t for t in terms if renewal_window(t.valid_until)[0] <= today <= renewal_window(t.valid_until)[1]]
+
+
+def renewal_problems(registration, today):
+    """Why no specialty of this registration can be renewed today (empty: at least one can)."""
+    if renewable_terms(registration, today):
+        return []
+    cfg = current_app.config
+    terms = [t for t in registration.specialty_terms if t.in_force(today)]
+    waiting = sorted(renewal_window(t.valid_until)[0] for t in terms if renewal_window(t.valid_until)[0] > today)
+    if waiting:
+        return [_l("延续注册自有效期届满前%(days)s天起受理（%(date)s起），现在还不能申请",
+                   days=cfg["RENEWAL_WINDOW_OPENS_DAYS"], date=waiting[0].isoformat())]
+    closed = max((renewal_window(t.valid_until)[1] for t in terms), default=registration.valid_until)
+    return [_l("延续注册须在有效期届满%(days)s天前申请，已超过期限（截止 %(date)s）；请办理注销后重新注册",
+               days=cfg["RENEWAL_WINDOW_CLOSES_DAYS"], date=closed.isoformat())]
+
+
+def renewal_pick_problems(application, registration, today):
+    """The specialties picked for 延续注册: at least one, each on the registration and renewable now;
+    one not picked lapses at its own expiry while the others stay in force."""
+    if not application.specialties:
+        return [_l("请选择要延续注册的专业")]
+    renewable = {t.specialty_id for t in renewable_terms(registration, today)}
+    on_certificate = {s.id for s in registration.specialties}
+    problems = []
+    for specialty in application.specialties:
+        if specialty.id not in on_certificate:
+            problems.append(_l("%(specialty)s专业不在注册证书上，不能延续注册", specialty=specialty.name))
+        elif specialty.id not in renewable:
+            term = registration.term(specialty)
+            opens, closes = renewal_window(term.valid_until)
+            problems.append(_l("%(specialty)s专业有效期至%(date)s，延续注册受理期为%(opens)s至%(closes)s，"
+                               "现在不能延续；请只选择已进入受理期的专业",
+                               specialty=specialty.name, date=term.valid_until.isoformat(),
+                               opens=opens.isoformat(), closes=closes.isoformat()))
+    return problems
 
 
 def start_problems(person, code, today=None, exclude_id=None, known=None):
@@ -104,14 +149,7 @@ def start_problems(person, code, today=None, exclude_id=None, known=None):
         problems.append(_l("注册证书上的单位名称“%(name)s”与单位在政务服务网登记的名称一致，无需办理企业信息变更；"
                            "单位更名后再办理", name=registration.enterprise.name))
     if code == "renewal" and registration is not None:
-        opens, closes = renewal_window(registration)
-        if today < opens:
-            problems.append(_l("延续注册自有效期届满前%(days)s天起受理（%(date)s起），现在还不能申请",
-                               days=current_app.config["RENEWAL_WINDOW_OPENS_DAYS"], date=opens.isoformat()))
-        elif today > closes:
-            problems.append(_l("延续注册须在有效期届满%(days)s天前申请，已超过期限（截止 %(date)s）；"
-                               "请办理注销后重新注册",
-                               days=current_app.config["RENEWAL_WINDOW_CLOSES_DAYS"], date=closes.isoformat()))
+        problems.extend(renewal_problems(registration, today))
     return problems
 
 
@@ -209,6 +247,8 @@ def prepare(application, person, code, today=None):
             application.enterprise = registration.enterprise
         if not TYPES[code].picks_specialties:
             application.specialties = list(registration.specialties)
+        elif code == "renewal" and not application.specialties:  # by default every one renewable now
+            application.specialties = [t.specialty for t in renewable_terms(registration, today)]
 
 
 def submit_problems(application, today=None):
@@ -226,7 +266,7 @@ def submit_problems(application, today=None):
         problems.append(_l("请选择聘用单位"))
     elif not application.enterprise.is_docked:
         problems.append(_l("所选单位尚未完成数据对接，不能作为聘用单位"))
-    if kind.picks_specialties:
+    if kind.picks_specialties and code != "renewal":  # a renewal picks among the registered ones (below)
         if not application.specialties:
             problems.append(_l("请选择注册专业"))
         held = {q.specialty_id for q in application.person.qualifications}
@@ -238,6 +278,8 @@ def submit_problems(application, today=None):
         for specialty in application.specialties:
             if specialty in registration.specialties:
                 problems.append(_l("%(specialty)s专业已在注册证书上，无需增项", specialty=specialty.name))
+    if code == "renewal" and registration is not None:
+        problems.extend(renewal_pick_problems(application, registration, today))
     if application.business_type == "change_unit" and registration is not None \
             and application.enterprise_id == registration.enterprise_id:
         problems.append(_l("变更注册须选择与当前注册单位不同的新单位"))

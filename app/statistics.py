@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import access, business_types, dates, deadlines, states, urging
 from app.extensions import db
-from models import Application, Enterprise, Registration, Review, Specialty, application_specialty
+from models import Application, Enterprise, Registration, RegistrationSpecialty, Review, Specialty, application_specialty
 
 Period = namedtuple("Period", "start end")  # dates, both inclusive; either may be None
 Row = namedtuple("Row", "key label count")
@@ -311,16 +311,19 @@ def overdue_list(user, status=None, enterprise_id=None, today=None):
 # --- registrations --------------------------------------------------------------------------------
 
 def expiring_by_month(user, today=None, months=12):
-    """Registrations in force that run out in each of the next months (this one first)."""
+    """Specialties in force that run out in each of the next months (this one first), each by its own
+    validity (a registration whose two specialties end in different months counts in both)."""
     today = today or date.today()
     keys = [today.strftime("%Y-%m")]
     while len(keys) < months:
         keys.append(next_month(keys[-1]))
     end = date.fromisoformat(next_month(keys[-1]) + "-01")
-    month = month_of(Registration.valid_until)
-    counts = dict(access.registrations(user, db.session.query(month, func.count(Registration.id)))
-                  .filter(Registration.status == "active", Registration.valid_until >= today,
-                          Registration.valid_until < end)
+    term = RegistrationSpecialty
+    month = month_of(term.valid_until)
+    counts = dict(access.registrations(user, db.session.query(month, func.count()).select_from(Registration))
+                  .join(term, term.registration_id == Registration.id)
+                  .filter(Registration.status == "active", term.status == "active", term.valid_until >= today,
+                          term.valid_until < end)
                   .group_by(month).all())
     return [Row(k, k, counts.get(k, 0)) for k in keys]
 

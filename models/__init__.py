@@ -2,7 +2,7 @@
 from models.reference import Specialty  # noqa: F401
 from models.enterprises import Enterprise, EnterpriseAccount  # noqa: F401
 from models.people import Person, Qualification  # noqa: F401
-from models.registrations import Registration, registration_specialty  # noqa: F401
+from models.registrations import Registration, RegistrationSpecialty, registration_specialty  # noqa: F401
 from models.applications import Application, Review, application_specialty  # noqa: F401
 from models.directory import DirectorySyncRun, EnterpriseNameHistory  # noqa: F401
 from models.checks import OutsideCheck  # noqa: F401

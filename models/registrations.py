@@ -2,20 +2,13 @@ from datetime import date, datetime
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, func, literal, select
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, event, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from models.enterprises import Enterprise
 from models.people import Person
 from models.reference import Specialty
-
-registration_specialty = Table(
-    "registration_specialty",
-    Model.metadata,
-    Column("registration_id", ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True),
-    Column("specialty_id", ForeignKey("specialty.id"), primary_key=True),
-)
 
 REGISTRATION_STATUS = {"active": _l("有效"), "locked": _l("已锁定"), "suspended": _l("已暂停执业"),
                        "revoked": _l("已撤销注册"), "cancelled": _l("已注销"), "expired": _l("已失效")}
@@ -26,6 +19,39 @@ SEAL_STATUS = {"valid": _l("有效"), "void": _l("已作废")}
 # the statuses in which a certificate has ended for good (废止): its QR page says 已废止 and since when, and
 # the e-licence library is told (app/elicence_push.py). A new final status (吊销, 撤销 …) is one more name here.
 ENDED_STATUSES = frozenset({"cancelled", "expired", "revoked"})  # revoked: 撤销注册 (supervision)
+
+# A specialty on a registration is in force until its own validity runs out unrenewed (失效, set by
+# app/lifecycle.expire); the registration's other specialties stay in force.
+SPECIALTY_STATUS = {"active": _l("有效"), "expired": _l("已失效")}
+
+
+class RegistrationSpecialty(Model):
+    """One specialty of a registration with its own validity (注册专业及有效期): 增项 starts a new
+    term from its approval, 延续注册 extends the specialties the holder picked (migration 0021 gave
+    every existing row its registration's dates)."""
+
+    __tablename__ = "registration_specialty"
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True)
+    specialty_id: Mapped[int] = mapped_column(ForeignKey("specialty.id"), primary_key=True)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+
+    specialty: Mapped[Specialty] = relationship(lazy="joined")
+
+    @property
+    def name(self):
+        return self.specialty.name
+
+    @property
+    def status_label(self):
+        return SPECIALTY_STATUS.get(self.status, self.status)
+
+    def in_force(self, today=None):
+        return self.status == "active" and self.valid_until >= (today or date.today())
+
+
+registration_specialty = RegistrationSpecialty.__table__
 
 
 class Registration(Model):
@@ -69,8 +95,15 @@ class Registration(Model):
 
     person: Mapped[Person] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
+    # every specialty with its own validity, lapsed ones too; written through set_specialty_term()
+    specialty_terms: Mapped[list[RegistrationSpecialty]] = relationship(
+        order_by=RegistrationSpecialty.specialty_id, cascade="all, delete-orphan", passive_deletes=True
+    )
+    # the specialties in force (not lapsed), as the rules and lists read them; read-only
     specialties: Mapped[list[Specialty]] = relationship(
-        secondary=registration_specialty, order_by=Specialty.id
+        secondary=registration_specialty, order_by=Specialty.id, viewonly=True,
+        secondaryjoin=lambda: (Specialty.id == registration_specialty.c.specialty_id)
+        & (registration_specialty.c.status == "active"),
     )
     # specialty_names as a list page reads it with its rows on PostgreSQL (specialty_names_sql):
     # a plain attribute the page sets, None wherever it was not read so
@@ -94,6 +127,44 @@ class Registration(Model):
     def has_ended(self):
         return self.status in ENDED_STATUSES
 
+    def term(self, specialty):
+        return next((t for t in self.specialty_terms if t.specialty_id == specialty.id), None)
+
+    def set_specialty_term(self, specialty, valid_from, valid_until):
+        """The specialty (added, renewed or back after it lapsed) runs from valid_from to valid_until."""
+        found = self.term(specialty)
+        if found is None:
+            found = RegistrationSpecialty(specialty=specialty, specialty_id=specialty.id)
+            self.specialty_terms.append(found)
+        found.valid_from, found.valid_until, found.status = valid_from, valid_until, "active"
+        self.sync_validity()
+        return found
+
+    def drop_specialties(self, specialties):
+        ids = {s.id for s in specialties}
+        self.specialty_terms = [t for t in self.specialty_terms if t.specialty_id not in ids]
+        self.sync_validity()
+
+    def sync_validity(self):
+        """The one place that keeps the registration's own valid_until: its latest specialty's (the
+        registration is in force while any specialty is; lists and their indexes read this column)."""
+        if self.specialty_terms:
+            self.valid_until = max(t.valid_until for t in self.specialty_terms)
+        # the read-only list of specialties in force is read again when next asked for
+        session = object_session(self)
+        if session is not None and "specialties" in self.__dict__:
+            session.expire(self, ["specialties"])
+
+    def set_validity(self, valid_until, valid_from=None):
+        """Every specialty runs to valid_until (and from valid_from): a registration with one term."""
+        for term in self.specialty_terms:
+            term.valid_until = valid_until
+            if valid_from is not None:
+                term.valid_from = valid_from
+        self.valid_until = valid_until
+        if valid_from is not None:
+            self.valid_from = valid_from
+
     def is_current(self, today=None):
         return self.status in IN_FORCE and self.valid_until >= (today or date.today())
 
@@ -106,8 +177,17 @@ def specialty_names_sql():
     reads it with its rows instead of loading every row's specialties with a statement of its own."""
     names = func.string_agg(Specialty.name, aggregate_order_by(literal("、"), Specialty.id))
     return func.coalesce(select(names).select_from(registration_specialty.join(Specialty))
-                         .where(registration_specialty.c.registration_id == Registration.id).scalar_subquery(), "")
+                         .where(registration_specialty.c.registration_id == Registration.id,
+                                registration_specialty.c.status == "active").scalar_subquery(), "")
 
 
 # for ListInterface(collection_texts=...): the registrations' specialties, as their names
 SPECIALTY_NAMES = {"specialties": ("listed_specialty_names", specialty_names_sql)}
+
+
+def _read_only(*_args):
+    raise AttributeError("Registration.specialties is read-only: use set_specialty_term() or drop_specialties()")
+
+
+for _event in ("set", "append", "remove"):
+    event.listen(Registration.specialties, _event, _read_only)

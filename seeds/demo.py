@@ -204,12 +204,16 @@ def load(sm, today=None):
          ("refuse", "center", "经核查，申请人同时在两个单位申请注册，不予注册。"))
     announce()
     file("app6", "reregister", "ent1", ("JZ",))
-    # app7: registered, expiring in 60 days: inside the renewal window.
+    # app7: registered, expiring in 60 days: inside the renewal window. Each specialty has its own
+    # validity: 建筑工程 runs 60 days more, 机电工程 45 (both renewable now, each reminded on its own).
     b = file("app7", "initial", "ent2", ("JD", "JZ"))
     walk(b, ("approve", "ent2", ""), ("approve", "center", ""))
     announce()
-    b.registration.valid_until = today + timedelta(days=60)
-    b.registration.valid_from = b.registration.valid_until - timedelta(days=3 * 365)
+    registration = b.registration
+    registration.set_validity(today + timedelta(days=60), today + timedelta(days=60) - timedelta(days=3 * 365))
+    electrical = next(s for s in registration.specialties if s.code == "JD")
+    registration.set_specialty_term(electrical, today + timedelta(days=45) - timedelta(days=3 * 365),
+                                    today + timedelta(days=45))
     db.session.commit()
     # app7's credit records (信用记录): a 不良行为记录, and a 行政处罚 whose bar on registration has run out
     # (one in force would keep app7 from renewing; the center can add one to try the bar)

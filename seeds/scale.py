@@ -385,18 +385,28 @@ class _World:
                         "valid_from": day_decided, "valid_until": add_years(day_decided, self.years),
                         "status": "active", "created_at": decided, "updated_at": decided, "pid": filer["pid"],
                     }
+                    # each specialty's own validity, as app/effects.py gives it
+                    registration["terms"] = {sp: [day_decided, registration["valid_until"]] for sp in picked}
                     linked = registration["id"]
-                elif kind == "renewal":
-                    registration["valid_until"] = add_years(registration["valid_until"], self.years)
+                elif kind == "renewal":  # every specialty picked: 3 years more from its own expiry
+                    for term in registration["terms"].values():
+                        term[1] = add_years(term[1], self.years)
+                    registration["valid_until"] = max(term[1] for term in registration["terms"].values())
                 elif kind == "change_unit":
                     registration["unit"] = new_unit
                     unit = new_unit
-                elif kind == "add_specialty":
+                elif kind == "add_specialty":  # the new specialty runs 3 years from its approval
                     registration["specialties"] |= picked
+                    for sp in picked:
+                        registration["terms"][sp] = [day_decided, add_years(day_decided, self.years)]
+                    registration["valid_until"] = max(term[1] for term in registration["terms"].values())
                 elif kind == "cancel":
                     registration["status"] = "cancelled"
                 elif kind == "cancel_specialty":
                     registration["specialties"] -= picked
+                    for sp in picked:
+                        registration["terms"].pop(sp, None)
+                    registration["valid_until"] = max(term[1] for term in registration["terms"].values())
                 registration["updated_at"] = decided
             elif status == "refused" and registration is None:
                 refused = True
@@ -431,7 +441,10 @@ class _World:
             "updated_at": registration["updated_at"],
         })
         for specialty in sorted(registration["specialties"]):
-            writer.add(registration_specialty, {"registration_id": registration["id"], "specialty_id": specialty})
+            valid_from, valid_until = registration["terms"][specialty]
+            writer.add(registration_specialty, {"registration_id": registration["id"], "specialty_id": specialty,
+                                                "valid_from": valid_from, "valid_until": valid_until,
+                                                "status": "active"})
 
     def _reviews(self, kind, aid, filer, unit, old_unit, status, created):
         """The review records that lead to `status`: a walk through states.moves() (the moves

@@ -60,7 +60,9 @@ def test_holder_downloads_a_certificate_that_verifies_publicly(demo, client_as, 
 def test_one_a4_page_holds_every_specialty_and_every_date_reads_the_same_way(demo, app, client_as, query):
     pk = registration_of(query, "李秀英")
     with app.app_context():  # registered in all six specialties: the most the certificate must hold
-        db.session.get(Registration, pk).specialties = list(db.session.scalars(select(Specialty)))
+        registration = db.session.get(Registration, pk)
+        for specialty in db.session.scalars(select(Specialty)):
+            registration.set_specialty_term(specialty, registration.valid_from, registration.valid_until)
         db.session.commit()
         db.session.remove()
     data = client_as("app2").get(f"/applicantregistrationview/{pk}/certificate.pdf").data

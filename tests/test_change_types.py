@@ -52,7 +52,7 @@ def test_personal_change_with_nothing_changed_cannot_be_submitted(demo, client_a
 
 
 def test_changes_close_30_days_before_expiry(demo, app, client_as, query):
-    update(app, lambda s: setattr(registration_of(s, "app7"), "valid_until", date.today() + timedelta(days=20)))
+    update(app, lambda s: registration_of(s, "app7").set_validity(date.today() + timedelta(days=20)))
     client = client_as("app7")
     answer = client.get(f"/{TYPE_VIEWS['change_personal']}/add")
     assert answer.status_code == 302

@@ -201,7 +201,7 @@ def test_qualifications_are_those_of_the_chosen_specialties(make_app):
 
 
 def test_qualifications_all_listed_when_the_type_picks_no_specialties(make_app):
-    text = text_of(render(make_app(), make_application("renewal")))
+    text = text_of(render(make_app(), make_application("lost_certificate")))
     for number in ("JZ2019610012345", "SZ2024610067890", "JD2025610000111"):
         assert number in text
 

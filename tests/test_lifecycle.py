@@ -16,7 +16,7 @@ def test_expire_command_marks_lapsed_registrations(demo, app, query):
     with app.app_context():
         registration = db.session.scalars(select(Registration).where(
             Registration.person_id == person(db.session, "app7").id)).one()
-        registration.valid_until = date.today() - timedelta(days=1)
+        registration.set_validity(date.today() - timedelta(days=1))
         db.session.commit()
         db.session.remove()
     result = app.test_cli_runner().invoke(args=["registrations", "expire"])

@@ -61,7 +61,8 @@ def multiply_rows(app, copies=15):
                     person_id=r.person_id, enterprise_id=r.enterprise_id, valid_from=r.valid_from,
                     valid_until=r.valid_until, status=r.status).returning(Registration.id)).scalar()
                 for s in r.specialties:
-                    db.session.execute(insert(registration_specialty).values(registration_id=new_id, specialty_id=s.id))
+                    db.session.execute(insert(registration_specialty).values(
+                        registration_id=new_id, specialty_id=s.id, valid_from=r.valid_from, valid_until=r.valid_until))
         db.session.commit()
         db.session.remove()
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from app import reminders
 from app.dates import add_years
 from app.extensions import db
-from models import Application, Message, Person, Registration, RenewalReminder, SmsMessage
+from models import Application, Message, Person, Registration, RegistrationSpecialty, RenewalReminder, SmsMessage
 from tests.helpers import add, move, submit
 
 D = date.today() + timedelta(days=200)  # a validity end the demo's dates never reach
@@ -27,6 +27,8 @@ def set_registration(query, username, valid_until=D, status="active"):
         pk = registration_id(session, username)
         session.execute(update(Registration).where(Registration.id == pk).values(valid_until=valid_until,
                                                                                  status=status))
+        session.execute(update(RegistrationSpecialty).where(RegistrationSpecialty.registration_id == pk)
+                        .values(valid_until=valid_until))
         session.commit()
         return pk
 
@@ -142,12 +144,16 @@ def test_no_reminder_for_a_registration_not_in_force(demo, app, query, status, v
 
 
 def test_a_renewal_starts_a_new_set_of_reminders(demo, app, client_as, query):
-    """The demo's app7 expires in 60 days: reminded now; no reminder while the renewal is under way;
-    after the center's approval the new validity gets its own reminders."""
+    """The demo's app7: 建筑工程 expires in 60 days, 机电工程 in 45: each reminded on its own now; no
+    reminder while the renewal is under way; after the center's approval the new validity gets its
+    own reminders."""
     pk = query(lambda s: registration_id(s, "app7"))
     old_end = query(lambda s: s.get(Registration, pk).valid_until)
-    assert run(app, date.today()) == 1
-    assert [m.kind for m in query(lambda s: reminder_messages(s, pk))] == ["renewal_due", "unit_renewal_due"]
+    assert run(app, date.today()) == 2
+    messages = query(lambda s: reminder_messages(s, pk))
+    assert [m.kind for m in messages] == ["renewal_due", "unit_renewal_due"] * 2
+    assert "机电工程专业" in messages[0].body and "建筑工程专业" in messages[2].body
+    assert run(app, date.today()) == 0
 
     app7 = client_as("app7")
     assert add(app7, "renewal").status_code == 302

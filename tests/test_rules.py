@@ -45,16 +45,16 @@ def test_new_is_refused_from_90_days_before_the_65th_birthday(demo, app):
 
 def test_renewal_window(demo, app):
     today = date.today()
-    update(app, lambda s: setattr(registration_of(s, "app7"), "valid_until", today + timedelta(days=100)))
+    update(app, lambda s: registration_of(s, "app7").set_validity(today + timedelta(days=100)))
     assert any("现在还不能申请" in p for p in problems(app, "app7", "renewal"))
-    update(app, lambda s: setattr(registration_of(s, "app7"), "valid_until", today + timedelta(days=60)))
+    update(app, lambda s: registration_of(s, "app7").set_validity(today + timedelta(days=60)))
     assert problems(app, "app7", "renewal") == []
-    update(app, lambda s: setattr(registration_of(s, "app7"), "valid_until", today + timedelta(days=20)))
+    update(app, lambda s: registration_of(s, "app7").set_validity(today + timedelta(days=20)))
     assert any("已超过期限" in p and "注销后重新注册" in p for p in problems(app, "app7", "renewal"))
 
 
 def test_inside_the_last_30_days_only_cancellation(demo, app):
-    update(app, lambda s: setattr(registration_of(s, "app7"), "valid_until", date.today() + timedelta(days=20)))
+    update(app, lambda s: registration_of(s, "app7").set_validity(date.today() + timedelta(days=20)))
     for code in ("add_specialty", "change_unit"):
         assert any("只能办理注销" in p for p in problems(app, "app7", code)), code
     assert problems(app, "app7", "cancel") == []
@@ -75,7 +75,7 @@ def test_change_of_unit_at_most_once_a_year(demo, app, client_as, query):
     found = problems(app, "app7", "change_unit")
     assert any("一年内只能变更一次" in p for p in found)
     later = date.today() + timedelta(days=366)
-    update(app, lambda s: setattr(registration_of(s, "app7"), "valid_until", later + timedelta(days=400)))
+    update(app, lambda s: registration_of(s, "app7").set_validity(later + timedelta(days=400)))
     assert not any("一年内" in p for p in problems(app, "app7", "change_unit", today=later))
 
 

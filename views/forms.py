@@ -85,6 +85,12 @@ def form_for(kind):
             fields["specialties"] = QuerySelectMultipleField(
                 _l("拟注销的专业"), [DataRequired(message=_l("请选择要注销的专业"))], query_func=all_specialties,
                 get_pk_func=lambda s: str(s.id), get_label="name", widget=Select2ManyWidget())
+        if kind.code == "renewal":  # left empty on 新增: every specialty whose renewal window is open
+            fields["specialties"] = QuerySelectMultipleField(
+                _l("延续注册的专业"), [Optional()], query_func=all_specialties,
+                get_pk_func=lambda s: str(s.id), get_label="name", widget=Select2ManyWidget(),
+                description=_l("只能选择注册证书上已进入延续注册受理期的专业；不选则延续全部可延续的专业。"
+                               "未延续的专业有效期届满后单独失效，其他专业不受影响"))
     person_fields = PERSON_FIELDS
     if kind.code == "change_personal":  # the new values are filed in the profile fields themselves
         fields["name"] = _text(_l("姓名"), 64, required=True, description=_l("姓名变更的，填写变更后的姓名"))

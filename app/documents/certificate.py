@@ -130,14 +130,14 @@ def context(registration, now=None):
         "issued_on": cert_date(issue_date(registration)),
         "valid_from": valid_from,
         "valid_until": valid_until,
-        # one row per registered specialty: its validity and the qualification it rests on
+        # one row per specialty in force: its own validity and the qualification it rests on
         "specialties": [{
-            "name": s.name,
-            "qualification": held[s.id].certificate_number if s.id in held else "",
-            "qualified_on": cert_date(held[s.id].issue_date) if s.id in held else "",
-            "valid_from": valid_from,
-            "valid_until": valid_until,
-        } for s in registration.specialties],
+            "name": t.specialty.name,
+            "qualification": held[t.specialty_id].certificate_number if t.specialty_id in held else "",
+            "qualified_on": cert_date(held[t.specialty_id].issue_date) if t.specialty_id in held else "",
+            "valid_from": cert_date(t.valid_from),
+            "valid_until": cert_date(t.valid_until),
+        } for t in registration.specialty_terms if t.in_force(now.date())],
         "signature": signature,
         "photo": photo,
         "seal": _data_uri(seal, seal_type),

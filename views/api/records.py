@@ -24,7 +24,7 @@ class RegistrationsApi(ScopedApi):
     resource_name = "registrations"
     row_kind = "registration"
     LOAD = (joinedload(Registration.person), joinedload(Registration.enterprise),
-            selectinload(Registration.specialties))
+            selectinload(Registration.specialty_terms))
 
     @expose("/", methods=["GET"])
     @token_required

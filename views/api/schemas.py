@@ -88,6 +88,7 @@ def actions():
 
 
 REGISTRATION_STATUSES = [s.code for s in states.REGISTRATION_STATES]
+SPECIALTY_STATUSES = ["active", "expired"]
 # the application form's fields (views/forms.py) and their limits
 PERSON_FIELDS = {"ethnicity": 16, "education": 32, "major": 64, "school": 128, "title": 64, "email": 128}
 
@@ -252,7 +253,8 @@ def components():
         "certificate_number": text(),
         "person": obj({"id": {"type": "integer"}, "name": {"type": "string"}, "id_number": {"type": "string"}}),
         "enterprise": ref("EnterpriseRef"),
-        "specialties": array(ref("Specialty")),
+        "specialties": array(ref("RegisteredSpecialty"),
+                             description=_l("各注册专业及其有效期（含已失效的专业，以状态区分）")),
         "valid_from": date(),
         "valid_until": date(),
         "status": {"type": "string", "enum": REGISTRATION_STATUSES},
@@ -328,6 +330,11 @@ def components():
             "wait_seconds": {"type": "integer"},
         }, required=["code", "message"]),
         "Specialty": specialty,
+        "RegisteredSpecialty": obj({
+            "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
+            "valid_from": date(), "valid_until": date(),
+            "status": {"type": "string", "enum": SPECIALTY_STATUSES}, "status_label": {"type": "string"},
+        }),
         "EnterpriseRef": enterprise_ref,
         "ApplicationSummary": obj(summary),
         "Application": obj(detail),

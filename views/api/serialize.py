@@ -2,7 +2,7 @@
 answer shows them in full to whoever app/access.py lets read the row (domain.md, Privacy)."""
 from app import attachments, business_types, states, workflow
 from app.validators import mask_id_number, mask_phone
-from models.registrations import REGISTRATION_STATUS
+from models.registrations import REGISTRATION_STATUS, SPECIALTY_STATUS
 
 
 def when(value):
@@ -16,6 +16,14 @@ def day(value):
 
 def specialty(row):
     return {"id": row.id, "code": row.code, "name": row.name}
+
+
+def registered_specialty(term):
+    """A specialty of a registration with its own validity; lapsed when its validity ran out."""
+    lapsed = not term.in_force()
+    return {**specialty(term.specialty), "valid_from": day(term.valid_from), "valid_until": day(term.valid_until),
+            "status": "expired" if lapsed else "active",
+            "status_label": str(SPECIALTY_STATUS["expired" if lapsed else "active"])}
 
 
 def enterprise_ref(row):
@@ -124,7 +132,7 @@ def registration(row, full=False):
         "person": {"id": person.id, "name": person.name,
                    "id_number": person.id_number if full else mask_id_number(person.id_number)},
         "enterprise": enterprise_ref(row.enterprise),
-        "specialties": [specialty(s) for s in row.specialties],
+        "specialties": [registered_specialty(t) for t in row.specialty_terms],
         "valid_from": day(row.valid_from),
         "valid_until": day(row.valid_until),
         "status": row.status,
