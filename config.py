@@ -176,6 +176,8 @@ class Config:
     GOVNET_SOCIAL_INSURANCE_URL = env("GOVNET_SOCIAL_INSURANCE_URL", "")
     # what the reviewers see as 数据来源 of each check: the register's name, never a file or an address
     GOVNET_SOCIAL_INSURANCE_NAME = env("GOVNET_SOCIAL_INSURANCE_NAME", "社会保险参保缴费信息（省人力资源和社会保障厅）")
+    # the month the social insurance data was taken (YYYY-MM) when the register does not say; empty: last month
+    GOVNET_SOCIAL_INSURANCE_MONTH = env("GOVNET_SOCIAL_INSURANCE_MONTH", "")
     GOVNET_PROJECT_LOCK_NAME = env("GOVNET_PROJECT_LOCK_NAME", "在施工程项目信息（省住房和城乡建设厅）")
     GOVNET_PROJECT_LOCK_FILE = env("GOVNET_PROJECT_LOCK_FILE", f"{BASE_DIR}/seeds/govnet/live_projects.csv")
     GOVNET_PROJECT_LOCK_URL = env("GOVNET_PROJECT_LOCK_URL", "")

@@ -74,8 +74,15 @@ ATTACHMENT_KINDS = {
     "enterprise_change_proof": _l("企业名称变更证明（市场监管部门核准通知书或新营业执照）"),
     "non_cooperation_proof": _l("单位不配合或已注销、吊销的证明（如劳动仲裁文书、注销或吊销公告）"),
     "termination_proof": _l("解除劳动关系证明（如解除通知书及送达凭证）"),
+    "insurance_commitment": _l("社保比对告知承诺书（签字后的扫描件）"),
 }
 COMMITMENT_ALLOWED = frozenset({"continuing_education"})
+# 社保比对 (app/govnet/registers.py) runs at 提交 for these; when the register's data month shows no
+# record, the filer may go on with the labour contract and a signed commitment (告知承诺).
+INSURANCE_CHECKED = frozenset({"initial", "renewal", "change_unit", "reregister"})
+INSURANCE_COMMITMENT = "insurance_commitment"
+# the commitment letters the platform generates for signing: per attachment kind it may replace, and 社保
+COMMITMENT_LETTERS = COMMITMENT_ALLOWED | {INSURANCE_COMMITMENT}
 REQUIRED_ATTACHMENTS = {
     "initial": ("qualification", "diploma", "labour_contract"),
     "add_specialty": ("qualification", "labour_contract", "continuing_education"),

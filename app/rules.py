@@ -18,6 +18,8 @@ from app.business_types import (
     CLOSED_NEAR_EXPIRY,
     CREDIT_BARRED,
     FILED_BY_UNIT,
+    INSURANCE_CHECKED,
+    INSURANCE_COMMITMENT,
     NEEDS_REGISTRATION,
     PERSON_FORM_FIELDS,
     PERSONAL_CHANGE_FIELDS,
@@ -332,6 +334,8 @@ def required_attachments(application, today=None):
     kinds = [*base, *REQUIRED_ATTACHMENTS[application.business_type]]
     if application.business_type == "initial" and needs_education_proof(application, today):
         kinds.append("continuing_education")
+    if application.accepted_on_commitment and application.business_type in INSURANCE_CHECKED:
+        kinds.append(INSURANCE_COMMITMENT)  # beside the labour contract each of these types requires
     return kinds
 
 

@@ -2,7 +2,8 @@ from contextvars import ContextVar
 from datetime import date, datetime
 
 from flask_appbuilder import Model
-from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, event, text
+from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, event,
+                        false, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.enterprises import Enterprise
@@ -66,6 +67,11 @@ class Application(Model):
     title: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(128))
     reason: Mapped[str | None] = mapped_column(Text)  # cancellation reason, remarks
+    # 告知承诺 on 社保比对: the filer goes on although the social insurance register's data month showed
+    # no record at the unit (it lags: a person hired this month is not in last month's data); the
+    # labour contract and the signed commitment letter are then required, the reviewers see the flag,
+    # and the center's commitment audits sample such filings. Cleared at 提交 when the check matches.
+    accepted_on_commitment: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now, onupdate=datetime.now)

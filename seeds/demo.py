@@ -122,7 +122,7 @@ def load(sm, today=None):
             signatures.save(person, FileStorage(stream=io.BytesIO(image), filename="signature.png"))
         signatures.save_photo(person, FileStorage(stream=io.BytesIO(sample_photo()), filename="photo.png"))
 
-    def file(username, code, unit=None, picked=(), reason=None):
+    def file(username, code, unit=None, picked=(), reason=None, commitment=False):
         person = people[username]
         application = Application()
         rules.prepare(application, person, code, today)
@@ -131,6 +131,7 @@ def load(sm, today=None):
         if picked:
             application.specialties = [specialties[c] for c in picked]
         application.reason = reason
+        application.accepted_on_commitment = commitment
         db.session.add(application)
         db.session.commit()
         attach_all(application)
@@ -191,8 +192,9 @@ def load(sm, today=None):
     walk(a, ("approve", "ent1", ""), ("approve", "center", "材料齐全，准予注册。"))
     announce()  # (full procedure) the registration takes effect before the added specialty is filed
     walk(file("app2", "add_specialty", picked=("JD",)))
-    # app3: initial, approved by the unit, in the center's queue.
-    walk(file("app3", "initial", "ent2", ("SZ",)), ("approve", "ent2", "同意报送。"))
+    # app3: initial, approved by the unit, in the center's queue. Hired by 长安 this month, not yet in
+    # the social insurance data: filed on a labour contract and a signed commitment (告知承诺), flagged.
+    walk(file("app3", "initial", "ent2", ("SZ",), commitment=True), ("approve", "ent2", "同意报送。"))
     # app4: initial, returned by the unit.
     walk(file("app4", "initial", "ent1", ("GL",)),
          ("return", "ent1", "劳动合同未盖单位公章，请重新上传。"))

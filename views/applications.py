@@ -48,6 +48,7 @@ LABELS = {
     "updated_at": _l("更新时间"),
     "submitted_at": _l("提交时间"),
     "decided_at": _l("办结时间"),
+    "accepted_on_commitment": _l("告知承诺"),
 }
 
 FORMATTERS = {
@@ -58,6 +59,8 @@ FORMATTERS = {
     # "2026-01-02 10:11", as strftime("%Y-%m-%d %H:%M") writes it, at a third of its cost (an export's million rows)
     "submitted_at": lambda d: d.isoformat(" ", "minutes") if d else "",
     "created_at": lambda d: d.isoformat(" ", "minutes") if d else "",
+    # a visible flag where 社保比对 did not match and the filer went on with a signed commitment
+    "accepted_on_commitment": lambda flag: str(_l("告知承诺")) if flag else "",
 }
 
 
@@ -277,7 +280,7 @@ class ApplicationViewBase(ScopedModelView):
     @permission_name("pdf")
     def commitment_pdf(self, pk, kind):
         application = self.get_row(pk)
-        if kind not in business_types.COMMITMENT_ALLOWED:
+        if kind not in business_types.COMMITMENT_LETTERS:
             abort(404)
         audit.record("download", user=g.user, target=f"application:{application.id}",
                      detail={"file": f"commitment/{kind}.pdf"})

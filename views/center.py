@@ -59,7 +59,7 @@ class CenterQueueView(ExcelExport, ReviewerExports, ApplicationViewBase):
     # 办理时限: days left from the loaded step_started_at column (app/deadlines.py), no per-row query;
     # 催办: the urges of the current step, loaded for the whole page in one more SELECT (app/urging.py)
     datamodel = ListInterface(Application, joined=("enterprise",), collections=("current_urges",))
-    list_columns = ApplicationViewBase.list_columns + ["current_urges", "step_clock"]
+    list_columns = ApplicationViewBase.list_columns + ["accepted_on_commitment", "current_urges", "step_clock"]
     label_columns = {**ApplicationViewBase.label_columns, "step_clock": _l("办理时限"), "current_urges": _l("催办")}
     formatters_columns = {**ApplicationViewBase.formatters_columns, "step_clock": deadlines.clock_cell,
                           "current_urges": urging.marker}

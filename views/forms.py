@@ -9,7 +9,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from app.extensions import db
-from app.business_types import REASON_REQUIRED
+from app.business_types import INSURANCE_CHECKED, REASON_REQUIRED
 from app.validators import contact_phone_error
 from models import Specialty
 from views.unit_picker import UnitField
@@ -98,6 +98,13 @@ def form_for(kind):
     if kind.code in REASON_REQUIRED:
         fields["reason"] = _reason(REASON_REQUIRED[kind.code])
         business.append("reason")
+    if kind.code in INSURANCE_CHECKED:
+        fields["accepted_on_commitment"] = BooleanField(
+            _l("社保比对未通过时以告知承诺继续"),
+            description=_l("社保比对数据按月更新，本月新入职的人员可能尚未出现在比对数据中。勾选后须上传劳动合同和签字的"
+                           "《社保比对告知承诺书》，提交时社保比对未通过也可继续；审核人员将看到“告知承诺”标记，"
+                           "注册中心将抽查核实。"))
+        business.append("accepted_on_commitment")
     form = type(f"{kind.code.title().replace('_', '')}Form", tuple(bases), fields)
     title = _l("变更后的个人信息") if kind.code == "change_personal" else _l("个人信息")
     fieldsets = [(title, {"fields": person_fields})]

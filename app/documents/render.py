@@ -113,7 +113,12 @@ COMMITMENT_SUBJECTS = {"continuing_education": "继续教育"}
 
 
 def render_commitment(application, kind):
-    """The commitment letter (告知承诺书) that may replace the proof of this attachment kind."""
+    """The commitment letter (告知承诺书) that may replace the proof of this attachment kind, or the
+    one for going on when 社保比对 finds no record in the register's data month."""
+    if kind == business_types.INSURANCE_COMMITMENT:
+        return render_pdf("documents/insurance_commitment.html", application=application,
+                          kind_label=chinese(business_types.type_label(application.business_type)),
+                          today=cn_date(date.today()))
     return render_pdf("documents/commitment.html", application=application, subject=COMMITMENT_SUBJECTS[kind],
                       kind_label=chinese(business_types.type_label(application.business_type)),
                       today=cn_date(date.today()))

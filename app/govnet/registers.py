@@ -16,7 +16,7 @@ center on the filing's page with its time and source).
 import csv
 import os
 from collections import namedtuple
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
@@ -24,12 +24,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.business_types import INSURANCE_CHECKED
 from app.govnet.remote import RemoteError, get_json
 from models import OutsideCheck, Review
 
 # kind -> the business types it applies to
 APPLIES_TO = {
-    "social_insurance": frozenset({"initial", "renewal", "change_unit", "reregister"}),
+    "social_insurance": INSURANCE_CHECKED,
     "project_lock": frozenset({"change_unit"}),
     "transfer": frozenset({"initial", "reregister", "change_unit"}),
 }
@@ -61,31 +62,60 @@ def _rows(path, _cache={}):  # noqa: B006 (path -> (mtime, size, inode, rows): r
     return rows
 
 
-class FileSocialInsurance:
-    """CSV: id_number, credit_code, unit_name, insured_since, status (参保缴费 counts as insured)."""
+def data_month(value=None, today=None):
+    """The register's data month as "YYYY-MM": the one it names, else the month before this one (the
+    register is filled from the month's contributions, so it holds last month at best)."""
+    value = (value or "").strip()[:7]
+    if len(value) == 7 and value[4] == "-" and value[:4].isdigit() and value[5:].isdigit() and 1 <= int(value[5:]) <= 12:
+        return value
+    first = (today or date.today()).replace(day=1)
+    return (first - timedelta(days=1)).strftime("%Y-%m")
 
-    def __init__(self, path, name=""):
-        self.path, self.source = path, local_copy(name or os.path.basename(path))
+
+def month_label(month):
+    """2026-11 -> 2026年11月数据"""
+    return _l("%(year)s年%(month)s月数据", year=month[:4], month=int(month[5:7]))
+
+
+class FileSocialInsurance:
+    """CSV: id_number, credit_code, unit_name, insured_since, status (参保缴费 counts as insured), and
+    optionally data_month (YYYY-MM, the month the rows were taken; else GOVNET_SOCIAL_INSURANCE_MONTH,
+    else last month)."""
+
+    def __init__(self, path, name="", month=""):
+        self.path, self.source, self.month = path, local_copy(name or os.path.basename(path)), month
 
     def insured(self, id_number, credit_code):
-        return any(r.get("id_number", "").upper() == id_number.upper() and r.get("credit_code", "").upper() == credit_code
-                   and r.get("status", "") in INSURED for r in _rows(self.path))
+        return self.check(id_number, credit_code)[0]
+
+    def check(self, id_number, credit_code):
+        """(insured, the data month checked)"""
+        rows = _rows(self.path)
+        found = any(r.get("id_number", "").upper() == id_number.upper() and r.get("credit_code", "").upper() == credit_code
+                    and r.get("status", "") in INSURED for r in rows)
+        months = [r["data_month"] for r in rows if r.get("data_month")]
+        return found, data_month(max(months) if months else self.month)
 
 
 class HttpSocialInsurance:
     """GET {url}?id_number=...&credit_code=... -> {"insured": true|false}."""
 
-    def __init__(self, url, token="", timeout=10.0, name=""):
-        self.url, self.token, self.timeout, self.source = url, token, timeout, name or url
+    def __init__(self, url, token="", timeout=10.0, name="", month=""):
+        self.url, self.token, self.timeout, self.source, self.month = url, token, timeout, name or url, month
 
     def insured(self, id_number, credit_code):
+        return self.check(id_number, credit_code)[0]
+
+    def check(self, id_number, credit_code):
+        """(insured, the data month checked): the answer's data_month, else the setting, else last month."""
         try:
             _, data = get_json(self.url, {"id_number": id_number, "credit_code": credit_code}, self.token, self.timeout)
         except RemoteError as error:
             raise RegisterUnavailable(str(error)) from error
         if not isinstance(data, dict) or not isinstance(data.get("insured"), bool):
             raise RegisterUnavailable(f"{self.url}: no 'insured' in the answer")
-        return data["insured"]
+        month = data.get("data_month") if isinstance(data.get("data_month"), str) else ""
+        return data["insured"], data_month(month or self.month)
 
 
 class FileProjectLock:
@@ -157,10 +187,11 @@ def local_copy(name):
 def social_insurance(config=None):
     config = config or current_app.config
     name = config.get("GOVNET_SOCIAL_INSURANCE_NAME", "")
+    month = config.get("GOVNET_SOCIAL_INSURANCE_MONTH", "")
     if config.get("GOVNET_SOCIAL_INSURANCE_URL"):
         return HttpSocialInsurance(config["GOVNET_SOCIAL_INSURANCE_URL"], config.get("GOVNET_REGISTERS_TOKEN", ""),
-                                   config.get("GOVNET_REGISTERS_TIMEOUT", 10.0), name)
-    return FileSocialInsurance(config["GOVNET_SOCIAL_INSURANCE_FILE"], name)
+                                   config.get("GOVNET_REGISTERS_TIMEOUT", 10.0), name, month)
+    return FileSocialInsurance(config["GOVNET_SOCIAL_INSURANCE_FILE"], name, month)
 
 
 def project_lock(config=None):
@@ -186,11 +217,20 @@ def transfer_register(config=None):
 def _check_social_insurance(application):
     unit = application.enterprise
     register = social_insurance()
-    if register.insured(application.id_number, unit.credit_code):
-        return True, _l("已查到在“%(unit)s”的社会保险参保缴费记录", unit=unit.name), register.source
-    return False, _l("社保比对未通过：未查到您在“%(unit)s”（统一社会信用代码 %(code)s）参保缴费的记录。"
+    insured, month = register.check(application.id_number, unit.credit_code)
+    checked = month_label(month)
+    if insured:
+        return True, _l("已查到在“%(unit)s”的社会保险参保缴费记录（%(month)s）", unit=unit.name, month=checked), \
+            register.source
+    if application.accepted_on_commitment:
+        return COMMITTED, _l("社保比对未通过（%(month)s）：未查到在“%(unit)s”（统一社会信用代码 %(code)s）参保缴费的记录；"
+                             "申请人以劳动合同和签字的告知承诺书继续提交，请审核人员核实聘用关系。",
+                             month=checked, unit=unit.name, code=unit.credit_code), register.source
+    return False, _l("社保比对未通过（%(month)s）：未查到您在“%(unit)s”（统一社会信用代码 %(code)s）参保缴费的记录。"
                      "请确认所选聘用单位无误，并请单位为您办理社会保险参保（参保登记的身份证号须与本人一致），"
-                     "参保记录可查后再提交。", unit=unit.name, code=unit.credit_code), register.source
+                     "参保记录可查后再提交。如您本月刚入职、参保记录尚未进入比对数据，可修改申请，勾选"
+                     "“社保比对未通过时以告知承诺继续”，上传劳动合同和签字的告知承诺书后提交，审核人员将看到该标记。",
+                     month=checked, unit=unit.name, code=unit.credit_code), register.source
 
 
 def _check_project_lock(application):
@@ -217,6 +257,8 @@ def _check_transfer(application):
 
 _CHECKS = {"social_insurance": _check_social_insurance, "project_lock": _check_project_lock,
            "transfer": _check_transfer}
+# a check that found no match but lets 提交 go on: the filer's 告知承诺 stands in for the record
+COMMITTED = "committed"
 
 
 def enabled_checks():
@@ -246,8 +288,8 @@ def submit_problems(application, now=None):
                          check=KIND_LABELS[kind])
         with force_locale("zh"):  # the record is part of the file: kept in Chinese whatever the UI language
             text = str(message)
-        results.append(dict(kind=kind, passed=passed, message=text, checked_at=now, source=source[:256]))
-        if not passed:
+        results.append(dict(kind=kind, passed=passed is True, message=text, checked_at=now, source=source[:256]))
+        if passed is False:
             problems.append(message)
     application._outside_results = results
     return problems
@@ -260,5 +302,7 @@ def _record_with_the_submit(session, flush_context, instances):
         application = review.application
         for result in getattr(application, "_outside_results", None) or ():
             session.add(OutsideCheck(application=application, **result))
+            if result["kind"] == "social_insurance" and result["passed"] and application.accepted_on_commitment:
+                application.accepted_on_commitment = False  # the record matched: no commitment was needed
         if application is not None:
             application._outside_results = None

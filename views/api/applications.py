@@ -239,6 +239,8 @@ def _formdata(source, columns, data):
             value = [s.id for s in getattr(source, "specialties", None) or []]
         else:
             value = getattr(source, name, None)
+        if isinstance(value, bool):  # a checkbox: posted when ticked, absent when not
+            value = "y" if value else None
         values = value if isinstance(value, list) else [] if value is None else [value]
         pairs.extend((name, str(v)) for v in values)
     return MultiDict(pairs)

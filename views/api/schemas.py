@@ -115,6 +115,8 @@ def application_fields():
         "specialty_ids": array(row_id(), maxItems=6, uniqueItems=True,
                                description=_l("注册专业（GET /api/v1/specialties/）；初始、增项、重新注册及注销专业时必填")),
         "reason": string(2000, pattern=TEXT, nullable=True, description=_l("注销原因或遗失情况说明")),
+        "accepted_on_commitment": {"type": "boolean", "description": _l(
+            "社保比对未通过时以告知承诺继续（初始、延续、变更、重新注册）：须上传劳动合同和签字的告知承诺书")},
     }
     for name, limit in PERSON_FIELDS.items():
         fields[name] = string(limit, nullable=True)
@@ -222,6 +224,7 @@ def components():
         "id_number": {"type": "string", "description": _l("身份证号（列表中脱敏）")},
         "enterprise": ref("EnterpriseRef"),
         "specialties": array(ref("Specialty")),
+        "accepted_on_commitment": {"type": "boolean", "description": _l("社保比对未通过，以劳动合同和告知承诺书继续（审核人员须核实）")},
         "version": {"type": "integer"},
         "created_at": moment(),
         "submitted_at": moment(),

@@ -44,6 +44,7 @@ def application_summary(row):
         "id_number": mask_id_number(row.id_number),
         "enterprise": enterprise_ref(row.enterprise),
         "specialties": [specialty(s) for s in row.specialties],
+        "accepted_on_commitment": bool(row.accepted_on_commitment),
         "version": row.version,
         "created_at": when(row.created_at),
         "submitted_at": when(row.submitted_at),
