@@ -101,7 +101,7 @@ class Config:
     AGE_CUTOFF_DAYS = env("AGE_CUTOFF_DAYS", 90, int)  # no new business from this many days before that age
     # business types of national practice beyond the provincial manual; empty to switch them off
     EXTRA_BUSINESS_TYPES = env("EXTRA_BUSINESS_TYPES", "lost_certificate,cancel_specialty,change_personal,"
-                                                       "change_enterprise,forced_cancel,unit_cancel")
+                                                       "change_enterprise,forced_cancel,unit_cancel,enterprise_rename")
     ISSUING_AUTHORITY = env("ISSUING_AUTHORITY", "陕西省住房和城乡建设厅")
     ISSUING_AUTHORITY_CODE = env("ISSUING_AUTHORITY_CODE", "")  # its unified social credit code, printed when set
     CERT_COPY_VALID_DAYS = env("CERT_COPY_VALID_DAYS", 180, int)  # use-validity of a downloaded certificate

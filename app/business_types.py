@@ -25,14 +25,19 @@ BUSINESS_TYPES = tuple(BusinessType(*row) for row in (
     ("forced_cancel",    _l("强制注销（个人申请）"), False, False),
     # ... or the unit asks when the person does not cooperate; the unit files it
     ("unit_cancel",      _l("强制注销（单位申请）"), False, False),
+    # the unit was renamed: filed once by the unit for every registration in force with it, decided
+    # by the center; each certificate then prints the new name (no 企业信息变更 per person needed)
+    ("enterprise_rename", _l("企业名称变更"), False, False),
 ))
 TYPES = {t.code: t for t in BUSINESS_TYPES}
 EXTRA_TYPES = frozenset({"lost_certificate", "cancel_specialty", "change_personal", "change_enterprise",
-                         "forced_cancel", "unit_cancel"})
-# Filed by the unit about one of its registered persons, not by the person.
-FILED_BY_UNIT = frozenset({"unit_cancel"})
+                         "forced_cancel", "unit_cancel", "enterprise_rename"})
+# Filed by the unit: about one of its registered persons, or (企业名称变更) about all of them at once.
+FILED_BY_UNIT = frozenset({"unit_cancel", "enterprise_rename"})
+# Filed by the unit about itself: the filing names no person (Application.person_id is empty).
+UNIT_LEVEL = frozenset({"enterprise_rename"})
 # Reach the center without the unit's review: the unit is the party that does not cooperate, or the filer.
-DIRECT_TO_CENTER = frozenset({"forced_cancel", "unit_cancel"})
+DIRECT_TO_CENTER = frozenset({"forced_cancel", "unit_cancel", "enterprise_rename"})
 CANCELLING = frozenset({"cancel", "forced_cancel", "unit_cancel"})
 
 # The free-text field each business type requires, by the label it has on the form.
@@ -96,6 +101,7 @@ REQUIRED_ATTACHMENTS = {
     "change_enterprise": ("enterprise_change_proof",),
     "forced_cancel": ("cancel_statement", "non_cooperation_proof"),
     "unit_cancel": ("cancel_statement", "termination_proof"),
+    "enterprise_rename": ("enterprise_change_proof",),
 }
 # Business types that need a registration in force, and those closed to persons near 65.
 NEEDS_REGISTRATION = frozenset({"add_specialty", "renewal", "change_unit", "cancel", "lost_certificate",

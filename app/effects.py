@@ -11,6 +11,7 @@ from app.business_types import PERSONAL_CHANGE_FIELDS
 from app import elicence, signing
 from app.dates import add_years
 from app.extensions import db
+from app.rules import renamed_registrations
 from models import Registration
 
 
@@ -123,6 +124,13 @@ def _change_enterprise(application, today):
     application.registration.enterprise_name = application.registration.enterprise.name
 
 
+def _rename_unit(application, today):
+    """企业名称变更: every registration in force with the unit prints its new name (the old names stay
+    in the filing and in the directory's name history)."""
+    for registration in renamed_registrations(application.enterprise, today):
+        registration.enterprise_name = application.enterprise.name
+
+
 def _change_personal(application, today):
     for field in PERSONAL_CHANGE_FIELDS:
         setattr(application.person, field, getattr(application, field))
@@ -154,4 +162,5 @@ _HANDLERS = {
     "change_enterprise": _change_enterprise,
     "forced_cancel": _cancel,
     "unit_cancel": _cancel,
+    "enterprise_rename": _rename_unit,
 }

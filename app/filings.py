@@ -11,10 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import access, rules, states
-from app.business_types import filer, type_label
+from app.business_types import UNIT_LEVEL, filer, type_label
 from app.extensions import db
 from app.workflow import Refused, editable_by, open_filing_refusal
-from models import Application
+from models import Application, Enterprise
 
 STALE = _l("该申请已被他人处理，请刷新后查看最新状态")
 
@@ -30,6 +30,8 @@ class Stale(Refused):
 def start_problems(person, business_type, user=None):
     """Why this user cannot start a filing of this type about this person now (empty: they can)."""
     who = access.actor(user)
+    if business_type in UNIT_LEVEL:
+        return [_l("%(type)s由聘用单位为全体在册人员一次办理，不针对个人", type=type_label(business_type))]
     if filer(business_type) == "applicant" and (who.kind != "applicant" or who.person_id != person.id):
         return [_l("只有申请人本人可以办理%(type)s", type=type_label(business_type))]
     if filer(business_type) == "enterprise" and who.kind != "enterprise":
@@ -61,6 +63,24 @@ def start(person, business_type, fields, user=None):
     except IntegrityError as error:
         db.session.rollback()
         raise open_filing_refusal(error, application) from None
+    return application
+
+
+def start_unit_filing(business_type, user=None):
+    """A new draft of a unit's filing about itself (企业名称变更): only the unit's staff file it, for
+    their own unit; refused, with the reasons, when the rules do not allow it now."""
+    who = access.actor(user)
+    if who.kind != "enterprise" or not who.enterprise_id:
+        problem = _l("%(type)s由聘用单位办理", type=type_label(business_type))
+        raise Refused(problem, [problem])
+    enterprise = db.session.get(Enterprise, who.enterprise_id)
+    problems = rules.rename_problems(enterprise)
+    if problems:
+        raise Refused(problems[0], problems)
+    application = Application()
+    rules.prepare_rename(application, enterprise)
+    db.session.add(application)
+    db.session.commit()
     return application
 
 

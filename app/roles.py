@@ -40,8 +40,9 @@ FAB_ROLES = {
     ENTERPRISE: _OWN_ACCOUNT + [
         ["Enterprise.*View", "can_(list|show|edit|move|pdf|approve|return_many|export_pdf|export_xlsx)"],
         ["EnterpriseUnitCancelView", "can_(add|attach|delete)"],  # the unit files 强制注销 itself
+        ["EnterpriseRenameView", "can_(add|attach|delete)"],  # and its 企业名称变更, once for all its persons
         ["Enterprise(Pending|Application)View", "(approve|return_many|export_pdf)$"],  # list actions: no can_
-        ["(企业业务|待办业务|全部申请|企业信息|人员信息|强制注销（单位申请）|人员信用记录)", "menu_access"],
+        ["(企业业务|待办业务|全部申请|企业信息|人员信息|强制注销（单位申请）|企业名称变更|人员信用记录)", "menu_access"],
         ["StatisticsView", "can_show$"], ["统计分析", "menu_access"],  # its own filings only (app/access.py)
         _EXPORTS,
     ],

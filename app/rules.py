@@ -27,6 +27,7 @@ from app.business_types import (
     REQUIRED_ATTACHMENTS,
     REQUIRED_FIELDS,
     TYPES,
+    UNIT_LEVEL,
     filer,
     type_label,
 )
@@ -253,9 +254,53 @@ def prepare(application, person, code, today=None):
             application.specialties = [t.specialty for t in renewable_terms(registration, today)]
 
 
+def renamed_registrations(enterprise, today=None):
+    """The registrations in force with this unit whose certificate prints a name other than the
+    unit's name in the government directory: what one 企业名称变更 of the unit updates."""
+    today = today or date.today()
+    return db.session.scalars(
+        select(Registration).where(Registration.enterprise_id == enterprise.id, Registration.status == "active",
+                                   Registration.valid_until >= today, Registration.enterprise_name.is_not(None),
+                                   Registration.enterprise_name != enterprise.name)
+        .order_by(Registration.id)
+    ).all()
+
+
+def rename_problems(enterprise, today=None, exclude_id=None):
+    """Why this unit cannot file a 企业名称变更 now (empty: it can): nothing printed under an old
+    name, or one such filing already open."""
+    problems = []
+    if not renamed_registrations(enterprise, today):
+        problems.append(_l("本单位在册人员的注册证书均已印有单位现名称“%(name)s”，无需办理企业名称变更；"
+                           "单位在政务服务网更名并同步后再办理", name=enterprise.name))
+    pending = db.session.scalars(
+        select(Application).where(Application.enterprise_id == enterprise.id,
+                                  Application.business_type.in_(sorted(UNIT_LEVEL)),
+                                  Application.status.not_in(("approved", "refused")),
+                                  Application.id != (exclude_id or 0))
+    ).first()
+    if pending is not None:
+        problems.append(_l("本单位已有一件未办结的企业名称变更（%(number)s），办结或撤回后才能新增", number=pending.number))
+    return problems
+
+
+def prepare_rename(application, enterprise, today=None):
+    """A 企业名称变更 of the unit: its new name and credit code, and the old names it replaces (kept
+    in the filing, the record of what the certificates printed before)."""
+    application.business_type = "enterprise_rename"
+    application.enterprise = enterprise
+    application.name, application.id_number, application.sex = enterprise.name, enterprise.credit_code, ""
+    old = {}
+    for registration in renamed_registrations(enterprise, today):
+        old[registration.enterprise_name] = old.get(registration.enterprise_name, 0) + 1
+    application.reason = "；".join(f"{name}（{count}人）" for name, count in old.items())
+
+
 def submit_problems(application, today=None):
     """Everything that keeps this filing from reaching the enterprise complete and valid."""
     today = today or date.today()
+    if application.business_type in UNIT_LEVEL:
+        return rename_problems(application.enterprise, today, application.id) + attachment_problems(application, today)
     problems = list(start_problems(application.person, application.business_type, today,
                                    exclude_id=application.id))
     code = application.business_type
@@ -331,6 +376,8 @@ def required_attachments(application, today=None):
     """The attachment kinds this filing must carry before 提交, in checklist order."""
     # a unit filing about a person who does not cooperate cannot count on the person's ID card
     base = ["application_form"] if application.business_type in FILED_BY_UNIT else ["application_form", "id_card"]
+    if application.business_type in UNIT_LEVEL:
+        base = []  # the unit's proof of the rename is the filing; no person's 申请表
     kinds = [*base, *REQUIRED_ATTACHMENTS[application.business_type]]
     if application.business_type == "initial" and needs_education_proof(application, today):
         kinds.append("continuing_education")

@@ -25,7 +25,7 @@ application_specialty = Table(
 # at most one submitted open filing per person. These literals are app.workflow.FINAL and
 # app.rules.FILED_BY_UNIT, which models may not import; tests/test_rules.py keeps them in step.
 DECIDED = ("approved", "refused")
-FILED_BY_UNIT = ("unit_cancel",)
+FILED_BY_UNIT = ("unit_cancel", "enterprise_rename")  # a 企业名称变更 names no person: no index holds it
 _OPEN = "status NOT IN ('approved', 'refused')"
 OPEN_FILING_INDEXES = {
     # name: the rows it holds to one per person
@@ -43,13 +43,14 @@ class StatusGuardError(RuntimeError):
 
 
 class Application(Model):
-    """One filing of one business type by one person (申请)."""
+    """One filing of one business type by one person (申请), or by a unit about itself (企业名称变更:
+    no person; name and id_number then hold the unit's new name and credit code)."""
 
     __tablename__ = "application"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     business_type: Mapped[str] = mapped_column(String(24), index=True)
     status: Mapped[str] = mapped_column(String(32), default="draft", index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id"))
     # the one unit whose lists hold this filing now (app.access.visible_unit, kept on every flush)
@@ -57,7 +58,7 @@ class Application(Model):
     # the person's data as filed on the form (申请表), prefilled from the profile
     name: Mapped[str] = mapped_column(String(64))
     sex: Mapped[str] = mapped_column(String(2))
-    birth_date: Mapped[date] = mapped_column(Date)
+    birth_date: Mapped[date | None] = mapped_column(Date)
     id_number: Mapped[str] = mapped_column(String(18), index=True)
     phone: Mapped[str | None] = mapped_column(String(11))
     ethnicity: Mapped[str | None] = mapped_column(String(16))
@@ -80,7 +81,7 @@ class Application(Model):
     # when the current review step began (app/deadlines.py counts its time limit from here)
     step_started_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    person: Mapped[Person] = relationship()
+    person: Mapped[Person | None] = relationship()
     enterprise: Mapped[Enterprise | None] = relationship()
     registration: Mapped[Registration | None] = relationship(foreign_keys=[registration_id])
     specialties: Mapped[list[Specialty]] = relationship(

@@ -35,6 +35,9 @@ def register_views(appbuilder):
     if "unit_cancel" in extra:  # 强制注销（单位申请）: started from a person's page in 人员信息
         appbuilder.add_view(enterprise.EnterpriseUnitCancelView, "强制注销（单位申请）", icon="fa-ban",
                             category="企业业务", label=_l("强制注销（单位申请）"))
+    if "enterprise_rename" in extra:  # 企业名称变更: the unit files once for all its registered persons
+        appbuilder.add_view(enterprise.EnterpriseRenameView, "企业名称变更", icon="fa-pencil-square-o",
+                            category="企业业务", label=_l("企业名称变更"))
     appbuilder.add_view(enterprise.EnterpriseInfoView, "企业信息", icon="fa-building",
                         category="企业业务", label=_l("企业信息"))
     appbuilder.add_view(enterprise.EnterprisePersonnelView, "人员信息", icon="fa-users",

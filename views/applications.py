@@ -116,7 +116,11 @@ class ApplicationViewBase(ScopedModelView):
             submit_check=rules.submit_problems(application) if workflow.editable_by(application) else [],
             upload_form=AttachmentForm(formdata=None),
             reveal_id=True,
-            reason_label=business_types.REASON_REQUIRED.get(application.business_type, _l("说明")),
+            reason_label=business_types.REASON_REQUIRED.get(application.business_type) or (
+                _l("证书上的原单位名称") if application.business_type in business_types.UNIT_LEVEL else _l("说明")),
+            # 企业名称变更: the certificates its approval reprints (none left once it is decided)
+            renamed=rules.renamed_registrations(application.enterprise)
+            if application.business_type in business_types.UNIT_LEVEL else None,
             personal_changes=rules.personal_changes(application, snapshots.filed_person(application))
             if application.business_type == "change_personal" else [],
             notice=procedure.detail(application),

@@ -20,7 +20,7 @@ from views.base import ScopedModelView
 from views.excel import ExcelExport
 from views.fab_overrides.list_interface import ListInterface
 from views.search import RegistrationSearch
-from views.forms import EnterpriseOwnForm, UnitCancelForm
+from views.forms import EnterpriseOwnForm, RenameForm, UnitCancelForm
 
 
 class EnterprisePendingView(ExcelExport, ReviewerExports, ApplicationViewBase):
@@ -136,6 +136,43 @@ class EnterpriseUnitCancelView(ApplicationViewBase):
     def row_actions(self, application):
         return ({"edit"} if workflow.editable_by(application) else set()) | (
             {"delete"} if workflow.deletable(application) else set())
+
+
+class EnterpriseRenameView(ApplicationViewBase):
+    """企业名称变更: after a rename on the government network, the unit files once for every
+    registration in force with it; the center decides, and each certificate then prints the new name."""
+
+    business_type = "enterprise_rename"
+    base_filters = ApplicationViewBase.base_filters + [["business_type", FilterEqual, "enterprise_rename"]]
+    base_permissions = ["can_list", "can_show", "can_add", "can_delete", "can_move", "can_pdf", "can_attach"]
+    list_title = _l("企业名称变更")
+    list_columns = ["number", "name", "business_type", "status", "submitted_at"]
+    label_columns = {**ApplicationViewBase.label_columns, "name": _l("单位名称")}
+
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        enterprise = access.get_enterprise(access.actor().enterprise_id)
+        problems = rules.rename_problems(enterprise)
+        form = RenameForm()
+        if not problems and form.validate_on_submit():
+            try:
+                application = filings.start_unit_filing(self.business_type, g.user)
+            except workflow.Refused as refusal:
+                problems = refusal.problems
+            else:
+                flash(_l("已保存：%(number)s。请上传企业名称变更证明，提交注册中心", number=application.number), "success")
+                return redirect(self.show_url(application))
+        return self.render_template("enterprise/rename_form.html", title=_l("申请企业名称变更"), form=form,
+                                    enterprise=enterprise, registrations=rules.renamed_registrations(enterprise),
+                                    problems=problems, view=self)
+
+    def pre_delete(self, item):
+        if not workflow.deletable(self.get_row(item.id)):
+            raise ValueError(_l("只能删除从未提交过的草稿；已提交过的申请会保留其办理记录"))
+
+    def row_actions(self, application):
+        return {"delete"} if workflow.deletable(application) else set()
 
 
 def unit_cancel_problems(registration):

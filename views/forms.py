@@ -121,6 +121,14 @@ class UnitCancelForm(FlaskForm):
                            description=_l("如：本人已离职且拒不办理注销，单位已多次书面通知"))
 
 
+class RenameForm(FlaskForm):
+    """企业名称变更: the unit confirms it files for every registration listed (the rest comes from the
+    directory and the registrations)."""
+
+    confirm = BooleanField(_l("确认为以上全体在册人员申请企业名称变更"),
+                           [DataRequired(message=_l("请勾选确认"))])
+
+
 class MoveForm(FlaskForm):
     """A workflow move posted from a detail page: the opinion and the version the user saw."""
 

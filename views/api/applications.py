@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from app import access, attachments, audit, filings, rules, storage, workflow
-from app.business_types import ATTACHMENT_KINDS, TYPES, filer, type_label
+from app.business_types import ATTACHMENT_KINDS, TYPES, UNIT_LEVEL, filer, type_label
 from app.extensions import db
 from models import Application
 from views.api import payload, schemas, serialize, spec
@@ -56,6 +56,15 @@ class ApplicationsApi(ScopedApi):
     @token_required
     def post(self):
         data = payload.json_body(schemas.application_create())
+        if data["business_type"] in UNIT_LEVEL:  # 企业名称变更: the unit files once for all its persons
+            if set(data) - {"business_type"}:
+                raise ApiError(422, "field_not_offered", _l("%(type)s不填写其他字段", type=type_label(data["business_type"])))
+            try:
+                application = filings.start_unit_filing(data["business_type"], g.user)
+            except workflow.Refused as refusal:
+                raise ApiError(409, "cannot_start", _l("现在不能办理%(type)s", type=type_label(data["business_type"])),
+                               problems=refusal.problems)
+            return self.answer(serialize.application_detail(application, g.user), 201)
         person = access.current_person(g.user)
         if person is None:
             raise ApiError(403, "applicants_only", _l("只有申请人可以新增申请"))

@@ -233,7 +233,7 @@ def components():
     detail = dict(summary)
     detail.update({
         "sex": {"type": "string"},
-        "birth_date": date(),
+        "birth_date": date(nullable=True),  # a unit's filing about itself names no person
         "phone": text(),
         **{name: text() for name in PERSON_FIELDS},
         "reason": text(),
