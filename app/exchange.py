@@ -83,13 +83,14 @@ def _registration_row(r):
 
 
 def _specialty_rows(r):
-    """One row per registered specialty; the platform replaces a certificate's specialties with the
-    latest set it receives (a certificate with none left, ended, sends none)."""
+    """One row per registered specialty in force, with its own validity; the platform replaces a
+    certificate's specialties with the latest set it receives (a certificate with none left, ended,
+    sends none)."""
     return [{
-        "CertNum": r.certificate_number, "IDCard": r.person.id_number, "SpecialtyCode": s.code,
-        "SpecialtyName": s.name, "ValidStartDate": _day(r.valid_from), "ValidEndDate": _day(r.valid_until),
+        "CertNum": r.certificate_number, "IDCard": r.person.id_number, "SpecialtyCode": t.specialty.code,
+        "SpecialtyName": t.specialty.name, "ValidStartDate": _day(t.valid_from), "ValidEndDate": _day(t.valid_until),
         "UpdateTime": _time(r.updated_at),
-    } for s in r.specialties]
+    } for t in r.specialty_terms if t.status == "active"]
 
 
 Entity = namedtuple("Entity", "name label model options rows fields")
@@ -105,7 +106,7 @@ ENTITIES = (
            ("CertNum", "RegType", "PersonName", "IDCardTypeNum", "IDCard", "CorpName", "CorpCode", "ValidStartDate",
             "ValidEndDate", "RegStatus", "IsRevoked", "RevokeTime", "AwardDepart", "UpdateTime")),
     Entity("registration_specialties", "注册专业", Registration,
-           lambda: (joinedload(Registration.person), selectinload(Registration.specialties)), _specialty_rows,
+           lambda: (joinedload(Registration.person), selectinload(Registration.specialty_terms)), _specialty_rows,
            ("CertNum", "IDCard", "SpecialtyCode", "SpecialtyName", "ValidStartDate", "ValidEndDate", "UpdateTime")),
 )
 BY_NAME = {e.name: e for e in ENTITIES}
