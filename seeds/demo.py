@@ -19,8 +19,7 @@ from app.documents.render import render_pdf
 from app.extensions import db
 from app.i18n import chinese
 from app.validators import make_credit_code, make_id_number
-from models import (Application, Enterprise, EnterpriseAccount, EnterpriseNameHistory, Person, Qualification, Specialty,
-                    StaffAccount)
+from models import Application, Enterprise, EnterpriseAccount, Person, Qualification, Specialty, StaffAccount
 from seeds import reference
 
 DEMO_PASSWORD = "Demo@2026"
@@ -193,13 +192,6 @@ def load(sm, today=None):
     walk(a, ("approve", "ent1", ""), ("approve", "center", "材料齐全，准予注册。"))
     announce()  # (full procedure) the registration takes effect before the added specialty is filed
     walk(file("app2", "add_specialty", picked=("JD",)))
-    # ent1 was renamed on the government network after app2's registration: the certificate still
-    # prints the old name until ent1 files one 企业名称变更 (企业业务 → 企业名称变更) for its persons
-    old_name = "陕西秦川建设有限公司"
-    a.registration.enterprise_name = old_name
-    db.session.add(EnterpriseNameHistory(enterprise=units["ent1"], old_name=old_name, new_name=units["ent1"].name,
-                                         changed_at=now - timedelta(days=20), source="sync"))
-    db.session.commit()
     # app3: initial, approved by the unit, in the center's queue. Hired by 长安 this month, not yet in
     # the social insurance data: filed on a labour contract and a signed commitment (告知承诺), flagged.
     walk(file("app3", "initial", "ent2", ("SZ",), commitment=True), ("approve", "ent2", "同意报送。"))

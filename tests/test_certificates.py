@@ -20,7 +20,7 @@ def registration_of(query, name):
 
 def details(query, pk):
     return query(lambda s: (lambda r: {
-        "number": r.certificate_number, "name": r.person.name, "id": r.person.id_number, "unit": r.printed_enterprise_name,
+        "number": r.certificate_number, "name": r.person.name, "id": r.person.id_number, "unit": r.enterprise.name,
         "credit": r.enterprise.credit_code, "token": r.verify_token,
         "quals": [q.certificate_number for q in r.person.qualifications if q.specialty in r.specialties],
     })(s.get(Registration, pk)))

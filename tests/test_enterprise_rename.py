@@ -2,6 +2,8 @@
 each certificate then prints the new name (the old one stays in the filing). Pages and API."""
 import io
 
+import pytest
+
 from flask_appbuilder.security.sqla.models import User
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -13,7 +15,18 @@ from tests.helpers import flashes, move, submit
 from tests.test_api import upload
 
 V1 = "/api/v1"
-OLD = "陕西秦川建设有限公司"  # the demo's ent1 before its rename; app2's certificate still prints it
+OLD = "陕西秦川建设有限公司"  # ent1 before its rename; app2's certificate still prints it
+
+
+@pytest.fixture
+def renamed(demo, query):
+    """ent1 was renamed on the government network after app2's registration (as a directory sync
+    leaves it): app2's certificate still prints the old name."""
+    def old_name(session):
+        registration_of(session, "app2").enterprise_name = OLD
+        session.commit()
+
+    query(old_name)
 
 
 def registration_of(session, username):
@@ -26,7 +39,7 @@ def renames(query):
                                      .order_by(Application.id)).all())
 
 
-def test_the_unit_files_once_and_every_certificate_prints_the_new_name(demo, client_as, query):
+def test_the_unit_files_once_and_every_certificate_prints_the_new_name(renamed, client_as, query):
     unit = client_as("ent1")
     page = unit.get("/enterpriserenameview/add")
     html = page.get_data(as_text=True)
@@ -66,7 +79,7 @@ def test_a_unit_without_renamed_certificates_is_told_why(demo, client_as, query)
     assert "无需办理企业名称变更" in html and "同步后再办理" in html
 
 
-def test_through_the_api(demo, api_as, query):
+def test_through_the_api(renamed, api_as, query):
     applicant = api_as("app1")
     refused = applicant.post(f"{V1}/applications/", json={"business_type": "enterprise_rename"})
     assert refused.status_code == 409
