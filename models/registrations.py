@@ -27,7 +27,7 @@ SPECIALTY_STATUS = {"active": _l("有效"), "expired": _l("已失效")}
 
 class RegistrationSpecialty(Model):
     """One specialty of a registration with its own validity (注册专业及有效期): 增项 starts a new
-    term from its approval, 延续注册 extends the specialties the holder picked (migration 0025 gave
+    term from its approval, 延续注册 extends the specialties the holder picked (migration 0026 gave
     every existing row its registration's dates)."""
 
     __tablename__ = "registration_specialty"

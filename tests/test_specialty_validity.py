@@ -169,7 +169,7 @@ def test_expiring_statistics_count_each_specialty_by_its_own_month(demo, app, qu
 
 
 def test_migration_gives_every_specialty_its_registrations_dates(demo, app, query):
-    path = Path(__file__).parent.parent / "migrations" / "versions" / "0025_specialty_validity.py"
+    path = Path(__file__).parent.parent / "migrations" / "versions" / "0026_specialty_validity.py"
     spec = importlib.util.spec_from_file_location("specialty_validity", path)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)

@@ -1,7 +1,7 @@
 """each specialty of a registration has its own validity (注册专业有效期)
 
-Revision ID: 0025_specialty_validity
-Revises: 0024_jobs
+Revision ID: 0026_specialty_validity
+Revises: 0025_supervision
 
 增项 runs a specialty 3 years from its own approval and 延续注册 renews the specialties the holder
 picks, so registration_specialty gets valid_from, valid_until and a status (active, expired). Every
@@ -12,8 +12,8 @@ not a statement per row.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025_specialty_validity"
-down_revision = "0024_jobs"
+revision = "0026_specialty_validity"
+down_revision = "0025_supervision"
 branch_labels = None
 depends_on = None
 

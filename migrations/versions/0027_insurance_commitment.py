@@ -1,7 +1,7 @@
 """a filing may go on 社保比对 with a labour contract and a signed commitment (告知承诺)
 
-Revision ID: 0026_insurance_commitment
-Revises: 0025_specialty_validity
+Revision ID: 0027_insurance_commitment
+Revises: 0026_specialty_validity
 
 The social insurance register lags a month: a person hired this month is not in the data yet. The
 filer may then go on with the labour contract and a signed commitment letter; the flag
@@ -10,8 +10,8 @@ application.accepted_on_commitment shows it to the reviewers and lets the center
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0026_insurance_commitment"
-down_revision = "0025_specialty_validity"
+revision = "0027_insurance_commitment"
+down_revision = "0026_specialty_validity"
 branch_labels = None
 depends_on = None
 

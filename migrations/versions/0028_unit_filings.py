@@ -1,7 +1,7 @@
 """a unit's filing about itself names no person (企业名称变更)
 
-Revision ID: 0027_unit_filings
-Revises: 0026_insurance_commitment
+Revision ID: 0028_unit_filings
+Revises: 0027_insurance_commitment
 
 The unit files one 企业名称变更 for every registration in force with it: application.person_id and
 birth_date may be empty. On SQLite the table is rebuilt, so its partial indexes are dropped first and
@@ -10,8 +10,8 @@ made again after (the same definitions as migrations 0016 and 0019).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0027_unit_filings"
-down_revision = "0026_insurance_commitment"
+revision = "0028_unit_filings"
+down_revision = "0027_insurance_commitment"
 branch_labels = None
 depends_on = None
 
