@@ -221,6 +221,11 @@ class Config:
     NOTICE_FILING_RATE_LIMIT = env("NOTICE_FILING_RATE_LIMIT", "5 per minute;20 per day")  # 异议 posts per address
     # --- credit records (app/credit.py): the kinds that bar registration business during their period
     CREDIT_BARRING_KINDS = env("CREDIT_BARRING_KINDS", "penalty")  # penalty (行政处罚), bad_conduct (不良行为记录)
+    # --- 专项整治 (app/campaigns.py): 办理时限 of the unit's and the center's review of an answer, and the
+    # new period to answer after a return (working days)
+    CAMPAIGN_UNIT_REVIEW_DAYS = env("CAMPAIGN_UNIT_REVIEW_DAYS", 5, int)
+    CAMPAIGN_CENTER_REVIEW_DAYS = env("CAMPAIGN_CENTER_REVIEW_DAYS", 10, int)
+    CAMPAIGN_RETURN_DAYS = env("CAMPAIGN_RETURN_DAYS", 5, int)
 
     # --- the center's supervision (app/supervision.py): whom a holder of a locked or suspended
     # registration contacts, and the share of commitment filings drawn for a check by default

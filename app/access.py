@@ -16,8 +16,9 @@ from app import roles, standing
 from app.business_types import FILED_BY_UNIT
 from app.extensions import db
 from app.states import CENTER_VISIBLE
-from models import (Application, Attachment, CommitmentCheck, CommitmentDraw, CreditRecord, ElicenceEvent,
-                    Enterprise, EnterpriseAccount, Job, Message, Person, Registration, UnlockRequest)
+from models import (Application, Attachment, Campaign, CampaignTarget, CommitmentCheck, CommitmentDraw,
+                    CreditRecord, ElicenceEvent, Enterprise, EnterpriseAccount, Job, Message, Person, Registration,
+                    UnlockRequest)
 
 # Not yet the unit's: a draft, and a change of unit still waiting for the old unit's release.
 UNIT_HIDDEN = ("draft", "pending_release")
@@ -338,6 +339,32 @@ def exports(user=None, query=None):
 get_export = _getter(exports, Job)
 
 
+def campaigns(user=None, query=None):
+    """专项整治 themselves (their lists, statistics and imports): the center's alone."""
+    q = db.session.query(Campaign) if query is None else query
+    return q if actor(user).kind == "center" else q.filter(false())
+
+
+get_campaign = _getter(campaigns, Campaign)
+
+
+def campaign_targets(user=None, query=None):
+    """Flagged persons and their answers: the center all; a unit those flagged while registered with it
+    (it reviews them first); a person their own."""
+    q = db.session.query(CampaignTarget) if query is None else query
+    who = actor(user)
+    if who.kind == "center":
+        return q
+    if who.kind == "enterprise" and who.enterprise_id:
+        return q.filter(CampaignTarget.enterprise_id == who.enterprise_id)
+    if who.kind == "applicant" and who.person_id:
+        return q.filter(CampaignTarget.person_id == who.person_id)
+    return q.filter(false())
+
+
+get_campaign_target = _getter(campaign_targets, CampaignTarget)
+
+
 def _scope_filter(name, rule):
     """One of the rules above as a filter for FAB's base_filters: a list reads the rows its view's
     fetch() would."""
@@ -357,3 +384,5 @@ JobScope = _scope_filter("JobScope", jobs)
 ExportScope = _scope_filter("ExportScope", exports)
 UnlockRequestScope = _scope_filter("UnlockRequestScope", unlock_requests)
 CommitmentDrawScope = _scope_filter("CommitmentDrawScope", commitment_draws)
+CampaignScope = _scope_filter("CampaignScope", campaigns)
+CampaignTargetScope = _scope_filter("CampaignTargetScope", campaign_targets)

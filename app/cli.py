@@ -18,6 +18,19 @@ def registrations_expire():
     click.echo(f"锁定期满解锁：{supervision.lift_expired_locks()} 件")
 
 
+campaigns_group = AppGroup("campaigns", help="专项整治")
+
+
+@campaigns_group.command("lock-overdue")
+@click.option("--date", "today", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="按该日期计算（默认今天）")
+def campaigns_lock_overdue(today):
+    """Lock every flagged person who has not answered by their deadline (run daily)."""
+    from app import campaigns
+
+    click.echo(f"专项整治逾期未答复锁定：{campaigns.lock_overdue(today.date() if today else None)} 人")
+
+
 qualifications = AppGroup("qualifications", help="资格证书库")
 
 
@@ -502,6 +515,7 @@ def register(app):
     app.cli.add_command(notify_group)  # flask notify retry / reminders
     app.cli.add_command(registrations)
     app.cli.add_command(qualifications)
+    app.cli.add_command(campaigns_group)  # flask campaigns lock-overdue (daily)
     app.cli.add_command(govnet_group)  # flask govnet sync / dock
     app.cli.add_command(elicence_group)  # flask elicence push
     app.cli.add_command(exchange_group)  # flask exchange export

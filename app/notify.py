@@ -24,7 +24,7 @@ from sqlalchemy import func, select, update
 from app import jobs, roles, sms
 from app.business_types import type_label
 from app.extensions import db
-from models import Application, EnterpriseAccount, Message, Person, Registration, Review
+from models import Application, CampaignTarget, EnterpriseAccount, Message, Person, Registration, Review
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,28 @@ TEMPLATES = {
                              _l("%(name)s的注册证书（%(certificate)s）申请解锁，请在“解锁申请”中处理。"), False),
     "unlock_request_rejected": (_l("解锁申请不予同意"),
                                 _l("您的注册证书（%(certificate)s）的解锁申请未获同意，意见：%(opinion)s。"), True),
+    # 专项整治 (app/campaigns.py): campaign, name, deadline, issue, opinion, days
+    "campaign_flagged": (_l("专项整治核查通知"),
+                         _l("您被列入专项整治“%(campaign)s”的核查名单（%(issue)s）。请于%(deadline)s前在“个人业务 → 专项整治”中"
+                            "提交整改说明和证明材料，或办理注销后选择“已申请注销”。逾期未答复的，注册将被锁定。"), True),
+    "campaign_unit_flagged": (_l("本单位人员被列入专项整治核查名单"),
+                              _l("本单位%(name)s被列入专项整治“%(campaign)s”的核查名单，答复截止%(deadline)s。"
+                                 "其整改答复须先经贵单位审核，请在“企业业务 → 专项整治核查”中查看。"), False),
+    "campaign_unit_todo": (_l("专项整治答复待审核"),
+                           _l("%(name)s已提交专项整治“%(campaign)s”的整改答复，请在%(days)s个工作日内"
+                              "在“企业业务 → 专项整治核查”中审核。"), False),
+    "campaign_unit_answered": (_l("专项整治答复：已申请注销"),
+                               _l("%(name)s在专项整治“%(campaign)s”中答复已申请注销。"), False),
+    "campaign_returned": (_l("专项整治答复被退回"),
+                          _l("您在专项整治“%(campaign)s”中的答复被退回，意见：%(opinion)s。请于%(deadline)s前重新答复，"
+                             "逾期未答复的，注册将被锁定。"), True),
+    "campaign_rectified": (_l("专项整治整改已确认"),
+                           _l("您在专项整治“%(campaign)s”中的整改已经注册中心确认。"), False),
+    "campaign_locked": (_l("专项整治逾期未答复，注册已锁定"),
+                        _l("您未在%(deadline)s前答复专项整治“%(campaign)s”的核查，注册已被锁定，锁定期间只能办理注销。"
+                           "请联系注册中心说明情况。"), True),
+    "campaign_unit_locked": (_l("本单位人员专项整治逾期未答复"),
+                             _l("本单位%(name)s未在%(deadline)s前答复专项整治“%(campaign)s”的核查，注册已被锁定。"), False),
     # 催办: the applicant urges an overdue step
     "urge": (_l("催办"),
              _l("%(name)s的%(type)s申请（%(number)s）在“%(step)s”环节已超过办理时限%(days)s个工作日，"
@@ -141,6 +163,10 @@ SMS_TEXTS = {
                             "“强制注销（单位申请）”中查看；如有异议，请向注册中心反映。"),
     "denied_notice": _l("您的%(type)s申请（%(number)s）注册中心拟不予注册，意见请%(where)s“站内消息”中查看；"
                         "公示期内可在申请详情页提出申诉。"),
+    # 专项整治: the deadline is the target's, the rest fixed (the campaign's name is the center's free text)
+    "campaign_flagged": _l("您被列入专项整治核查名单，请于%(deadline)s前%(where)s“专项整治”中答复；逾期未答复的，注册将被锁定。"),
+    "campaign_returned": _l("您的专项整治答复被退回，意见请%(where)s“站内消息”中查看，请于%(deadline)s前重新答复。"),
+    "campaign_locked": _l("您未在%(deadline)s前答复专项整治核查，注册已被锁定，详情请%(where)s“站内消息”中查看。"),
 }
 SMS_IS_BODY = frozenset({"renewal_due", "renewal_closed"})
 # the SMS of a message about a registration (the center's supervision): its certificate number only
@@ -263,7 +289,7 @@ def application_params(application):
     return dict(number=application.number, name=application.name, type=type_label(application.business_type))
 
 
-def write(kind, user_ids, params, application_id=None, registration_id=None, created_at=None):
+def write(kind, user_ids, params, application_id=None, registration_id=None, created_at=None, campaign_target_id=None):
     """Add one message of this kind to each user (not committed); its SMS queued if the kind calls for one.
     The texts are written in the default language: that is what the recipients read."""
     title, body, by_sms = TEMPLATES[kind]
@@ -272,7 +298,8 @@ def write(kind, user_ids, params, application_id=None, registration_id=None, cre
     messages = []
     for user_id in user_ids:
         message = Message(user_id=user_id, kind=kind, title=title, body=body, application_id=application_id,
-                          registration_id=registration_id, created_at=created_at or datetime.now(),
+                          registration_id=registration_id, campaign_target_id=campaign_target_id,
+                          created_at=created_at or datetime.now(),
                           sms_status="queued" if by_sms else None, sms_tries=0)
         db.session.add(message)
         messages.append(message)
@@ -357,8 +384,15 @@ def sms_text(message):
     """The SMS of a message: its kind's fixed text about the filing (SMS_TEXTS), never its body's
     free text; in the default language, as the message itself."""
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        site = current_app.config.get("PUBLIC_BASE_URL") or ""
+        where = _l("登录 %(site)s 在", site=site) if site else _l("登录二级建造师注册管理平台在")
         if message.kind in SMS_IS_BODY:
             body = message.body
+        elif message.campaign_target_id and message.kind in SMS_TEXTS:
+            target = db.session.get(CampaignTarget, message.campaign_target_id)
+            if target is None:
+                raise ValueError(f"no campaign target for message {message.id}")  # kept queued, logged
+            body = str(SMS_TEXTS[message.kind] % {"deadline": target.answer_by.isoformat(), "where": str(where)})
         else:
             site = current_app.config.get("PUBLIC_BASE_URL") or ""
             where = _l("登录 %(site)s 在", site=site) if site else _l("登录二级建造师注册管理平台在")

@@ -34,7 +34,7 @@ FAB_ROLES = {
         ["实人认证与手机号", "menu_access"],  # ApplicantIdentityView: can_show / can_edit as above
         ["Applicant.*View", "can_(list|show|add|edit|delete|move|pdf|attach|certificate|signature|urge|unlock)"],
         ["(个人业务|初始注册|增项注册|延续注册|变更注册|重新注册|注销申请|遗失补办|注销专业|个人信息变更|企业信息变更|"
-         "强制注销（个人申请）|强制注销（单位申请）|我的注册证书|我的信用记录)", "menu_access"],
+         "强制注销（个人申请）|强制注销（单位申请）|我的注册证书|我的信用记录|专项整治)", "menu_access"],
         ["UnitLookupView", "can_search"],  # the unit picker's search
     ],
     ENTERPRISE: _OWN_ACCOUNT + [
@@ -42,7 +42,7 @@ FAB_ROLES = {
         ["EnterpriseUnitCancelView", "can_(add|attach|delete)"],  # the unit files 强制注销 itself
         ["EnterpriseRenameView", "can_(add|attach|delete)"],  # and its 企业名称变更, once for all its persons
         ["Enterprise(Pending|Application)View", "(approve|return_many|export_pdf)$"],  # list actions: no can_
-        ["(企业业务|待办业务|全部申请|企业信息|人员信息|强制注销（单位申请）|企业名称变更|人员信用记录)", "menu_access"],
+        ["(企业业务|待办业务|全部申请|企业信息|人员信息|强制注销（单位申请）|企业名称变更|人员信用记录|专项整治核查)", "menu_access"],
         ["StatisticsView", "can_show$"], ["统计分析", "menu_access"],  # its own filings only (app/access.py)
         _EXPORTS,
     ],
@@ -56,6 +56,7 @@ FAB_ROLES = {
         ["(企业目录|办理流程)", "menu_access"],
         ["CenterCreditView", "can_(add|import)$"], ["信用记录管理", "menu_access"],  # 信用记录: 新增, 导入
         ["CenterElicenceView", "can_(list|retry)$"], ["电子证照推送", "menu_access"],  # app/elicence.py
+        ["CenterCampaignView", "can_(add|import)$"], ["(专项整治管理|整治对象)", "menu_access"],  # 专项整治
         ["(注册中心|待审核申请|全部申请记录|注册证书管理)", "menu_access"],
         ["StatisticsView", "can_show$"], ["统计分析", "menu_access"],  # the province
         _EXPORTS, _JOBS, ["后台任务", "menu_access"],

@@ -139,6 +139,62 @@ RECORD_LABELS = {"dismiss_appeal": _l("申诉不成立"), "dismiss_objection": _
                  "uphold_appeal": _l("申诉成立"), "uphold_objection": _l("异议成立")}
 
 
+# --- 专项整治 (app/campaigns.py): a flagged person's answer, reviewed by their unit, then by the center ---
+# kind: waiting (someone acts next) or final. limit: the setting holding the step's 办理时限 in working
+# days (the person's own limit is the target's answer date, set from the campaign and on each return).
+CampaignState = namedtuple("CampaignState", "code label kind limit")
+CAMPAIGN_STATES = tuple(CampaignState(*row) for row in (
+    ("pending",       _l("待答复"),     "waiting", None),
+    ("unit_review",   _l("待单位审核"), "waiting", "CAMPAIGN_UNIT_REVIEW_DAYS"),
+    ("center_review", _l("待中心审核"), "waiting", "CAMPAIGN_CENTER_REVIEW_DAYS"),
+    ("rectified",     _l("已整改"),     "final",   None),
+    ("cancel_filed",  _l("已申请注销"), "final",   None),
+    ("locked",        _l("逾期锁定"),   "final",   None),
+))
+CAMPAIGN_BY_CODE = {s.code: s for s in CAMPAIGN_STATES}
+# unit: the row applies to a person flagged with a unit of a registration in force (True), to one
+# without (False: the center reviews alone), or to either (None). role "system": the daily job.
+CampaignMove = namedtuple("CampaignMove", "source action target role opinion label unit")
+CAMPAIGN_TABLE = tuple(CampaignMove(*row) for row in (
+    # source          action     target           role          opinion     label               unit
+    ("pending",       "rectify", "unit_review",   "applicant",  "",         _l("提交整改"),      True),
+    ("pending",       "rectify", "center_review", "applicant",  "",         _l("提交整改"),      False),
+    ("pending",       "cancel",  "cancel_filed",  "applicant",  "",         _l("已申请注销"),    None),
+    ("unit_review",   "approve", "center_review", "enterprise", "optional", _l("单位审核通过"),  None),
+    ("unit_review",   "return",  "pending",       "enterprise", "required", _l("退回"),          None),
+    ("center_review", "approve", "rectified",     "center",     "optional", _l("确认已整改"),    None),
+    ("center_review", "return",  "pending",       "center",     "required", _l("退回"),          None),
+    # no answer by the deadline: `flask campaigns lock-overdue` (daily) locks; the center may reopen
+    ("pending",       "lock",    "locked",        "system",     "",         _l("逾期未答复，锁定"), None),
+    ("locked",        "reopen",  "pending",       "center",     "required", _l("重新开放答复"),  None),
+))
+CAMPAIGN_COLOURS = {"pending": "warning", "unit_review": "info", "center_review": "primary", "rectified": "success",
+                    "cancel_filed": "default", "locked": "danger"}
+
+
+def campaign_moves(status, role):
+    """The campaign moves from this state by this role (app/campaigns.py filters them by the unit column)."""
+    return [m for m in CAMPAIGN_TABLE if m.source == status and m.role == role]
+
+
+def campaign_label(status):
+    state = CAMPAIGN_BY_CODE.get(status)
+    return state.label if state else status
+
+
+def campaign_colour(status):
+    return CAMPAIGN_COLOURS.get(status, "default")
+
+
+def campaign_limit(status):
+    state = CAMPAIGN_BY_CODE.get(status)
+    return state.limit if state else None
+
+
+def campaign_action_label(action):
+    return next((m.label for m in CAMPAIGN_TABLE if m.action == action), action)
+
+
 def procedure():
     """The configured center procedure, read at call time (outside an app: the environment's)."""
     if has_app_context():

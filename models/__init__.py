@@ -17,3 +17,4 @@ from models.credit import CreditRecord  # noqa: F401
 from models.exchange import ElicenceEvent, ExchangeCheckpoint, ExchangeRun  # noqa: F401
 from models.jobs import Job  # noqa: F401
 from models.supervision import CommitmentCheck, CommitmentDraw, SupervisionRecord, UnlockRequest  # noqa: F401
+from models.campaigns import Campaign, CampaignReview, CampaignTarget  # noqa: F401

@@ -23,6 +23,9 @@ class Message(Model):
     # a renewal reminder's registration (app/reminders.py): where the message centre links to
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"),
                                                         index=True)
+    # a 专项整治 notice (app/campaigns.py): its SMS names the target's deadline, the message centre links to it
+    campaign_target_id: Mapped[int | None] = mapped_column(ForeignKey("campaign_target.id", ondelete="CASCADE"),
+                                                           index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
     sms_status: Mapped[str | None] = mapped_column(String(16), index=True)  # None | queued | sent

@@ -12,8 +12,8 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from app import (attachments, business_types, commitments, credit, procedure, roles, rules, signatures, states,
-                 supervision, workflow)
+from app import (attachments, business_types, campaigns, commitments, credit, procedure, roles, rules, signatures,
+                 states, supervision, workflow)
 from app.documents.fonts import cjk_font
 from app.documents.render import render_pdf
 from app.extensions import db
@@ -242,6 +242,13 @@ def load(sm, today=None):
     supervision.lock(c.registration, reason="在施项目“西咸新区沣东学校工程”尚未竣工验收", source="project",
                      until=today + timedelta(days=90), by=users["center"])
     supervision.file_request(c.registration, people["app8"], "该项目已于上月完成竣工验收，申请解锁。")
+    # an open 专项整治 with app7 flagged (unit ent2): app7 answers under 个人业务 → 专项整治
+    campaign = campaigns.create(f"{today.year}年注册建造师挂证专项整治", "核查注册单位与社保缴纳单位不一致的人员。"
+                                "请本人提交劳动合同和社保缴纳证明，或办理注销。", answer_days=15, user=users["center"],
+                                today=today)
+    campaigns.flag_rows(campaign, [["身份证号", "姓名", "问题描述"],
+                                   [seven.id_number, seven.name, "社保缴纳单位与注册单位不一致，疑似挂证"]],
+                        users["center"], today)
     return True
 
 

@@ -13,8 +13,8 @@ import pytest
 from flask_appbuilder.security.sqla.models import User, assoc_user_role
 from sqlalchemy import func, select
 
-from models import (Application, Attachment, CommitmentCheck, CommitmentDraw, CreditRecord, Enterprise, Person,
-                    Registration, Review, UnlockRequest)
+from models import (Application, Attachment, Campaign, CampaignTarget, CommitmentCheck, CommitmentDraw, CreditRecord,
+                    Enterprise, Person, Registration, Review, UnlockRequest)
 from tests.api_helpers import api_token, bearer
 from tests.conftest import csrf_token
 from views.api.base import ScopedApi
@@ -89,6 +89,8 @@ def state(session):
                               .order_by(assoc_user_role.c.user_id, assoc_user_role.c.role_id)).all()),
         tuple(session.execute(select(User.id, User.active, User.password).order_by(User.id)).all()),
         session.scalar(select(func.count(CreditRecord.id))),
+        tuple(session.execute(select(CampaignTarget.id, CampaignTarget.status, CampaignTarget.version)
+                              .order_by(CampaignTarget.id)).all()),
     )
 
 
@@ -135,7 +137,11 @@ def test_no_route_reaches_another_partys_row(demo, app, client_as, query, userna
                 "credit_record": credit_id,
                 # the center's own work: every draw and check is its own; nobody else has any
                 "commitment_draw": None if username == "center" else 1,
-                "commitment_check": None if username == "center" else 1}
+                "commitment_check": None if username == "center" else 1,
+                # the demo's campaign is the center's; its flagged person app7 is neither app1's nor ent1's
+                "campaign": None if username == "center" else query(lambda s: s.scalar(select(func.min(Campaign.id)))),
+                "campaign_target": None if username == "center" else query(
+                    lambda s: s.scalar(select(func.min(CampaignTarget.id))))}
     before = query(state)
     failures = []
     for rule in walked_rules(app):
@@ -162,6 +168,10 @@ def test_no_route_reaches_another_partys_row(demo, app, client_as, query, userna
             if credit_id is None:
                 continue
             pk = credit_id
+        elif isinstance(view, ScopedModelView) and view.datamodel.obj in (Campaign, CampaignTarget):
+            pk = api_rows["campaign" if view.datamodel.obj is Campaign else "campaign_target"]
+            if pk is None:
+                continue
         elif isinstance(view, ScopedApi) and view.row_kind:
             pk = api_rows[view.row_kind]
             if pk is None:

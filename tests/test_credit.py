@@ -196,3 +196,43 @@ def test_the_api_records_lists_and_refuses(demo, query, api_as):
     assert api_as("app1").get(f"/api/v1/credit-records/{created['id']}").status_code == 200
     assert {r["kind"] for r in center.get("/api/v1/credit-records/?kind=bad_conduct").get_json()["items"]} == {
         "bad_conduct"}
+
+
+# --- the lists' statement bound (tests/test_queries.py) ---------------------------------------------
+
+def _statements(app, client, url):
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    seen = []
+    with app.app_context():
+        engine = db.engine
+    count = lambda *_: seen.append(1)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200, url
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_the_credit_lists_cost_a_fixed_number_of_statements(demo, app, client_as, query):
+    from sqlalchemy import insert
+
+    seven = query(lambda s: s.scalars(select(CreditRecord)).first())
+    clients = {"center": "/centercreditview/list/", "ent2": "/enterprisecreditview/list/",
+               "app7": "/applicantcreditview/list/"}
+    small = {who: _statements(app, client_as(who), url) for who, url in clients.items()}
+    with app.app_context():
+        from app.extensions import db
+
+        db.session.execute(insert(CreditRecord), [
+            {"id_number": seven.id_number, "name": seven.name, "kind": "penalty", "authority": "某局",
+             "decision_number": f"罚{n}", "decided_on": seven.decided_on, "period_from": seven.period_from,
+             "period_until": seven.period_until, "source": "import", "created_at": seven.created_at}
+            for n in range(60)])
+        db.session.commit()
+        db.session.remove()
+    large = {who: _statements(app, client_as(who), url) for who, url in clients.items()}
+    assert all(0 <= large[w] - small[w] <= 2 and large[w] <= 6 for w in clients), (small, large)

@@ -27,6 +27,10 @@ def register_views(appbuilder):
 
     appbuilder.add_view(credit.ApplicantCreditView, "我的信用记录", icon="fa-exclamation-circle",
                         category="个人业务", label=_l("我的信用记录"))
+    from views import campaigns  # 专项整治: the person's answers, the unit's and the center's reviews
+
+    appbuilder.add_view(campaigns.ApplicantCampaignView, "专项整治", icon="fa-flag",
+                        category="个人业务", label=_l("专项整治"))
 
     appbuilder.add_view(enterprise.EnterprisePendingView, "待办业务", icon="fa-inbox",
                         category="企业业务", category_label=_l("企业业务"), label=_l("待办业务"))
@@ -44,6 +48,8 @@ def register_views(appbuilder):
                         category="企业业务", label=_l("人员信息"))
     appbuilder.add_view(credit.EnterpriseCreditView, "人员信用记录", icon="fa-exclamation-circle",
                         category="企业业务", label=_l("人员信用记录"))
+    appbuilder.add_view(campaigns.EnterpriseCampaignView, "专项整治核查", icon="fa-flag",
+                        category="企业业务", label=_l("专项整治核查"))
 
     appbuilder.add_view(center.CenterQueueView, "待审核申请", icon="fa-inbox",
                         category="注册中心", category_label=_l("注册中心"), label=_l("待审核申请"))
@@ -63,6 +69,10 @@ def register_views(appbuilder):
                         category="注册中心", label=_l("待确认实人认证"))
     appbuilder.add_view(credit.CenterCreditView, "信用记录管理", icon="fa-exclamation-circle",
                         category="注册中心", label=_l("信用记录管理"))
+    appbuilder.add_view(campaigns.CenterCampaignView, "专项整治管理", icon="fa-flag",
+                        category="注册中心", label=_l("专项整治管理"))
+    appbuilder.add_view(campaigns.CenterCampaignTargetView, "整治对象", icon="fa-users",
+                        category="注册中心", label=_l("整治对象"))
     from views import directory, units
 
     appbuilder.add_view(directory.CenterEnterpriseView, "企业目录", icon="fa-building-o",

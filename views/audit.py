@@ -33,7 +33,7 @@ EVENT_LABELS = {
     "workflow.supervision": _l("注册监管"), "workflow.unlock_request": _l("处理解锁申请"),
     "workflow.commitment_check": _l("告知承诺核查"), "workflow.commitment_draw": _l("告知承诺抽查"), "audit.prune": _l("清理过期日志"),
     "session.revoked": _l("会话终止"), "password.changed": _l("修改密码"), "signin.locked": _l("账号锁定"),
-    "credit.add": _l("登记信用记录"),
+    "credit.add": _l("登记信用记录"), "campaign.flag": _l("导入专项整治名单"), "workflow.campaign": _l("专项整治办理"),
     "elicence.retry": _l("电子证照重新推送"),
     "job.retry": _l("重新执行后台任务"),
 }

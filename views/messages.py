@@ -20,6 +20,11 @@ def link_for(who, message, business_type):
     if message.application_id:
         url = application_url(who, message.application_id, business_type)
         return (url, _l("查看申请")) if url else (None, None)
+    if message.campaign_target_id:  # 专项整治
+        views = {"applicant": "ApplicantCampaignView", "enterprise": "EnterpriseCampaignView",
+                 "center": "CenterCampaignTargetView"}
+        if who.kind in views:
+            return url_for(f"{views[who.kind]}.show", pk=message.campaign_target_id), _l("查看核查")
     if message.registration_id:  # a renewal reminder
         if who.kind == "applicant":
             return url_for("ApplicantRegistrationView.show", pk=message.registration_id), _l("查看注册证书")

@@ -15,8 +15,9 @@ def register(appbuilder):
     from views.api.records import EnterprisesApi, PersonsApi, RegistrationsApi, SpecialtiesApi, UnitsApi
     from views.api.credit import CreditRecordsApi
     from views.api.supervision import APIS as SUPERVISION_APIS
+    from views.api.campaigns import CampaignsApi, CampaignTargetsApi
 
     for api in (AuthApi, ApplicationsApi, RegistrationsApi, EnterprisesApi, PersonsApi, CreditRecordsApi,
-                SpecialtiesApi, UnitsApi, *SUPERVISION_APIS, OpenApiSpec):
+                CampaignsApi, CampaignTargetsApi, SpecialtiesApi, UnitsApi, *SUPERVISION_APIS, OpenApiSpec):
         appbuilder.add_api(api)
     appbuilder.add_view_no_menu(SwaggerUiView)

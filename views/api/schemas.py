@@ -207,6 +207,39 @@ def check_request():
                required=["action"])
 
 
+def campaign_create():
+    schema = obj({
+        "name": string(128, 1, description=_l("名称")),
+        "description": string(2000, pattern=TEXT, nullable=True, description=_l("说明")),
+        "answer_by": string(10, nullable=True, description=_l("答复截止日期，如 2026-12-31（与答复期限二选一）")),
+        "answer_days": {"type": "integer", "minimum": 1, "maximum": 250, "nullable": True,
+                        "description": _l("答复期限（工作日，自今天起）")},
+    }, required=["name"])
+    schema["example"] = {"name": "挂证专项整治", "answer_days": 15}
+    return schema
+
+
+def campaign_targets_request():
+    person = obj({"id_number": string(18, 1, description=_l("身份证号")),
+                  "name": string(64, nullable=True, description=_l("姓名（可选，用于核对）")),
+                  "issue": string(2000, pattern=TEXT, nullable=True, description=_l("问题描述"))},
+                 required=["id_number"])
+    return obj({"persons": array(person, minItems=1, maxItems=5000)})
+
+
+CAMPAIGN_ACTIONS = ["approve", "cancel", "reopen", "return"]
+
+
+def campaign_move_request():
+    return obj({
+        "action": {"type": "string", "enum": CAMPAIGN_ACTIONS,
+                   "description": _l("cancel 已申请注销（本人）；approve 审核通过/确认已整改；return 退回；reopen 重新开放答复")},
+        "opinion": string(2000, pattern=TEXT, nullable=True, description=_l("审核意见（退回、重新开放时必填）")),
+        "version": {"type": "integer", "minimum": 0, "maximum": MAX_ID, "nullable": True,
+                    "description": _l("调用方看到的版本号；与当前不符时返回409")},
+    }, required=["action"])
+
+
 # --- answers --------------------------------------------------------------------------------------
 
 def components():
@@ -413,6 +446,41 @@ def components():
             "created_at": moment(),
         }),
         "CreditRecordPage": page("CreditRecord"),
+        "Campaign": obj({
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "description": text(),
+            "answer_by": date(),
+            "created_at": moment(),
+            "statistics": obj({key: {"type": "integer"} for key in (
+                "flagged", "answered", "under_review", "rectified", "cancelled", "locked", "pending")}),
+        }, required=["id", "name", "answer_by"]),
+        "CampaignPage": page("Campaign"),
+        "CampaignCreate": campaign_create(),
+        "CampaignTargetsRequest": campaign_targets_request(),
+        "CampaignTargetsResult": obj({
+            "flagged": {"type": "integer", "description": _l("本次列入名单的人数")},
+            "errors": array(obj({"index": {"type": "integer", "description": _l("persons 中的序号，从0开始")},
+                                 "column": {"type": "string"}, "reason": {"type": "string"}})),
+        }),
+        "CampaignTarget": obj({
+            "id": {"type": "integer"},
+            "campaign": obj({"id": {"type": "integer"}, "name": {"type": "string"}}),
+            "person": obj({"id": {"type": "integer"}, "name": {"type": "string"}, "id_number": {"type": "string"}}),
+            "enterprise": ref("EnterpriseRef"),
+            "status": {"type": "string", "enum": [s.code for s in states.CAMPAIGN_STATES]},
+            "status_label": {"type": "string"},
+            "issue": text(),
+            "answer_by": date(),
+            "answer_kind": {"type": "string", "nullable": True, "enum": ["rectify", "cancel", None]},
+            "answer": text(),
+            "answered_at": moment(),
+            "has_evidence": {"type": "boolean"},
+            "version": {"type": "integer"},
+        }),
+        "CampaignTargetPage": page("CampaignTarget"),
+        "CampaignMoveRequest": campaign_move_request(),
+        "CampaignMoveResult": obj({"move": {"type": "string"}, "target": ref("CampaignTarget")}),
         "CreditRecordCreate": credit_record_create(),
         "Token": token,
         "CodeStep": code_step,

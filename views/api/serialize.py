@@ -206,3 +206,34 @@ def credit_record(row, full=False):
         "facts": row.facts,
         "created_at": when(row.created_at),
     }
+
+
+def campaign(row, full=False):
+    answer = {"id": row.id, "name": row.name, "description": row.description, "answer_by": day(row.answer_by),
+              "created_at": when(row.created_at)}
+    if full:
+        from app import campaigns
+
+        answer["statistics"] = campaigns.statistics(row)
+    return answer
+
+
+def campaign_target(row, full=False):
+    from app import states
+
+    return {
+        "id": row.id,
+        "campaign": {"id": row.campaign.id, "name": row.campaign.name},
+        "person": {"id": row.person.id, "name": row.person.name,
+                   "id_number": row.person.id_number if full else mask_id_number(row.person.id_number)},
+        "enterprise": enterprise_ref(row.enterprise),
+        "status": row.status,
+        "status_label": str(states.campaign_label(row.status)),
+        "issue": row.issue,
+        "answer_by": day(row.answer_by),
+        "answer_kind": row.answer_kind,
+        "answer": row.answer,
+        "answered_at": when(row.answered_at),
+        "has_evidence": bool(row.evidence_file),
+        "version": row.version,
+    }

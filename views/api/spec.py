@@ -84,6 +84,13 @@ def unlock_request_list_parameters():
                                        _l("按处理状态筛选"))]
 
 
+def campaign_target_list_parameters():
+    return page_parameters() + [
+        _query("campaign_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, _l("按专项整治筛选")),
+        _query("status", {"type": "string", "enum": [s.code for s in states.CAMPAIGN_STATES]}, _l("按状态筛选")),
+    ]
+
+
 def unit_parameters():
     return [_query("q", {"type": "string", "maxLength": 64, "pattern": schemas.LINE},
                    _l("单位名称、曾用名（至少2个字）或统一社会信用代码（至少6位）"))]
@@ -266,6 +273,47 @@ def paths():
         f"{V1}/credit-records/{{pk}}": {"get": _operation(
             records, _l("信用记录详情"), {"200": _json(ref("CreditRecord"), _l("信用记录")), **_errors(401, 404)},
             parameters=[PK])},
+        f"{V1}/campaigns/": {
+            "get": _operation(records, _l("专项整治列表（注册中心）"),
+                              {"200": _json(ref("CampaignPage"), _l("一页专项整治")), **_errors(400, 401)},
+                              parameters=page_parameters()),
+            "post": _operation(records, _l("开启专项整治（注册中心）"),
+                               {"201": _json(ref("Campaign"), _l("新的专项整治")), **_errors(400, 401, 403, 422)},
+                               description=_l("答复截止日期与答复期限（工作日）二选一。"),
+                               body=_body("CampaignCreate")),
+        },
+        f"{V1}/campaigns/{{pk}}": {"get": _operation(
+            records, _l("专项整治详情及统计"), {"200": _json(ref("Campaign"), _l("专项整治")), **_errors(401, 404)},
+            parameters=[PK])},
+        f"{V1}/campaigns/{{pk}}/targets": {"post": _operation(
+            records, _l("导入核查名单（注册中心）"),
+            {"200": _json(ref("CampaignTargetsResult"), _l("列入的人数及逐条问题")), **_errors(400, 401, 404, 422)},
+            description=_l("与页面导入规则相同：有误的人员逐条列出原因，不列入；其余照常列入，并向其发送短信和站内通知。"),
+            parameters=[PK], body=_body("CampaignTargetsRequest"))},
+        f"{V1}/campaign-targets/": {"get": _operation(
+            records, _l("整治对象列表（注册中心：全部；企业：本单位；个人：本人）"),
+            {"200": _json(ref("CampaignTargetPage"), _l("一页整治对象")), **_errors(400, 401)},
+            parameters=campaign_target_list_parameters())},
+        f"{V1}/campaign-targets/{{pk}}": {"get": _operation(
+            records, _l("整治对象详情"), {"200": _json(ref("CampaignTarget"), _l("整治对象")), **_errors(401, 404)},
+            parameters=[PK])},
+        f"{V1}/campaign-targets/{{pk}}/moves": {"post": _operation(
+            records, _l("办理：已申请注销、审核通过、退回、重新开放答复"),
+            {"200": _json(ref("CampaignMoveResult"), _l("已办理")), **_errors(400, 401, 404, 409)},
+            description=_l("与页面按钮走同一流程（app/campaigns.py）；当前状态或角色不允许时返回409及原因。"),
+            parameters=[PK], body=_body("CampaignMoveRequest"))},
+        f"{V1}/campaign-targets/{{pk}}/answer": {"post": _operation(
+            records, _l("提交整改（本人）：整改情况说明和证明材料"),
+            {"200": _json(ref("CampaignMoveResult"), _l("已提交")), **_errors(400, 401, 404, 409, 413, 422)},
+            parameters=[PK], body={"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object",
+                "properties": {
+                    "answer": {"type": "string", "maxLength": 2000, "description": _l("整改情况说明")},
+                    "file": {"type": "string", "format": "binary", "description": _l("PDF、JPG或PNG，按内容识别")},
+                    "version": {"type": "integer", "description": _l("调用方看到的版本号")},
+                },
+                "required": ["answer", "file"],
+            }}}})},
         f"{V1}/specialties/": {"get": _operation(
             refs, _l("注册专业"), {"200": _json(ref("SpecialtyList"), _l("专业")), **_errors(401)})},
         f"{V1}/units/": {"get": _operation(
