@@ -314,7 +314,7 @@ def _lock_registration(target):
         supervision.lock(registration, reason=str(_l("未在%(date)s前答复专项整治“%(campaign)s”的核查",
                                                      date=target.answer_by.isoformat(),
                                                      campaign=target.campaign.name)),
-                         source="campaign", until=None)
+                         source="inspection", until=None)  # 专项检查 (app.states.LOCK_SOURCES)
     except refusals.Refused as refusal:
         log.warning("registration %s of campaign target %s not locked: %s", registration.id, target.id, refusal)
 

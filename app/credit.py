@@ -177,13 +177,13 @@ def read_upload(upload):
         raise Refused(_l("文件超过%(mb)sMB，请分批导入", mb=current_app.config["MAX_UPLOAD_MB"]))
     if name.endswith(".xlsx"):
         if not data.startswith(b"PK"):
-            raise Refused(_l("文件不是有效的Excel（.xlsx）文件"))
+            raise Refused(_l("文件不是有效的Excel表格"))
         from openpyxl import load_workbook
 
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:  # a damaged or disguised file: any of zipfile's and openpyxl's errors
-            raise Refused(_l("文件不是有效的Excel（.xlsx）文件")) from None
+            raise Refused(_l("文件不是有效的Excel表格")) from None
         try:
             return [list(row) for row in book.active.iter_rows(values_only=True)]
         finally:
@@ -194,8 +194,8 @@ def read_upload(upload):
                 return list(csv.reader(io.StringIO(data.decode(encoding))))
             except UnicodeDecodeError:
                 continue
-        raise Refused(_l("无法识别CSV文件的编码，请另存为UTF-8格式"))
-    raise Refused(_l("只接受CSV或Excel（.xlsx）文件"))
+        raise Refused(_l("无法识别文本文件的编码，请另存为Excel表格后导入"))
+    raise Refused(_l("只接受Excel表格或逗号分隔的文本文件"))
 
 
 def header_fields(header):

@@ -148,7 +148,7 @@ def test_import_of_a_csv_and_of_a_file_without_the_columns(demo, client_as, quer
     answer = center.post("/centercreditview/import", data={
         "csrf_token": csrf_token(page), "file": (io.BytesIO(b"%PDF-1.4"), "records.pdf")},
         content_type="multipart/form-data")
-    assert "只接受CSV或Excel（.xlsx）文件" in answer.get_data(as_text=True)
+    assert "只接受Excel表格或逗号分隔的文本文件" in answer.get_data(as_text=True)
     template = center.get("/centercreditview/import-template.xlsx")
     assert template.status_code == 200
     assert load_workbook(io.BytesIO(template.data)).active["A1"].value == "姓名"

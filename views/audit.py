@@ -112,8 +112,9 @@ def _detail_value(key, value, role):
 
 TARGET_KINDS = {"application": _l("申请"), "user": _l("账号"), "registration": _l("注册证书"),
                 "enterprise": _l("企业"), "person": _l("人员"), "phone": _l("手机号"),
-                "commitment_draw": _l("告知承诺抽查")}
-TARGET_NAMES = {"security_log": _l("安全日志")}
+                "commitment_draw": _l("告知承诺抽查"), "credit_record": _l("信用记录"), "campaign": _l("专项整治"),
+                "campaign_target": _l("整治对象")}
+TARGET_NAMES = {"security_log": _l("安全日志"), "credit_record": _l("信用记录")}
 
 
 def target_text(target):
