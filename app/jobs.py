@@ -65,6 +65,7 @@ SCHEDULE = {
     "notify.retry": {"minute": "*/30"},  # the notice SMS still queued after their own job gave up
     "registrations.expire": {"minute": "30", "hour": "16"},  # 00:30 Beijing
     "notify.reminders": {"minute": "0", "hour": "17"},  # 01:00 Beijing
+    "campaigns.lock_overdue": {"minute": "30", "hour": "17"},  # 01:30 Beijing: 专项整治 not answered in time
     "govnet.sync": {"minute": "0", "hour": "18"},  # 02:00 Beijing
     "exchange.export": {"minute": "0", "hour": "19"},  # 03:00 Beijing: 四库一平台, changes since the last run
     "elicence.push": {"minute": "*/5"},  # certificate events due for the e-licence library

@@ -7,7 +7,7 @@ e-licence push send only what is still due (each event keeps its own tries and b
 """
 from flask_babel import lazy_gettext as _l
 
-from app import elicence_push, exchange, jobs, lifecycle, notify
+from app import campaigns, elicence_push, exchange, jobs, lifecycle, notify
 from app import reminders as renewal
 from app.govnet import sync
 
@@ -15,6 +15,11 @@ from app.govnet import sync
 @jobs.task("registrations.expire", _l("注册证书到期失效"))
 def expire(job):
     job.summary = jobs.text(_l("已失效 %(count)s 件", count=lifecycle.expire()))
+
+
+@jobs.task("campaigns.lock_overdue", _l("专项整治逾期锁定"))
+def lock_overdue(job):
+    job.summary = jobs.text(_l("锁定 %(count)s 人", count=campaigns.lock_overdue()))
 
 
 @jobs.task("notify.reminders", _l("续期提醒"))

@@ -135,7 +135,9 @@ def test_a_rectification_is_reviewed_by_the_unit_then_the_center_with_returns(de
                      ("enterprise", "approve", "center_review"), ("center", "approve", "rectified")]
     shown = center.get(f"/centercampaignview/show/{campaign_id}").get_data(as_text=True)
     assert '<td data-key="rectified">1</td>' in shown and '<td data-key="flagged">1</td>' in shown
-    exported = center.get(f"/centercampaigntargetview/export.xlsx?campaign={campaign_id}")
+    asked = center.get(f"/centercampaigntargetview/export.xlsx?campaign={campaign_id}")  # a job, run at once here
+    assert asked.status_code == 302
+    exported = center.get(asked.headers["Location"].replace("/exports/show/", "/exports/") + "/file")
     rows = list(load_workbook(io.BytesIO(exported.data)).active.iter_rows(values_only=True))
     assert len(rows) == 2 and "已整改" in rows[1] and number not in str(rows)
 
