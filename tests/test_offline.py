@@ -121,3 +121,15 @@ def test_the_command_checks_a_certificate_pdf_too(demo, app, client_as, query, t
     bad.write_bytes(bytes(broken))
     answer = run(app, str(bad))
     assert answer.exit_code == 1 and "被改动" in answer.output
+
+
+def test_each_specialty_carries_its_own_dates(demo, app, client_as, query):
+    from datetime import date, timedelta
+    today = date.today()
+    text, _, d = scanned(client_as, query, name="赵敏", user="app7")  # 建筑工程 to today+60, 机电工程 to today+45
+    with no_statements(app):
+        answer = run(app, text, "--name", d["name"], "--id-number", d["id"])
+    assert answer.exit_code == 0, answer.output
+    for name, days in (("建筑工程", 60), ("机电工程", 45)):
+        assert f"注册专业：{name}，" in answer.output
+        assert f"至{today + timedelta(days=days):%Y年%m月%d日}" in answer.output.split(f"注册专业：{name}，")[1].split("\n")[0]

@@ -56,15 +56,16 @@ def _day(value):
 
 
 def content(registration, now=None):
-    """What the payload of this registration's certificate says (the specialties with their own dates
-    where a specialty has them, else the registration's)."""
+    """What the payload of this registration's certificate says (each specialty in force with its own
+    dates: Registration.term)."""
     now = now or datetime.now()
     issued = int(now.timestamp())
     person = registration.person
     rows = []
     for specialty in registration.specialties:
-        valid_from = getattr(specialty, "valid_from", None) or registration.valid_from
-        valid_until = getattr(specialty, "valid_until", None) or registration.valid_until
+        term = registration.term(specialty)
+        valid_from = term.valid_from if term is not None else registration.valid_from
+        valid_until = term.valid_until if term is not None else registration.valid_until
         rows.append([specialty.name, _day(valid_from), _day(valid_until)])
     return {"v": FORMAT, "k": signing.issuer().key_id, "n": registration.certificate_number,
             "e": registration.elicence_version or 1,
