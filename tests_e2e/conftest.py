@@ -90,12 +90,13 @@ class Server:
         self.log = folder / "server.log"
 
     def sms_code(self, username):
-        """The code in the latest message the local sender recorded for this user."""
+        """The code in the latest sign-in message the local sender recorded for this user (the queue's
+        worker may send a notice to the same phone in between)."""
         with contextlib.closing(sqlite3.connect(self.db_file)) as conn:
             row = conn.execute(
                 "SELECT m.text FROM sms_message m JOIN ab_user u ON u.id = m.user_id "
-                "WHERE u.username = ? ORDER BY m.id DESC LIMIT 1", (username,)).fetchone()
-        assert row, f"no SMS recorded for {username}"
+                "WHERE u.username = ? AND m.text LIKE '%验证码为%' ORDER BY m.id DESC LIMIT 1", (username,)).fetchone()
+        assert row, f"no sign-in SMS recorded for {username}"
         return SMS_CODE.search(row[0]).group(1)
 
     def scalar(self, sql, *params):
