@@ -25,7 +25,7 @@ def approve(app, pk, business_type, **fields):
     with app.app_context():
         registration = db.session.get(Registration, pk)
         resolved = {k: (v(db.session) if callable(v) else v) for k, v in fields.items()}
-        filing = SimpleNamespace(business_type=business_type, registration=registration,
+        filing = SimpleNamespace(business_type=business_type, registration=registration, person=registration.person,
                                  specialties=resolved.get("specialties", []),
                                  enterprise=resolved.get("enterprise", registration.enterprise))
         effects.apply(filing, SimpleNamespace(role="center", target="approved"))
