@@ -123,11 +123,40 @@ def point_at_rows(case, ids, generated):
         case.path_parameters["pk"] = kind(pool[resource][pk % len(pool[resource])])
 
 
-@schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
-def test_the_api_keeps_to_its_description(case, tokens, targets):
+# One test per group of paths, so that the suite's workers share the operations between them.
+EXAMPLE_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                            suppress_health_check=list(HealthCheck))
+
+
+@schema.include(path_regex="^/api/v1/applications").parametrize()
+@EXAMPLE_SETTINGS
+def test_the_applications_keep_to_their_description(case, tokens, targets):
     check(case, tokens, targets)
+
+
+@schema.include(path_regex="^/api/v1/(auth|security|specialties|units|persons|enterprises)").parametrize()
+@EXAMPLE_SETTINGS
+def test_sign_in_and_the_directories_keep_to_their_description(case, tokens, targets):
+    check(case, tokens, targets)
+
+
+@schema.include(path_regex="^/api/v1/(campaign|commitment)").parametrize()
+@EXAMPLE_SETTINGS
+def test_campaigns_and_commitment_checks_keep_to_their_description(case, tokens, targets):
+    check(case, tokens, targets)
+
+
+@schema.include(path_regex="^/api/v1/(registrations|unlock-requests|credit-records)").parametrize()
+@EXAMPLE_SETTINGS
+def test_registrations_and_credit_records_keep_to_their_description(case, tokens, targets):
+    check(case, tokens, targets)
+
+
+def test_the_groups_cover_every_path(app):
+    groups = ("applications", "auth", "security", "specialties", "units", "persons", "enterprises",
+              "campaign", "commitment", "registrations", "unlock-requests", "credit-records")
+    paths = app.test_client().get("/api/v1/_openapi").get_json()["paths"]
+    assert paths and all(path.split("/")[3].startswith(groups) for path in paths), sorted(paths)
 
 
 def check(case, tokens, targets):
