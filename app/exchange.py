@@ -37,7 +37,9 @@ from models.registrations import ENDED_STATUSES
 REG_TYPE = "二级注册建造师"
 ID_TYPE_RESIDENT = "1"  # 居民身份证 in the national standard's certificate-type dictionary (assumed code)
 SEX_CODES = {"男": "1", "女": "2"}  # GB/T 2261.1
-STATUS_NAMES = {"active": "有效", "suspended": "暂停", "cancelled": "注销", "expired": "失效", "revoked": "撤销"}
+# the platform's status words; a locked registration is still in force, with a supervision mark
+STATUS_NAMES = {"active": "有效", "locked": "锁定", "suspended": "暂停", "cancelled": "注销", "expired": "失效",
+                "revoked": "撤销"}
 
 
 class ExchangeFailed(RuntimeError):
@@ -77,7 +79,7 @@ def _registration_row(r):
         "CertNum": r.certificate_number, "RegType": REG_TYPE, "PersonName": r.person.name,
         "IDCardTypeNum": ID_TYPE_RESIDENT, "IDCard": r.person.id_number, "CorpName": r.printed_enterprise_name,
         "CorpCode": r.enterprise.credit_code, "ValidStartDate": _day(r.valid_from), "ValidEndDate": _day(r.valid_until),
-        "RegStatus": STATUS_NAMES.get(r.status, r.status), "IsRevoked": r.status in ENDED_STATUSES,
+        "RegStatus": STATUS_NAMES[r.status], "IsRevoked": r.status in ENDED_STATUSES,
         "RevokeTime": _time(r.ended_at), "AwardDepart": authority, "UpdateTime": _time(r.updated_at),
     }
 

@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from app import exchange
 from app.extensions import db
 from models import Enterprise, ExchangeCheckpoint, ExchangeRun, Person, Registration, registration_specialty
+from models.registrations import REGISTRATION_STATUS
 from tests.exchange_helpers import PushService
 
 
@@ -51,6 +52,10 @@ def test_first_run_exports_everything_with_a_manifest_in_the_national_fields(dem
         assert all(list(row) == item["fields"] for row in read_lines(folder, item["entity"]))
     with open(os.path.join(folder, "manifest.json"), encoding="utf-8") as f:
         assert json.load(f)["run"] == manifest["run"]
+    statuses = {row["CertNum"]: row["RegStatus"] for row in read_lines(folder, "registrations")}
+    assert "锁定" in statuses.values()  # the demo's locked registration, in the platform's words
+    assert set(statuses.values()) <= set(exchange.STATUS_NAMES.values())
+    assert set(exchange.STATUS_NAMES) == set(REGISTRATION_STATUS)
     registration = read_lines(folder, "registrations")[0]
     assert registration["RegType"] == "二级注册建造师" and len(registration["IDCard"]) == 18
     assert {"CorpName", "CorpCode", "LegalMan", "Address"} <= set(read_lines(folder, "enterprises")[0])
