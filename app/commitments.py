@@ -13,7 +13,7 @@ import secrets
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, refusals, states, supervision
@@ -32,10 +32,15 @@ class NotAllowed(Refused):
 
 
 def committed():
-    """The condition of a filing accepted on a commitment: it carries, in force, a signed commitment
-    letter in place of a proof (Attachment.commitment)."""
-    return exists().where(Attachment.application_id == Application.id, Attachment.commitment.is_(True),
-                          Attachment.removed_at.is_(None))
+    """The condition of a filing accepted on a commitment, either way the platform takes one:
+    - it carries, in force, a signed commitment letter in place of a proof (Attachment.commitment);
+    - or it went on past a 社保比对 that found no record at the unit, on the labour contract and the
+      signed 社保比对告知承诺书 (Application.accepted_on_commitment). That flag is cleared at 提交
+      when the register matched (app/govnet/registers.py), so a filing still flagged when approved
+      was accepted on the person's word about their employment: exactly what the audit samples."""
+    letter = exists().where(Attachment.application_id == Application.id, Attachment.commitment.is_(True),
+                            Attachment.removed_at.is_(None))
+    return or_(Application.accepted_on_commitment.is_(True), letter)
 
 
 def eligible_ids(decided_from=None, decided_until=None):

@@ -133,3 +133,43 @@ def test_the_demo_shows_a_filing_on_commitment_in_the_centers_queue(demo, client
     assert "告知承诺" in center.get("/centerqueueview/list/").get_data(as_text=True)
     page = center.get(f"/centerqueueview/show/{pk}").get_data(as_text=True)
     assert "commitment-flag" in page and "社保比对告知承诺书（签字后的扫描件）" in page
+
+
+def test_a_filing_accepted_on_the_insurance_commitment_is_drawn_for_the_commitment_audit(demo, app, client_as, query):
+    """The 社保比对 commitment makes a filing one accepted on a commitment: once approved it is in the
+    draw's eligible set (through the page) and a 100 % draw samples it (through the API too)."""
+    from models import CommitmentDraw
+    from tests.api_helpers import api_token, bearer
+
+    pk = latest(query, "app3")  # the demo's filing on the insurance commitment, no commitment letter
+    assert query(lambda s: [a.commitment for a in s.get(Application, pk).attachments]).count(True) == 0
+    center = client_as("center")
+    assert move(center, "centerqueueview", pk, "approve", "同意").status_code == 302
+    assert query(lambda s: s.get(Application, pk).status) == "approved"
+    page = center.get("/commitmentchecks/list/")
+    assert center.post("/commitmentchecks/draw", data={"csrf_token": csrf_token(page), "share": "100"}) \
+        .status_code == 302
+    draw = query(lambda s: s.scalars(select(CommitmentDraw).order_by(CommitmentDraw.id.desc())).first())
+    assert pk in draw.eligible_ids and pk in draw.sampled_ids
+    answer = app.test_client().post("/api/v1/commitment-draws/", headers=bearer(api_token(app, "center")),
+                                    json={"share": 100})
+    assert answer.status_code == 201 and pk in answer.get_json()["sampled_ids"]
+
+
+def test_a_filing_whose_insurance_record_matched_is_not_drawn(demo, app, client_as, query):
+    """The flag is cleared at 提交 when the register matched: such a filing (no commitment letter
+    either) is not one accepted on a commitment, and the draw leaves it out."""
+    from app.extensions import db
+    from models import CommitmentDraw
+
+    pk = latest(query, "app3")
+    with app.app_context():
+        db.session.get(Application, pk).accepted_on_commitment = False  # as a matching register leaves it
+        db.session.commit()
+        db.session.remove()
+    center = client_as("center")
+    assert move(center, "centerqueueview", pk, "approve", "同意").status_code == 302
+    page = center.get("/commitmentchecks/list/")
+    center.post("/commitmentchecks/draw", data={"csrf_token": csrf_token(page), "share": "100"})
+    draw = query(lambda s: s.scalars(select(CommitmentDraw).order_by(CommitmentDraw.id.desc())).first())
+    assert draw.eligible_ids and pk not in draw.eligible_ids
