@@ -11,11 +11,13 @@ registrations = AppGroup("registrations", help="注册证书的有效期")
 @registrations.command("expire")
 def registrations_expire():
     """Mark lapsed registrations as expired (失效): validity, age limit, unit deregistered; lift the
-    locks whose end date has passed (a recorded move by the system); run daily."""
+    locks and end the suspensions whose end date has passed (recorded moves by the system); run daily."""
     from app import lifecycle, supervision
 
     click.echo(f"已失效：{lifecycle.expire()} 件")
-    click.echo(f"锁定期满解锁：{supervision.lift_expired_locks()} 件")
+    locks, suspensions = supervision.lift_ended_holds()
+    click.echo(f"锁定期满解锁：{locks} 件")
+    click.echo(f"暂停期满恢复执业：{suspensions} 件")
 
 
 campaigns_group = AppGroup("campaigns", help="专项整治")

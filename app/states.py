@@ -325,9 +325,11 @@ SUPERVISION_TABLE = tuple(SupervisionMove(*row) for row in (
     ("registration",     "locked",    "unlock",   "active",    "center", ("reason",),                  _l("解锁")),
     # the lock's end date has passed: the daily job (flask registrations expire) lifts it
     ("registration",     "locked",    "unlock",   "active",    "system", (),                           _l("锁定期满解锁")),
+    # no suspension of a locked registration: see SUPERVISION_REFUSALS below
     ("registration",     "active",    "suspend",  "suspended", "center", ("reason", "decision_number"), _l("暂停执业")),
-    ("registration",     "locked",    "suspend",  "suspended", "center", ("reason", "decision_number"), _l("暂停执业")),
     ("registration",     "suspended", "resume",   "active",    "center", ("reason",),                  _l("恢复执业")),
+    # a suspension with an end date that has passed: the same daily job lifts it
+    ("registration",     "suspended", "resume",   "active",    "system", (),                           _l("暂停期满恢复执业")),
     # 撤销注册 (e.g. obtained by deception, or a commitment found false): final, the certificate void
     ("registration",     "active",    "revoke",   "revoked",   "center", ("reason", "decision_number"), _l("撤销注册")),
     ("registration",     "locked",    "revoke",   "revoked",   "center", ("reason", "decision_number"), _l("撤销注册")),
@@ -339,6 +341,17 @@ SUPERVISION_TABLE = tuple(SupervisionMove(*row) for row in (
     ("commitment_check", "pending",   "confirm",  "true",      "center", (),                           _l("核查属实")),
     ("commitment_check", "pending",   "disprove", "false",     "center", ("reason", "decision_number"), _l("核查不属实")),
 ))
+# Moves the table leaves out on purpose, with what to say when one is asked for: (subject, source,
+# action) -> the reason and what to do instead.
+# 暂停执业 of a locked registration: a registration holds one measure at a time (one set of hold
+# fields: reason, source, dates, decision number), and 恢复执业 returns to 有效. Suspending over a lock
+# would overwrite the lock and silently drop it on resume; remembering it would make resume's target
+# depend on history rather than on this table. So the center lifts the lock first (a recorded move
+# with its reason), then suspends, and locks again after resuming if the lock's cause still stands.
+SUPERVISION_REFUSALS = {
+    ("registration", "locked", "suspend"): _l("该注册正处于锁定状态，不能直接暂停执业：请先解锁再暂停。"
+                                              "恢复执业后如锁定原因仍在，请重新锁定。"),
+}
 # what a lock says it comes from (锁定来源)
 LOCK_SOURCES = {"project": _l("在施项目"), "complaint": _l("投诉举报"), "inspection": _l("专项检查"),
                 "credit": _l("信用核查"), "other": _l("其他")}
@@ -353,6 +366,11 @@ def registration_colour(status):
 def supervision_moves(subject, source, role="center"):
     """The supervision moves of this subject from this state by this role: they drive the buttons."""
     return [m for m in SUPERVISION_TABLE if (m.subject, m.source, m.role) == (subject, source, role)]
+
+
+def supervision_refusal(subject, action, source):
+    """Why the table has no such move on purpose (SUPERVISION_REFUSALS), or None."""
+    return SUPERVISION_REFUSALS.get((subject, source, action))
 
 
 def find_supervision_move(subject, action, source, role="center"):

@@ -64,6 +64,13 @@ def available(registration, role="center"):
     return states.supervision_moves("registration", registration.status, role)
 
 
+def withheld(registration):
+    """[(label, reason)]: the moves the table leaves out on purpose from this state, so that the page
+    says why the button is missing and what to do first (先解锁再暂停)."""
+    return [(states.supervision_label(action), reason) for (subject, source, action), reason
+            in states.SUPERVISION_REFUSALS.items() if subject == "registration" and source == registration.status]
+
+
 def move(registration, action, user=None, *, reason="", source=None, until=None, decision_number=None,
          now=None, notify_parties=True):
     """Apply one supervision move to a registration: refused (with why) unless the table has the
@@ -75,6 +82,8 @@ def move(registration, action, user=None, *, reason="", source=None, until=None,
     reason = (reason or "").strip()
     decision_number = (decision_number or "").strip() or None
     found = states.find_supervision_move("registration", action, registration.status, role)
+    if found is None and states.supervision_refusal("registration", action, registration.status):
+        raise NotAllowed(states.supervision_refusal("registration", action, registration.status))
     if found is None:
         raise NotAllowed(_l("注册当前状态为“%(status)s”，不能%(action)s",
                          status=registration.status_label, action=states.supervision_label(action, role)))
@@ -150,14 +159,30 @@ def revoke(registration, *, reason, decision_number, by, now=None):
 def lift_expired_locks(today=None):
     """The daily job's part: every lock whose end date has passed is lifted by the system (a recorded
     move, the person and the unit told). Returns how many."""
+    return _lift_ended("locked", "unlock", _l("锁定期已届满"), today)
+
+
+def lift_ended_suspensions(today=None):
+    """The daily job's part: every suspension (暂停执业) given an end date that has passed is ended by
+    the system (恢复执业, a recorded move, the person and the unit told); one without an end date stays
+    until the center resumes it. Returns how many."""
+    return _lift_ended("suspended", "resume", _l("暂停执业期已届满"), today)
+
+
+def lift_ended_holds(today=None):
+    """Both of the daily job's lifts: (locks lifted, suspensions ended)."""
+    return lift_expired_locks(today), lift_ended_suspensions(today)
+
+
+def _lift_ended(status, action, reason, today=None):
     today = today or date.today()
-    due = db.session.scalars(select(Registration).where(Registration.status == "locked",
+    due = db.session.scalars(select(Registration).where(Registration.status == status,
                                                         Registration.hold_until < today)
                              .order_by(Registration.id)).all()
     lifted = 0
     for registration in due:
         try:
-            move(registration, "unlock", None, reason=str(_l("锁定期已届满")))
+            move(registration, action, None, reason=str(reason))
             lifted += 1
         except Refused:
             continue  # moved by someone else meanwhile

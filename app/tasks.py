@@ -7,14 +7,18 @@ e-licence push send only what is still due (each event keeps its own tries and b
 """
 from flask_babel import lazy_gettext as _l
 
-from app import campaigns, elicence_push, exchange, jobs, lifecycle, notify
+from app import campaigns, elicence_push, exchange, jobs, lifecycle, notify, supervision
 from app import reminders as renewal
 from app.govnet import sync
 
 
 @jobs.task("registrations.expire", _l("注册证书到期失效"))
 def expire(job):
-    job.summary = jobs.text(_l("已失效 %(count)s 件", count=lifecycle.expire()))
+    # the center's measures that end by date end with the same daily run (app/supervision.py)
+    expired = lifecycle.expire()
+    locks, suspensions = supervision.lift_ended_holds()
+    job.summary = jobs.text(_l("已失效 %(count)s 件，期满解锁 %(locks)s 件，期满恢复执业 %(suspensions)s 件",
+                                count=expired, locks=locks, suspensions=suspensions))
 
 
 @jobs.task("campaigns.lock_overdue", _l("专项整治逾期锁定"))

@@ -89,7 +89,7 @@ def test_a_move_the_table_has_not_is_refused_with_the_state(demo, app, query):
             supervision.lock(registration, reason="再次", source="complaint", until=date.today() + timedelta(days=3),
                              by=user(db.session, "center"))
         with pytest.raises(supervision.Refused, match="决定文号"):
-            supervision.suspend(registration, reason="违规", decision_number="", by=user(db.session, "center"))
+            supervision.revoke(registration, reason="违规", decision_number="", by=user(db.session, "center"))
         with pytest.raises(supervision.Refused, match="锁定来源"):
             supervision.move(registration_of(db.session, "app2"), "lock", user(db.session, "center"),
                              reason="x", source="nowhere", until=date.today() + timedelta(days=3))
@@ -141,3 +141,64 @@ def test_the_system_locks_for_another_rule_and_says_so(demo, app, query):
         assert str(states.action_label("lock", "system")) == "自动锁定"
         db.session.remove()
     assert query(lambda s: registration_of(s, "app2").status) == "locked"
+
+
+def test_a_suspension_with_an_end_date_ends_by_itself_through_the_daily_job(demo, app, query):
+    """暂停执业 with an end date: the daily job (registrations.expire) resumes it the day after, as the
+    system, with its record and the notices; one without an end date stays until the center acts."""
+    from models import Job
+
+    with app.app_context():
+        center = user(db.session, "center")
+        supervision.suspend(registration_of(db.session, "app7"), reason="违规执业", decision_number="陕建罚〔2026〕5号",
+                            until=date.today() + timedelta(days=1), by=center)
+        supervision.suspend(registration_of(db.session, "app2"), reason="违规执业", decision_number="陕建罚〔2026〕6号",
+                            by=center)
+        # the end date itself still holds; the day after, it has ended
+        assert supervision.lift_ended_suspensions(date.today() + timedelta(days=1)) == 0
+        registration_of(db.session, "app7").hold_until = date.today() - timedelta(days=1)  # as if two days passed
+        db.session.commit()
+        db.session.remove()
+    result = app.test_cli_runner().invoke(args=["jobs", "enqueue", "registrations.expire"])
+    assert result.exit_code == 0, result.output
+    job = query(lambda s: s.scalars(select(Job).order_by(Job.id.desc())).first())
+    assert job.state == "done" and "期满恢复执业 1 件" in job.summary
+    resumed = query(lambda s: registration_of(s, "app7"))
+    assert resumed.status == "active" and resumed.hold_until is None and resumed.decision_number is None
+    last = query(lambda s: s.scalars(select(SupervisionRecord).where(SupervisionRecord.registration_id == resumed.id)
+                                     .order_by(SupervisionRecord.id.desc())).first())
+    assert (last.action, last.role, last.actor_id, last.from_status, last.to_status) == (
+        "resume", "system", None, "suspended", "active")
+    assert last.reason == "暂停执业期已届满" and str(states.action_label("resume", "system")) == "暂停期满恢复执业"
+    holder = query(lambda s: person(s, "app7").user_id)
+    told = query(lambda s: s.scalars(select(Message).where(Message.registration_id == resumed.id,
+                                                           Message.kind.in_(("registration_resumed",
+                                                                             "unit_registration_held")))
+                                     .order_by(Message.id.desc())).all())
+    assert {(m.user_id == holder, m.kind) for m in told} >= {(True, "registration_resumed"),
+                                                             (False, "unit_registration_held")}
+    assert any("暂停执业期已届满" in m.body and m.sms_status == "sent" for m in told if m.user_id == holder)
+    # without an end date: still suspended
+    assert query(lambda s: registration_of(s, "app2").status) == "suspended"
+    cli = app.test_cli_runner().invoke(args=["registrations", "expire"])
+    assert "暂停期满恢复执业：0 件" in cli.output
+
+
+def test_a_locked_registration_cannot_be_suspended_and_the_refusal_says_unlock_first(demo, app, query):
+    """The lock would be lost on resume: the table has no such move and says 先解锁再暂停."""
+    lock_app7(app)
+    with app.app_context():
+        center = user(db.session, "center")
+        registration = registration_of(db.session, "app7")
+        assert "suspend" not in {m.action for m in supervision.available(registration)}
+        with pytest.raises(supervision.NotAllowed, match="先解锁再暂停"):
+            supervision.suspend(registration, reason="违规执业", decision_number="陕建罚〔2026〕7号", by=center)
+        assert registration_of(db.session, "app7").status == "locked"
+        # unlocked first (a recorded move), the suspension is allowed, and resuming returns to 有效
+        supervision.unlock(registration, reason="锁定原因消除", by=center)
+        supervision.suspend(registration, reason="违规执业", decision_number="陕建罚〔2026〕7号", by=center)
+        supervision.resume(registration, reason="整改完成", by=center)
+        assert [r.action for r in supervision.history(registration)] == ["lock", "unlock", "suspend", "resume"]
+        db.session.remove()
+    assert not [m for m in states.SUPERVISION_TABLE if (m.subject, m.source, m.action) == (
+        "registration", "locked", "suspend")]

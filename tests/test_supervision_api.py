@@ -123,3 +123,16 @@ def test_the_demo_shows_a_locked_registration_an_unlock_request_and_a_sampled_fi
                  .all()) == ["pending"]
     sampled = query(lambda s: s.scalars(select(CommitmentCheck.application_id)).all())
     assert sampled == [query(lambda s: committed_filing(s, "app8"))]
+
+
+def test_the_api_refuses_to_suspend_a_locked_registration_with_the_reason(demo, app, query):
+    center = bearer(api_token(app, "center"))
+    client = app.test_client()
+    reg = query(lambda s: registration_of(s, "app8"))  # the demo's locked registration
+    assert reg.status == "locked"
+    state = client.get(f"/api/v1/registrations/{reg.id}/supervision", headers=center).get_json()
+    assert "suspend" not in {m["action"] for m in state["moves"]}
+    answer = client.post(f"/api/v1/registrations/{reg.id}/supervision", headers=center,
+                         json={"action": "suspend", "reason": "违规执业", "decision_number": "陕建罚〔2026〕8号"})
+    assert answer.status_code == 409 and "先解锁再暂停" in answer.get_json()["message"]
+    assert query(lambda s: s.get(Registration, reg.id).status) == "locked"

@@ -144,3 +144,17 @@ def test_center_draws_commitment_filings_and_records_each_check(demo, client_as,
         "csrf_token": csrf_token(page), "opinion": "经核查学时属实"})
     assert query(lambda s: s.get(CommitmentCheck, check.id).status) == "true"
     assert query(lambda s: registration_of(s, "app7").status) == "active"
+
+
+def test_the_page_says_why_a_locked_registration_cannot_be_suspended(demo, client_as, query):
+    center = client_as("center")
+    reg = query(lambda s: registration_of(s, "app7").id)
+    assert lock_through_the_page(center, reg).status_code == 302
+    page = center.get(f"/supervision/show/{reg}")
+    text = page.get_data(as_text=True)
+    assert "supervision-withheld" in text and "先解锁再暂停" in text
+    assert f"/supervision/{reg}/supervise/suspend" not in text  # no button for a move the table has not
+    answer = center.post(f"/supervision/{reg}/supervise/suspend", data={
+        "csrf_token": csrf_token(page), "reason": "违规执业", "decision_number": "陕建罚〔2026〕8号"})
+    assert answer.status_code == 302 and any("先解锁再暂停" in str(m) for m in flashes(center))
+    assert query(lambda s: s.get(Registration, reg).status) == "locked"

@@ -79,7 +79,8 @@ class CenterSupervisionView(ScopedModelView):
         registration = self.get_row(pk)
         return self.render_template(
             "center/supervision_show.html", title=self.show_title, r=registration, view=self,
-            moves=supervision.available(registration), records=supervision.history(registration),
+            moves=supervision.available(registration), withheld=supervision.withheld(registration),
+            records=supervision.history(registration),
             requests=supervision.requests_of(registration), sources=states.LOCK_SOURCES, form=SupervisionForm())
 
     @expose("/<int:pk>/supervise/<action>", methods=["POST"])
