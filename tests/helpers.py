@@ -1,4 +1,5 @@
 """What a user does in the pages, as functions: open a page, fill its form, press its button."""
+import html
 import io
 import re
 
@@ -72,3 +73,17 @@ def submit(client, view, pk):
     """Complete the checklist, then press 提交."""
     attach_all(client, view, pk)
     return move(client, view, pk, "submit")
+
+
+EXPORT_FORM = re.compile(r'<form id="export-xlsx-form" method="post" action="([^"]+)"')
+
+
+def start_export(client, url, query_string=None):
+    """Press 导出Excel on the list behind `url` (/<view>/export.xlsx[?…]): the list page's button posts
+    its form, with the CSRF token and the list's query string. Returns the POST's response."""
+    listing = client.get(url.replace("/export.xlsx", "/list/"), query_string=query_string)
+    assert listing.status_code == 200, listing.status_code
+    page = listing.get_data(as_text=True)
+    assert 'form="export-xlsx-form"' in page, "the list offers no 导出Excel button"
+    action = html.unescape(EXPORT_FORM.search(page).group(1))
+    return client.post(action, data={"csrf_token": csrf_token(listing)})

@@ -14,6 +14,7 @@ from app import audit
 from models import Application, Review
 from models.audit import SecurityLog
 from tests.conftest import csrf_token
+from tests.helpers import start_export
 
 
 def events(query, **where):
@@ -175,7 +176,7 @@ def test_moves_exports_and_downloads_are_logged(demo, client_as, query):
     answer.close()  # the file's handle
     assert answer.status_code == 200
     assert ent1.get(f"/enterprisependingview/{application_id}/export.pdf").status_code == 200
-    asked = ent1.get("/enterprisepersonnelview/export.xlsx")  # queued as a job (run at once in tests)
+    asked = start_export(ent1, "/enterprisepersonnelview/export.xlsx")  # queued as a job (run at once in tests)
     assert asked.status_code == 302 and "/exports/show/" in asked.headers["Location"]
     page = ent1.get(f"/enterprisependingview/show/{application_id}")
     ent1.post(f"/enterprisependingview/{application_id}/move/approve",
@@ -206,7 +207,7 @@ def test_only_the_audit_administrator_reads_and_exports_the_log(app, demo, clien
     answer = auditor.get("/securitylog/export.csv?_flt_0_event=role.grant")
     rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["序号", "时间", "事件"] and len(rows) > 5 and {r[2] for r in rows[1:]} == {"授予角色"}
-    export_page = auditor.get("/securitylog/export.xlsx").headers["Location"]  # the export job's page
+    export_page = start_export(auditor, "/securitylog/export.xlsx").headers["Location"]  # the export job's page
     job_id = export_page.rstrip("/").rsplit("/", 1)[1]
     book = load_workbook(io.BytesIO(auditor.get(f"/exports/{job_id}/file").get_data()), read_only=True)
     assert next(book.active.iter_rows(values_only=True))[:3] == ("序号", "时间", "事件")

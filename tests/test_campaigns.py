@@ -13,7 +13,7 @@ from app.validators import make_id_number
 from models import Application, Campaign, CampaignReview, CampaignTarget, Message, Person, SmsMessage
 from tests.api_helpers import api_as  # noqa: F401 (fixture)
 from tests.conftest import csrf_token
-from tests.helpers import add, flashes, pdf_bytes, submit
+from tests.helpers import add, flashes, pdf_bytes, start_export, submit
 
 
 def working_days_from_today(app, days):
@@ -135,7 +135,7 @@ def test_a_rectification_is_reviewed_by_the_unit_then_the_center_with_returns(de
                      ("enterprise", "approve", "center_review"), ("center", "approve", "rectified")]
     shown = center.get(f"/centercampaignview/show/{campaign_id}").get_data(as_text=True)
     assert '<td data-key="rectified">1</td>' in shown and '<td data-key="flagged">1</td>' in shown
-    asked = center.get(f"/centercampaigntargetview/export.xlsx?campaign={campaign_id}")  # a job, run at once here
+    asked = start_export(center, f"/centercampaigntargetview/export.xlsx?campaign={campaign_id}")  # a job, run at once here
     assert asked.status_code == 302
     exported = center.get(asked.headers["Location"].replace("/exports/show/", "/exports/") + "/file")
     rows = list(load_workbook(io.BytesIO(exported.data)).active.iter_rows(values_only=True))

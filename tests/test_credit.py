@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from models import Application, CreditRecord, Enterprise, Person, Specialty
 from tests.api_helpers import api_as  # noqa: F401 (fixture)
 from tests.conftest import csrf_token
-from tests.helpers import PROFILE, add, flashes, submit
+from tests.helpers import PROFILE, add, flashes, start_export, submit
 
 TODAY = date.today()
 
@@ -167,7 +167,7 @@ def test_persons_and_units_see_only_their_records_and_the_center_exports(demo, c
     assert client_as("app7").get(f"/applicantcreditview/show/{pk}").status_code == 200
     assert client_as("app1").get("/centercreditview/list/").status_code == 403
     center = client_as("center")
-    asked = center.get("/centercreditview/export.xlsx")  # an export job, run at once in tests
+    asked = start_export(center, "/centercreditview/export.xlsx")  # an export job, run at once in tests
     assert asked.status_code == 302
     exported = center.get(asked.headers["Location"].replace("/exports/show/", "/exports/") + "/file")
     assert exported.status_code == 200

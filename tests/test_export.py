@@ -6,14 +6,15 @@ from flask_appbuilder.security.sqla.models import User
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from models import Application, Enterprise, Person, Registration
+from models import Application, Enterprise, Job, Person, Registration
+from tests.helpers import start_export
 
 NUMBER = re.compile(r"SQ\d{11}")
 
 
 def sheet(client, url, **kwargs):
     """Ask for the export, follow it to its page (the job has run: tests run jobs at once), download."""
-    asked = client.get(url, **kwargs)
+    asked = start_export(client, url, **kwargs)
     assert asked.status_code == 302 and "/exports/show/" in asked.headers["Location"], asked.status_code
     page = client.get(asked.headers["Location"])
     assert page.status_code == 200 and "已完成" in page.get_data(as_text=True)
@@ -55,7 +56,7 @@ def test_center_export_follows_the_search_of_the_list(demo, client_as, query):
     name = query(lambda s: s.scalars(select(Person).join(Person.user).where(User.username == "app3")).one().name)
     client = client_as("center")
     page = client.get("/centerapplicationview/list/", query_string={"q": name})
-    assert 'href="/centerapplicationview/export.xlsx?q=' in page.get_data(as_text=True)  # the button keeps it
+    assert 'action="/centerapplicationview/export.xlsx?q=' in page.get_data(as_text=True)  # the button keeps it
     on_screen = set(NUMBER.findall(page.get_data(as_text=True)))
     _, rows = sheet(client, "/centerapplicationview/export.xlsx", query_string={"q": name})
     assert {row[0] for row in rows} == on_screen and on_screen
@@ -88,3 +89,25 @@ def test_export_needs_the_list_permission(demo, app, client_as):
     assert client_as("ent1").get("/centerregistrationview/export.xlsx").status_code == 403
     answer = app.test_client().get("/enterpriseapplicationview/export.xlsx")
     assert answer.status_code == 302 and "/login/" in answer.headers["Location"]
+
+
+def test_a_get_of_the_export_address_starts_nothing(demo, client_as, query):
+    """Starting an export creates a job, so it is the list's POST button; a GET (an old link, a
+    bookmark, a crawler) shows that button for the same query and queues nothing."""
+    client = client_as("ent1")
+    before = query(lambda s: s.scalar(select(Job.id).order_by(Job.id.desc()).limit(1)) or 0)
+    page = client.get("/enterpriseapplicationview/export.xlsx", query_string={"q": "张"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and text.count("<h1") == 1 and "开始导出" in text
+    assert 'method="post" action="/enterpriseapplicationview/export.xlsx?q=' in text
+    assert 'href="/enterpriseapplicationview/list/?q=' in text  # back to the same list
+    # a POST without the CSRF token (another site's form) is refused too
+    refused = client.post("/enterpriseapplicationview/export.xlsx", data={})
+    assert refused.status_code in (302, 400)
+    assert query(lambda s: s.scalar(select(Job.id).where(Job.id > before).limit(1))) is None
+    # the page's own button starts it
+    started = client.post("/enterpriseapplicationview/export.xlsx?q=%E5%BC%A0",
+                          data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)})
+    assert started.status_code == 302 and "/exports/show/" in started.headers["Location"]
+    job = query(lambda s: s.scalars(select(Job).where(Job.id > before)).one())
+    assert job.kind == "export.xlsx" and job.params["args"] == [["q", "张"]]

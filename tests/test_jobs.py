@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from app import jobs
 from models import Application, Job, Message, Person, SmsMessage
 from tests.conftest import csrf_token
-from tests.helpers import flashes, move
+from tests.helpers import flashes, move, start_export
 from tests.test_storage_s3 import s3  # noqa: F401  the bucket fixture (moto)
 
 
@@ -192,7 +192,7 @@ def test_cli_lists_and_queues_jobs(app, query):
 
 def test_an_export_is_offered_only_to_who_asked_for_it(demo, client_as, query):
     ent1 = client_as("ent1")
-    asked = ent1.get("/enterpriseapplicationview/export.xlsx")
+    asked = start_export(ent1, "/enterpriseapplicationview/export.xlsx")
     page_url = asked.headers["Location"]
     pk = int(re.search(r"/exports/show/(\d+)", page_url).group(1))
     status = ent1.get(f"/exports/{pk}/status").get_json()
@@ -209,7 +209,7 @@ def test_an_export_is_offered_only_to_who_asked_for_it(demo, client_as, query):
 
 def test_an_export_page_shows_progress_while_it_waits(demo, client_as, query, queued):
     ent1 = client_as("ent1")
-    page = ent1.get(ent1.get("/enterpriseapplicationview/export.xlsx").headers["Location"])
+    page = ent1.get(start_export(ent1, "/enterpriseapplicationview/export.xlsx").headers["Location"])
     text = page.get_data(as_text=True)
     assert "排队中" in text and 'id="export-file"' in text and "js/export_progress.js" in text
     assert "<script>" not in text  # the polling is a file of its own (CSP: script-src 'self')
@@ -244,7 +244,7 @@ def test_an_export_kept_in_the_bucket_reaches_who_asked_from_any_node(demo, app,
     """With STORAGE_BACKEND=s3 the worker puts the file into the bucket every web node reads."""
     client, bucket = s3
     ent1 = client_as("ent1")
-    pk = int(re.search(r"/exports/show/(\d+)", ent1.get("/enterpriseapplicationview/export.xlsx")
+    pk = int(re.search(r"/exports/show/(\d+)", start_export(ent1, "/enterpriseapplicationview/export.xlsx")
                        .headers["Location"]).group(1))
     stored = [item["Key"] for item in client.list_objects_v2(Bucket=bucket).get("Contents", ())]
     assert len(stored) == 1 and stored[0].startswith(f"t/exports/{pk}-")

@@ -1,6 +1,6 @@
 """导出Excel for list views: the same rows as the list on screen, as .xlsx, made by a job.
 
-The 导出Excel button queues an export job (app/jobs.py) with the list's query string and sends the
+The 导出Excel button (a POST: starting an export creates a job) queues an export job (app/jobs.py) with the list's query string and sends the
 user to the export's page (ExportView below), which shows its progress and offers the file once
 it is done, to that user only (app/access.py exports). The worker rebuilds the list's query as the
 list does, for the user who asked: search `q`, FAB filters, sort, and the view's base filters (row
@@ -43,11 +43,21 @@ EXPORT_KIND = "export.xlsx"
 class ExcelExport:
     export_columns = None  # default: the list's columns
 
-    @expose("/export.xlsx")
+    @expose("/export.xlsx", methods=["GET", "POST"])
     @has_access
     @permission_name("export_xlsx")
     def export_xlsx(self):
-        """Queue the export of the list as it is filtered and sorted now; show its page."""
+        """POST (the list's 导出Excel button, CSRF-checked by the app's CSRFProtect): queue the export of
+        the list as it is filtered and sorted now, and show its page. A GET changes nothing: it shows
+        the button that starts the export, for the same query."""
+        if request.method != "POST":
+            query = request.query_string.decode("latin-1")
+            list_url = url_for(f"{self.endpoint}.list") if f"{self.endpoint}.list" in current_app.view_functions \
+                else None
+            return self.render_template(
+                "exports/start.html", title=_l("导出Excel"), list_title=self.list_title or "",
+                action=f"{request.path}?{query}" if query else request.path,
+                list_url=f"{list_url}?{query}" if list_url and query else list_url)
         args = [[key, value] for key, value in request.args.items(multi=True)]
         title = str(self.list_title or self.__class__.__name__)
         params = {"view": self.__class__.__name__, "args": args, "title": title,
