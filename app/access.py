@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from app import roles, standing
 from app.business_types import FILED_BY_UNIT
 from app.extensions import db
-from app.states import CENTER_VISIBLE
+from app.states import CENTER_VISIBLE, in_force
 from models import (Application, Attachment, Campaign, CampaignTarget, CommitmentCheck, CommitmentDraw,
                     CreditRecord, ElicenceEvent, Enterprise, EnterpriseAccount, Job, Message, Person, Registration,
                     UnlockRequest)
@@ -293,7 +293,7 @@ def credit_records(user=None, query=None):
         return q
     if who.kind == "enterprise" and who.enterprise_id:
         registered = select(Person.id_number).join(Registration, Registration.person_id == Person.id).where(
-            Registration.enterprise_id == who.enterprise_id, Registration.status == "active")
+            Registration.enterprise_id == who.enterprise_id, in_force(Registration.status))
         return q.filter(CreditRecord.id_number.in_(registered))
     if who.kind == "applicant" and who.person_id:
         own = select(Person.id_number).where(Person.id == who.person_id).scalar_subquery()

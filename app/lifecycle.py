@@ -7,7 +7,7 @@ from sqlalchemy import or_, select, update
 from app import elicence_push as elicence
 from app.dates import add_years
 from app.extensions import db
-from app.states import IN_FORCE
+from app.states import in_force
 from models import Enterprise, Person, Registration, RegistrationSpecialty
 
 
@@ -32,7 +32,7 @@ def expire(today=None):
         Registration.enterprise_id.in_(select(Enterprise.id).where(Enterprise.govnet_status != ACTIVE)),
     )
     now = datetime.now()
-    ending = Registration.status.in_(sorted(IN_FORCE)) & lapsed
+    ending = in_force(Registration.status) & lapsed
     elicence.queue_ended(ending, now)  # 废止: the e-licence library is told, in this transaction
     result = db.session.execute(
         update(Registration).where(ending).values(status="expired", ended_at=now, updated_at=now)
@@ -42,7 +42,8 @@ def expire(today=None):
 
 
 def expiring_condition(today=None, days=None):
-    """Active registrations that run out within the renewal window's opening (90 days by default)."""
+    """Registrations in force (held by the center too) that run out within the renewal window's
+    opening (90 days by default)."""
     today = today or date.today()
     days = current_app.config["RENEWAL_WINDOW_OPENS_DAYS"] if days is None else days
-    return (Registration.status == "active") & Registration.valid_until.between(today, today + timedelta(days=days))
+    return in_force(Registration.status) & Registration.valid_until.between(today, today + timedelta(days=days))

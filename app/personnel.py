@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from app import business_types
 from app.extensions import db
-from app.states import IN_FORCE
+from app.states import in_force
 from models import Application, Registration, Specialty, registration_specialty
 
 STATUS_FILTERS = {
@@ -36,14 +36,14 @@ def window_days():
 def status_condition(code, today=None):
     """The Registration condition of one 状态 filter, or None for an unknown code (no filter)."""
     today = today or date.today()
-    in_force = and_(Registration.status.in_(sorted(IN_FORCE)), Registration.valid_until >= today)
+    current = and_(in_force(Registration.status), Registration.valid_until >= today)
     if code == "active":
-        return in_force
+        return current
     if code == "expiring":
-        return and_(in_force, Registration.valid_until <= today + timedelta(days=window_days()))
+        return and_(current, Registration.valid_until <= today + timedelta(days=window_days()))
     if code == "expired":
         return or_(Registration.status == "expired",
-                   and_(Registration.status.in_(sorted(IN_FORCE)), Registration.valid_until < today))
+                   and_(in_force(Registration.status), Registration.valid_until < today))
     if code == "cancelled":
         return Registration.status == "cancelled"
     return None

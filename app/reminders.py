@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import notify
 from app.extensions import db
-from app.states import FINAL
+from app.states import FINAL, in_force
 from models import Application, Person, Registration, RegistrationSpecialty, RenewalReminder, Specialty
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def run(today=None):
         .join(Registration, Registration.id == term.registration_id)
         .join(Person, Person.id == Registration.person_id)
         .join(Specialty, Specialty.id == term.specialty_id)
-        .where(Registration.status == "active", term.status == "active", term.valid_until >= today,
+        .where(in_force(Registration.status), term.status == "active", term.valid_until >= today,
                term.valid_until <= today + timedelta(days=all_stages[0].days),
                ~renewing)  # a renewal already under way needs no reminder
         .order_by(term.valid_until, Registration.id, Specialty.id)

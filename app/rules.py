@@ -36,7 +36,7 @@ from app.extensions import db
 from app.govnet import registers
 from app.identity import verification_problems
 from app.standing import current_registration, standing
-from app.states import HELD, LOCK_SOURCES
+from app.states import HELD, LOCK_SOURCES, in_force
 from models import Application, NoticeFiling, Registration
 
 
@@ -259,7 +259,7 @@ def renamed_registrations(enterprise, today=None):
     unit's name in the government directory: what one 企业名称变更 of the unit updates."""
     today = today or date.today()
     return db.session.scalars(
-        select(Registration).where(Registration.enterprise_id == enterprise.id, Registration.status == "active",
+        select(Registration).where(Registration.enterprise_id == enterprise.id, in_force(Registration.status),
                                    Registration.valid_until >= today, Registration.enterprise_name.is_not(None),
                                    Registration.enterprise_name != enterprise.name)
         .order_by(Registration.id)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from app.business_types import FILED_BY_UNIT
 from app.extensions import db
-from app.states import FINAL, IN_FORCE
+from app.states import FINAL, in_force
 from models import Application, CreditRecord, Person, Qualification, Registration
 
 
@@ -22,7 +22,7 @@ def current_registration(person, today=None):
     return db.session.scalars(
         select(Registration).where(
             Registration.person_id == person.id,
-            Registration.status.in_(sorted(IN_FORCE)),
+            in_force(Registration.status),
             Registration.valid_until >= today,
         ).options(joinedload(Registration.specialties))
     ).unique().first()
@@ -69,7 +69,7 @@ def _standing_statement(with_person, filer):
     """The statement of standing() (with the person: person_standing()), built once per filer:
     applicants' pages run it on every view."""
     open_filing = and_(Application.person_id == Person.id, open_for(filer), Application.id != bindparam("exclude_id"))
-    in_force = and_(Registration.person_id == Person.id, Registration.status.in_(sorted(IN_FORCE)),
+    current = and_(Registration.person_id == Person.id, in_force(Registration.status),
                     Registration.valid_until >= bindparam("today"))
     if with_person:
         # a page that has read nothing yet (a list's 新增, the home page): the rules read the
@@ -87,5 +87,5 @@ def _standing_statement(with_person, filer):
     # two open filings may stand in one filer's way (their own draft, and one the other filer has
     # submitted since): the oldest is named, the same on every page
     return (select(*read, barred).select_from(Person)
-            .outerjoin(Application, open_filing).outerjoin(Registration, in_force)
+            .outerjoin(Application, open_filing).outerjoin(Registration, current)
             .where(Person.id == bindparam("person_id")).order_by(Application.id).options(*loads))

@@ -310,6 +310,16 @@ REGISTRATION_STATES = tuple(RegistrationState(*row) for row in (
 ))
 IN_FORCE = frozenset(s.code for s in REGISTRATION_STATES if s.kind in ("in_force", "held"))
 HELD = frozenset(s.code for s in REGISTRATION_STATES if s.kind == "held")
+
+
+def in_force(status):
+    """The SQL condition "this registration is in force" (注册有效) on a status column: active or held
+    by the center (locked, suspended). Counts, personnel lists, reminders, expiry and the unit's
+    registered persons all read this one condition, so a held registration is never dropped from
+    them by a filter on "active" alone; only what a hold itself decides (may the holder practise,
+    file anything but 注销) looks at HELD."""
+    return status.in_(sorted(IN_FORCE))
+
 REGISTRATION_COLOURS = {"in_force": "success", "held": "warning", "ended": "danger"}
 # the states of an unlock request (解锁申请) and of the check of a sampled commitment (告知承诺核查)
 UNLOCK_STATES, CHECK_STATES = supervised.UNLOCK_STATES, supervised.CHECK_STATES

@@ -322,7 +322,7 @@ def expiring_by_month(user, today=None, months=12):
     month = month_of(term.valid_until)
     counts = dict(access.registrations(user, db.session.query(month, func.count()).select_from(Registration))
                   .join(term, term.registration_id == Registration.id)
-                  .filter(Registration.status == "active", term.status == "active", term.valid_until >= today,
+                  .filter(states.in_force(Registration.status), term.status == "active", term.valid_until >= today,
                           term.valid_until < end)
                   .group_by(month).all())
     return [Row(k, k, counts.get(k, 0)) for k in keys]

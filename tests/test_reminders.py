@@ -134,7 +134,7 @@ def test_two_runs_at_once_send_one(demo, app, query):
     assert len(query(lambda s: reminder_messages(s, pk))) == 2  # the person's and the unit's, once
 
 
-@pytest.mark.parametrize("status,valid_until", [("cancelled", D), ("expired", D), ("suspended", D),
+@pytest.mark.parametrize("status,valid_until", [("cancelled", D), ("expired", D),
                                                 ("active", date.today() - timedelta(days=1))])
 def test_no_reminder_for_a_registration_not_in_force(demo, app, query, status, valid_until):
     set_registration(query, "app7", valid_until=valid_until, status=status)
@@ -188,3 +188,14 @@ def test_daily_command_and_the_message_centres(demo, app, client_as, query):
     assert "本单位人员注册即将到期" not in client_as("ent1").get("/messages/").get_data(as_text=True)
     # the link opens for its reader
     assert client_as("app7").get(f"/applicantregistrationview/show/{pk}").status_code == 200
+
+
+@pytest.mark.parametrize("status", ["locked", "suspended"])
+def test_a_registration_held_by_the_center_still_gets_its_reminders(demo, app, query, status):
+    """锁定 and 暂停执业 leave the registration in force: it still runs out, so its holder and unit are
+    still reminded at each stage (the lock says separately why renewal cannot be filed meanwhile)."""
+    pk = set_registration(query, "app7", status=status)
+    assert [run(app, D - timedelta(days=offset)) for offset in (90, 60, 29)] == [1, 1, 1]
+    kinds = [kind for _, kind, _, _ in query(lambda s: reminder_messages(s, pk))]
+    assert kinds.count("renewal_due") == 2 and kinds.count("renewal_closed") == 1
+    assert kinds.count("unit_renewal_due") == 2

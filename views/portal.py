@@ -3,7 +3,7 @@ from datetime import date
 
 from flask_appbuilder import IndexView, expose
 
-from app import access, business_types, lifecycle, rules, workflow
+from app import access, business_types, lifecycle, rules, states, workflow
 
 
 class PortalIndexView(IndexView):
@@ -35,13 +35,13 @@ class PortalIndexView(IndexView):
             context.update(
                 enterprise=access.current_enterprise(),
                 pending=scoped.filter(access.Application.status.in_(access.UNIT_TODO)).count(),
-                registered=access.registrations().filter_by(status="active").count(),
+                registered=access.registrations().filter(states.in_force(access.Registration.status)).count(),
             )
         elif who.kind == "center":
             scoped = access.applications()
             context.update(
                 pending=scoped.filter_by(status="pending_center").count(),
-                registered=access.registrations().filter_by(status="active").count(),
+                registered=access.registrations().filter(states.in_force(access.Registration.status)).count(),
                 expiring=access.registrations().filter(lifecycle.expiring_condition()).count(),
             )
         return self.render_template(self.index_template, appbuilder=self.appbuilder, **context)

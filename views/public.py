@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app import deadlines, procedure, signing, supervision
+from app import deadlines, procedure, signing, states, supervision
 from app.documents import offline
 from app.extensions import db, limiter
 from app.refusals import Refused
@@ -46,9 +46,10 @@ def history(registration):
 
 
 def public_status(registration, today=None):
-    """The status as the public sees it today: an active registration past its validity has lapsed."""
+    """The status as the public sees it today: a registration in force (held too) past its validity
+    has lapsed, whether or not the daily expiry run has marked it yet."""
     today = today or date.today()
-    if registration.status == "active" and registration.valid_until < today:
+    if registration.status in states.IN_FORCE and registration.valid_until < today:
         return "expired"
     return registration.status
 
@@ -60,7 +61,7 @@ def ended_on(registration, today=None):
     if registration.status in ENDED_STATUSES:
         stamp = registration.ended_at or registration.updated_at
         return stamp.date() if stamp else None
-    if registration.status == "active" and registration.valid_until < today:
+    if registration.status in states.IN_FORCE and registration.valid_until < today:
         return registration.valid_until + timedelta(days=1)
     return None
 

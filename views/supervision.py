@@ -35,7 +35,7 @@ class HeldFilter(BaseFilter):
         state = request.args.get("state")
         if state in ("locked", "suspended", "revoked"):
             return query.filter(self.model.status == state)
-        return query.filter(self.model.status.in_(sorted(states.IN_FORCE)))
+        return query.filter(states.in_force(self.model.status))
 
 
 class CenterSupervisionView(ScopedModelView):
