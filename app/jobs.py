@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, g, has_app_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -72,8 +73,36 @@ SCHEDULE = {
 }
 
 
+# Why a job failed, as the user who asked and the center read it (in their language): a job keeps
+# the code (Job.failure); the technical text (Job.last_error) goes to the log and to the operator.
+REASONS = {
+    "error": _l("系统处理出错，技术信息已记录"),
+    "interrupted": _l("执行任务的进程意外中断"),
+    "no_handler": _l("系统无法识别该任务，请联系系统管理员"),
+    "user_gone": _l("提交人账号不存在或已停用"),
+    "sms": _l("短信网关暂时未能发出全部短信"),
+}
+
+
+def reason(code, text):
+    """Declare a reason a module's jobs may fail with (its code, its lazy Chinese text)."""
+    REASONS[code] = text
+    return code
+
+
+def reason_text(code):
+    """The reason of a failure in the current language (an unknown code reads as the general one)."""
+    return str(REASONS.get(code or "error", REASONS["error"]))
+
+
 class JobFailed(RuntimeError):
-    """Raised by a handler whose work is not finished: the job is retried with backoff."""
+    """Raised by a handler whose work is not finished: the job is retried with backoff, unless
+    retry=False (running it again cannot help: the asker's account is gone, a request too large).
+    str() is the technical detail (log, operator); `reason` names what users read (REASONS)."""
+
+    def __init__(self, detail, reason="error", retry=True):
+        super().__init__(detail)
+        self.reason, self.retry = reason, retry
 
 
 def task(kind, label):
@@ -185,9 +214,9 @@ def _run(job_id):
     beat.start()
     try:
         if handler is None:
-            raise JobFailed(f"no handler for {job.kind}")
+            raise JobFailed(f"no handler for {job.kind}", reason="no_handler", retry=False)
         handler.func(job, **(job.params or {}))
-        job.state, job.finished_at, job.last_error = "done", datetime.now(), None
+        job.state, job.finished_at, job.last_error, job.failure = "done", datetime.now(), None, None
         commit()
         log.info("job %s (%s) done", job_id, handler.kind, extra={"request_id": job.request_id, "job_id": job_id})
     except Exception as problem:
@@ -201,8 +230,12 @@ def _failed(job_id, problem):
     job = db.session.get(Job, job_id)
     metrics.JOB_FAILURES.labels(job=job.kind).inc()
     job.last_error = "".join(traceback.format_exception_only(type(problem), problem)).strip()[:2000]
+    job.failure = problem.reason if isinstance(problem, JobFailed) else "error"
     job.heartbeat_at = None
-    if job.attempts < job.max_attempts:
+    if not isinstance(problem, JobFailed):  # unforeseen: the whole traceback goes to the log, never to a page
+        log.error("job %s (%s) raised", job.id, job.kind, exc_info=problem,
+                  extra={"request_id": job.request_id, "job_id": job.id})
+    if job.attempts < job.max_attempts and getattr(problem, "retry", True):
         delay = backoff(job.attempts)
         job.state, job.run_after = "queued", datetime.now() + timedelta(seconds=delay)
         db.session.commit()
@@ -281,7 +314,7 @@ def reap(now=None):
         Job.state == "running", func.coalesce(Job.heartbeat_at, Job.started_at) < stale).order_by(Job.id)))
     for job in dead:
         log.warning("job %s (%s) was running on %s and went silent: queued again", job.id, job.kind, job.worker)
-        job.last_error = f"执行中断（{job.worker}）"
+        job.last_error, job.failure = f"worker {job.worker} went silent (no heartbeat)", "interrupted"
         if job.attempts >= job.max_attempts:
             job.state, job.finished_at = "failed", now
         else:

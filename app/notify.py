@@ -267,7 +267,7 @@ def sms_job(job, message_ids):
     deliver([m for m in waiting if m.sms_status == "queued"])
     left = [m.id for m in waiting if m.sms_status != "sent"]
     if left:
-        raise jobs.JobFailed(f"短信未发出：消息 {left}；{waiting[0].sms_error or ''}")
+        raise jobs.JobFailed(f"SMS unsent for messages {left}: {waiting[0].sms_error or ''}", reason="sms")
 
 
 def _write(application, move, review=None, created_at=None):

@@ -36,7 +36,7 @@ def retry_sms(job):
     queued, sent = notify.retry(older_than_minutes=60)
     job.summary = jobs.text(_l("待发 %(queued)s 条，发出 %(sent)s 条", queued=queued, sent=sent))
     if sent < queued:
-        raise jobs.JobFailed(f"{queued - sent} 条短信仍未发出")
+        raise jobs.JobFailed(f"{queued - sent} of {queued} SMS still unsent", reason="sms")
 
 
 @jobs.task("govnet.sync", _l("企业信息同步"))

@@ -21,7 +21,8 @@ class Job(Model):
     state: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     max_attempts: Mapped[int] = mapped_column(Integer, default=5, nullable=False)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text)  # technical: for the log and the operator
+    failure: Mapped[str | None] = mapped_column(String(40))  # the reason users read (app/jobs.py REASONS)
     summary: Mapped[str | None] = mapped_column(String(255))  # what a finished job did, in Chinese
     user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))  # who asked
     request_id: Mapped[str | None] = mapped_column(String(64))  # the request that asked, for the logs
@@ -37,6 +38,11 @@ class Job(Model):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user = relationship("User")
+
+    @property
+    def error_shown(self):
+        """(reason code, technical text) of the last failure: the 后台任务 list shows both in one cell."""
+        return (self.failure, self.last_error) if self.last_error or self.failure else None
 
     # the reaper reads running and queued rows; the jobs page lists the newest; a user's exports
     __table_args__ = (Index("ix_job_state_heartbeat", "state", "heartbeat_at"),

@@ -167,17 +167,27 @@ def _remembering(formatter, keep=2000):
     return formatted
 
 
-def _formatted(result, readers, formatters):
-    columns = list(zip(readers, formatters))
-    try:
-        for row in result:
-            values = []
-            for reader, formatter in columns:
-                value = row[reader] if reader.__class__ is int else reader[2](*row[reader[0]:reader[1]])
-                values.append(value if formatter is None else formatter(value))
-            yield values
-    finally:
-        result.close()
+class _formatted:
+    """The streamed rows, formatted, as the sheet reads them. close() releases the cursor even when
+    no row was read (the sheet's file could not be opened): on SQLite a cursor left open keeps the
+    database locked for the job's own record of its failure."""
+
+    def __init__(self, result, readers, formatters):
+        self.result, self.columns = result, list(zip(readers, formatters))
+
+    def __iter__(self):
+        try:
+            for row in self.result:
+                values = []
+                for reader, formatter in self.columns:
+                    value = row[reader] if reader.__class__ is int else reader[2](*row[reader[0]:reader[1]])
+                    values.append(value if formatter is None else formatter(value))
+                yield values
+        finally:
+            self.close()
+
+    def close(self):
+        self.result.close()
 
 
 def find_view(name):
@@ -193,7 +203,7 @@ def run_export(job, view, args, title, filename, locale="zh"):
     random name (EXPORT_DIR, or the bucket with STORAGE_BACKEND=s3) until EXPORT_KEEP_HOURS have passed."""
     user = db.session.get(User, job.user_id) if job.user_id else None
     if user is None or not user.active:
-        raise jobs.JobFailed("导出人账号不存在或已停用")
+        raise jobs.JobFailed(f"user {job.user_id} missing or inactive", reason="user_gone", retry=False)
     name = f"{job.id}-{secrets.token_hex(8)}.xlsx"
     path = os.path.join(current_app.config["EXPORT_DIR"] or tempfile.gettempdir(), f".{name}.part")
     try:
@@ -212,9 +222,13 @@ def write_export(view, args, title, user, path, locale="zh", progress=None):
     with current_app.test_request_context("/", query_string=[tuple(pair) for pair in args]), force_locale(locale):
         g.user = g._login_user = user  # the list's base filters read the current user (app/access.py)
         headers, total, rows = exporter.export_plan()
-        if progress:
-            progress(0, total)
-        return excel.write(headers, rows, title, path, progress=progress)
+        try:
+            if progress:
+                progress(0, total)
+            return excel.write(headers, rows, title, path, progress=progress)
+        finally:
+            if hasattr(rows, "close"):
+                rows.close()
 
 
 class ExportView(ScopedModelView):
@@ -231,7 +245,7 @@ class ExportView(ScopedModelView):
     def show(self, pk):
         job = self.get_row(pk)
         return self.render_template("exports/show.html", job=job, state=export_state(job),
-                                    title=_l("导出Excel"), label=jobs.label(job.kind))
+                                    title=jobs.label(job.kind), label=jobs.label(job.kind))
 
     @expose("/<int:pk>/status")
     @has_access
@@ -259,11 +273,14 @@ def export_state(job):
     percent = 100 if ready else (int(job.progress_done * 100 / total) if total else 0)
     texts = {"queued": _l("排队中"), "running": _l("正在导出"), "done": _l("已完成"), "failed": _l("导出失败")}
     text = str(texts.get(job.state, job.state))
+    reason = jobs.reason_text(job.failure) if job.failure or job.last_error else None
     if job.state == "done" and not ready:
         text = str(_l("文件已过期，请重新导出"))
+    elif job.state == "failed":
+        text = str(_l("导出失败：%(reason)s", reason=reason))
     elif job.state == "queued" and job.attempts:
-        text = str(_l("稍后重试（第 %(n)s 次失败）", n=job.attempts))
-    return {"state": job.state, "text": text, "done": job.progress_done, "total": total, "percent": percent,
+        text = str(_l("第 %(n)s 次未成功（%(reason)s），稍后自动重试", n=job.attempts, reason=reason))
+    return {"state": job.state, "text": text, "reason": reason, "done": job.progress_done, "total": total, "percent": percent,
             "file": url_for("ExportView.file", pk=job.id) if ready else None}
 
 

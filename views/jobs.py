@@ -1,12 +1,14 @@
 """后台任务: the task queue's jobs for the center's staff and the system administrator.
 
-Every job is listed with its state, attempts and last error, newest first; a failed one (its
+Every job is listed with its state, attempts and the reason of its last failure (in the reader's
+language; the technical text folded under it, for the operator), newest first; a failed one (its
 retries spent) can be run again (重新执行). Which rows: app/access.py jobs(); an export's file is
 never offered here (only its owner downloads it, views/excel.py ExportView).
 """
 from flask import flash, g, redirect, url_for
 from flask_appbuilder.actions import action
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from app import access, audit, jobs
 from models import Job
@@ -26,6 +28,19 @@ def last_line(error):
     return lines[-1][:200] if lines else ""
 
 
+def error_cell(shown):
+    """A failure as the center reads it: the reason in the page's language, and the technical text
+    (for the operator; the whole of it is in the log) folded away under 技术信息."""
+    if not shown:
+        return ""
+    code, detail = shown
+    cell = Markup("{}").format(jobs.reason_text(code))
+    if detail:
+        cell += Markup('<details class="job-detail"><summary>{}</summary><code>{}</code></details>').format(
+            _l("技术信息"), last_line(detail))
+    return cell
+
+
 class JobView(ScopedModelView):
     datamodel = ListInterface(Job, joined=("user",))
     fetch = staticmethod(access.get_job)
@@ -35,15 +50,15 @@ class JobView(ScopedModelView):
     list_template = "applications/list.html"
     list_title = _l("后台任务")
     base_order = ("id", "desc")
-    list_columns = ["id", "kind", "state", "attempts", "progress_done", "summary", "last_error", "user.username",
+    list_columns = ["id", "kind", "state", "attempts", "progress_done", "summary", "error_shown", "user.username",
                     "created_at", "finished_at"]
     search_columns = ["kind", "state", "created_at"]
     order_columns = ["id", "created_at"]
     label_columns = {"id": _l("编号"), "kind": _l("任务"), "state": _l("状态"), "attempts": _l("已执行次数"),
-                     "progress_done": _l("已处理"), "summary": _l("结果"), "last_error": _l("最近错误"),
+                     "progress_done": _l("已处理"), "summary": _l("结果"), "error_shown": _l("失败原因"),
                      "user.username": _l("提交人"), "user": _l("提交人"), "created_at": _l("创建时间"),
                      "finished_at": _l("结束时间")}
-    formatters_columns = {"kind": jobs.label, "state": state_label, "last_error": last_line,
+    formatters_columns = {"kind": jobs.label, "state": state_label, "error_shown": error_cell,
                           "summary": lambda text: text or "",
                           "user.username": lambda name: name or str(_l("系统")),
                           "created_at": lambda d: d.strftime("%Y-%m-%d %H:%M:%S") if d else "",
