@@ -441,23 +441,44 @@ def _person_user(person_id):
 
 
 def after_supervision(registration, record):
-    """A supervision move committed: the holder is told (in-app and SMS), and the unit's accounts.
-    Never raises."""
+    """A supervision move committed: queue the job that tells the holder (in-app and SMS) and the
+    unit's accounts, as after a filing's move: the request does not wait for the SMS gateway, and a
+    gateway that fails is retried by the queue. Never raises; returns the job, or None."""
     try:
-        reason = (record.reason or "").rstrip("。.；; ") or _l("无")
-        params = _registration_params(registration, reason=reason)
-        messages = write(SUPERVISION_KINDS[record.action], _person_user(registration.person_id), params,
-                         registration_id=registration.id, created_at=record.created_at)
-        messages += write("unit_registration_held", enterprise_accounts(registration.enterprise_id),
-                          {**params, "what": UNIT_WHAT[record.action]}, registration_id=registration.id,
-                          created_at=record.created_at)
-        db.session.commit()
+        return jobs.enqueue("notify.supervision", {"registration_id": registration.id, "record_id": record.id})
     except Exception:
-        db.session.rollback()
-        log.exception("messages for registration %s after %s were not written", registration.id, record.action)
-        return []
-    deliver([m for m in messages if m.sms_status == "queued"])
-    return messages
+        jobs.rollback()
+        log.exception("the notices of registration %s after %s were not queued", registration.id, record.action)
+        return None
+
+
+@jobs.task("notify.supervision", _l("监管措施通知（站内消息）"))
+def supervision_job(job, registration_id, record_id):
+    """Write the holder's and the unit's messages about one supervision record and queue their SMS;
+    committed with the job's end. The texts read the record (its reason, source, end date, decision
+    number), not the registration as it stands when the worker gets to it: a later move may already
+    have changed that."""
+    from models import SupervisionRecord
+
+    registration = db.session.get(Registration, registration_id)
+    record = db.session.get(SupervisionRecord, record_id)
+    if registration is None or record is None:
+        return
+    from app import states
+
+    params = _registration_params(
+        registration, reason=(record.reason or "").rstrip("。.；; ") or _l("无"),
+        source=states.LOCK_SOURCES.get(record.source, _l("无")),
+        until=record.until.isoformat() if record.until else _l("无"), decision=record.decision_number or _l("无"))
+    messages = write(SUPERVISION_KINDS[record.action], _person_user(registration.person_id), params,
+                     registration_id=registration.id, created_at=record.created_at)
+    messages += write("unit_registration_held", enterprise_accounts(registration.enterprise_id),
+                      {**params, "what": UNIT_WHAT[record.action]}, registration_id=registration.id,
+                      created_at=record.created_at)
+    db.session.flush()
+    queued = [m.id for m in messages if m.sms_status == "queued"]
+    if queued:
+        jobs.enqueue("notify.sms", {"message_ids": queued}, defer=True)
 
 
 def unlock_request_filed(request):
@@ -472,18 +493,30 @@ def unlock_request_filed(request):
 
 
 def unlock_request_rejected(request):
-    """The center refused an unlock request: the holder is told, with the opinion in-app. Never raises."""
+    """The center refused an unlock request: queue the job that tells the holder (the opinion in-app,
+    an SMS). Never raises."""
     try:
-        params = _registration_params(request.registration,
-                                      opinion=(request.opinion or "").rstrip("。.；; ") or _l("无"))
-        messages = write("unlock_request_rejected", _person_user(request.person_id), params,
-                         registration_id=request.registration_id)
-        db.session.commit()
+        return jobs.enqueue("notify.unlock_rejected", {"request_id": request.id})
     except Exception:
-        db.session.rollback()
+        jobs.rollback()
         log.exception("the holder was not told of the decision on unlock request %s", request.id)
+        return None
+
+
+@jobs.task("notify.unlock_rejected", _l("解锁申请结果通知（站内消息）"))
+def unlock_rejected_job(job, request_id):
+    from models import UnlockRequest
+
+    request = db.session.get(UnlockRequest, request_id)
+    if request is None:
         return
-    deliver([m for m in messages if m.sms_status == "queued"])
+    params = _registration_params(request.registration, opinion=(request.opinion or "").rstrip("。.；; ") or _l("无"))
+    messages = write("unlock_request_rejected", _person_user(request.person_id), params,
+                     registration_id=request.registration_id, created_at=request.decided_at)
+    db.session.flush()
+    queued = [m.id for m in messages if m.sms_status == "queued"]
+    if queued:
+        jobs.enqueue("notify.sms", {"message_ids": queued}, defer=True)
 
 
 # --- the message centre's reads and writes (rows come through app/access.py) ---------------------

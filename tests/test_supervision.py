@@ -161,7 +161,8 @@ def test_a_suspension_with_an_end_date_ends_by_itself_through_the_daily_job(demo
         db.session.remove()
     result = app.test_cli_runner().invoke(args=["jobs", "enqueue", "registrations.expire"])
     assert result.exit_code == 0, result.output
-    job = query(lambda s: s.scalars(select(Job).order_by(Job.id.desc())).first())
+    job = query(lambda s: s.scalars(select(Job).where(Job.kind == "registrations.expire")
+                                    .order_by(Job.id.desc())).first())
     assert job.state == "done" and "期满恢复执业 1 件" in job.summary
     resumed = query(lambda s: registration_of(s, "app7"))
     assert resumed.status == "active" and resumed.hold_until is None and resumed.decision_number is None

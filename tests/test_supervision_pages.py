@@ -158,3 +158,52 @@ def test_the_page_says_why_a_locked_registration_cannot_be_suspended(demo, clien
         "csrf_token": csrf_token(page), "reason": "违规执业", "decision_number": "陕建罚〔2026〕8号"})
     assert answer.status_code == 302 and any("先解锁再暂停" in str(m) for m in flashes(center))
     assert query(lambda s: s.get(Registration, reg).status) == "locked"
+
+
+def test_a_measure_answers_before_its_notices_which_go_through_the_job_queue(demo, client_as, query, app,
+                                                                              monkeypatch):
+    """The page's 锁定 writes the move and one job row; the worker then writes the holder's and the
+    unit's messages (from the record) and sends their SMS; the same for a refused unlock request."""
+    from app import jobs
+    from models import Job, SmsMessage
+
+    monkeypatch.setitem(app.config, "JOBS_BACKEND", "memory")
+    queue = jobs.Queue(app)  # runs nothing until drain(), as a worker would later
+    monkeypatch.setitem(app.extensions, "jobs", queue)
+    center = client_as("center")
+    reg = query(lambda s: registration_of(s, "app7"))
+    since = query(lambda s: s.scalar(select(Job.id).order_by(Job.id.desc()).limit(1)) or 0)
+    notices = query(lambda s: s.scalar(select(SmsMessage.id).order_by(SmsMessage.id.desc()).limit(1)) or 0)
+
+    def told(session):
+        return sorted(m.kind for m in session.scalars(select(Message).where(Message.registration_id == reg.id)))
+
+    assert lock_through_the_page(center, reg.id).status_code == 302
+    assert query(lambda s: s.get(Registration, reg.id).status) == "locked"
+    assert query(told) == []  # nothing told inside the request
+    assert query(lambda s: [(j.kind, j.state) for j in s.scalars(select(Job).where(Job.id > since))]) == [
+        ("notify.supervision", "queued")]
+    assert queue.drain() == 2  # the messages, then their SMS
+    assert query(told) == ["registration_locked", "unit_registration_held"]
+    body = query(lambda s: s.scalars(select(Message.body).where(Message.kind == "registration_locked",
+                                                                Message.registration_id == reg.id)).one())
+    assert "在施项目" in body and (date.today() + timedelta(days=30)).isoformat() in body
+    sent = query(lambda s: s.scalars(select(SmsMessage.text).where(SmsMessage.id > notices,
+                                                                   SmsMessage.purpose == "notice")).all())
+    assert len(sent) == 2 and all(reg.certificate_number in text for text in sent)
+
+    # the holder asks, the center refuses: the holder is told by the queue as well
+    holder = client_as("app7")
+    page = holder.get(f"/applicantregistrationview/show/{reg.id}")
+    holder.post(f"/applicantregistrationview/{reg.id}/unlock", data={"csrf_token": csrf_token(page), "reason": "已整改"})
+    request = query(lambda s: s.scalars(select(UnlockRequest).where(UnlockRequest.registration_id == reg.id)).one())
+    shown = center.get(f"/unlockrequests/show/{request.id}")
+    center.post(f"/unlockrequests/{request.id}/decide/reject", data={"csrf_token": csrf_token(shown),
+                                                                    "opinion": "整改材料不足"})
+    assert query(lambda s: s.get(UnlockRequest, request.id).status) == "rejected"
+    assert "unlock_request_rejected" not in query(told)
+    queue.drain()
+    assert "unlock_request_rejected" in query(told)
+    rejected = query(lambda s: s.scalars(select(Message).where(Message.kind == "unlock_request_rejected",
+                                                               Message.registration_id == reg.id)).one())
+    assert "整改材料不足" in rejected.body and rejected.sms_status == "sent"
