@@ -51,6 +51,11 @@ def start(person, business_type, fields, user=None):
     for name, value in fields.items():
         setattr(application, name, value)
     rules.prepare(application, person, business_type)
+    problems = rules.pick_problems(application)
+    if problems:
+        if application in db.session:  # a related row's cascade may have added it: nothing is saved
+            db.session.expunge(application)
+        raise Refused(problems[0], problems)
     unit = application.enterprise
     if filer(business_type) == "enterprise" and (unit is None or unit.id != access.actor(user).enterprise_id):
         if application in db.session:  # a related row's cascade may have added it: nothing is saved
@@ -99,6 +104,10 @@ def update(application, fields, user=None, version=None):
     check_editable(application, user, version)
     for name, value in fields.items():
         setattr(application, name, value)
+    problems = rules.pick_problems(application)
+    if problems:
+        db.session.rollback()  # nothing of this change is kept
+        raise Refused(problems[0], problems)
     try:
         db.session.commit()
     except StaleDataError:

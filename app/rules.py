@@ -56,6 +56,32 @@ def renewable_terms(registration, today=None):
     return [t for t in terms if renewal_window(t.valid_until)[0] <= today <= renewal_window(t.valid_until)[1]]
 
 
+def held_specialties(person, today=None):
+    """The specialties in force on the person's registration in force (none without one): all that a
+    延续注册 may pick."""
+    today = today or date.today()
+    registration = current_registration(person, today)
+    if registration is None:
+        return []
+    return [t.specialty for t in sorted(registration.specialty_terms, key=lambda t: t.specialty_id)
+            if t.in_force(today)]
+
+
+def pick_problems(application, today=None):
+    """What the filing's picked specialties may not be, checked when it is saved (新增, 修改: the one
+    door, app/filings.py), so that every caller is refused alike: a 延续注册 picks only specialties the
+    person holds in force (whether each is inside its renewal window is a 提交 check, below)."""
+    if application.business_type != "renewal" or application.person is None:
+        return []
+    held = held_specialties(application.person, today)
+    if not held:
+        return [_l("您的注册证书上没有有效期内的专业，不能延续注册；请办理注销后重新注册")]
+    held_ids = {s.id for s in held}
+    names = "、".join(s.name for s in held)
+    return [_l("%(specialty)s专业不是您注册证书上有效期内的专业，不能延续注册；可选择：%(held)s",
+               specialty=s.name, held=names) for s in application.specialties if s.id not in held_ids]
+
+
 def renewal_problems(registration, today):
     """Why no specialty of this registration can be renewed today (empty: at least one can)."""
     if renewable_terms(registration, today):

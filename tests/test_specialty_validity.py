@@ -205,3 +205,61 @@ def test_the_certificate_lists_each_specialty_with_its_own_dates(demo, client_as
     pdf = pdf_text(answer.data)
     for days in (45, 60):
         assert certificate.cert_date(TODAY + timedelta(days=days)) in pdf
+
+
+def test_the_renewal_picker_offers_only_the_specialties_held_in_force(demo, client_as, query):
+    """The page offers 建筑工程 and 机电工程 (app7's), not the other four; a posted other one is refused
+    with the reason and the choices, and nothing is saved."""
+    import re
+
+    from tests.conftest import csrf_token
+    from tests.helpers import PROFILE
+
+    app7 = client_as("app7")
+    page = app7.get("/applicantrenewalview/add")
+    html = page.get_data(as_text=True)
+    select_html = re.search(r'<select[^>]*name="specialties".*?</select>', html, re.S).group(0)
+    offered = re.findall(r'<option[^>]*>([^<]+)</option>', select_html)
+    assert sorted(offered) == sorted(["建筑工程", "机电工程"])
+    before = latest_filing(query, "app7")
+    answer = app7.post("/applicantrenewalview/add", data={**PROFILE, "csrf_token": csrf_token(page),
+                                                          "specialties": [specialty_id(query, "SL")]})
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "延续注册只能选择您注册证书上有效期内的专业：建筑工程、机电工程" in text
+    assert latest_filing(query, "app7") == before  # nothing saved
+    # the same with a held one beside it: not silently dropped
+    mixed = app7.post("/applicantrenewalview/add", data={**PROFILE, "csrf_token": csrf_token(page),
+                                                         "specialties": [specialty_id(query, "JZ"),
+                                                                         specialty_id(query, "SL")]})
+    assert "延续注册只能选择" in mixed.get_data(as_text=True) and latest_filing(query, "app7") == before
+
+
+def test_the_api_refuses_a_renewal_of_a_specialty_not_held(demo, app, api_as, query):
+    applicant = api_as("app7")
+    refused = applicant.post(f"{V1}/applications/", json={"business_type": "renewal",
+                                                          "specialty_ids": [specialty_id(query, "SL")]})
+    assert refused.status_code == 422
+    assert any("建筑工程、机电工程" in e for e in refused.get_json()["errors"]["specialty_ids"])
+    created = applicant.post(f"{V1}/applications/", json={"business_type": "renewal",
+                                                          "specialty_ids": [specialty_id(query, "JZ")]})
+    assert created.status_code == 201 and [s["code"] for s in created.get_json()["specialties"]] == ["JZ"]
+
+
+def test_the_one_door_refuses_a_renewal_of_a_specialty_not_held(demo, app, query):
+    """Whatever the caller (not only the forms): filings.start and filings.update say why."""
+    import pytest
+
+    from app import filings
+    from app.workflow import Refused
+
+    with app.app_context():
+        owner = person(db.session, "app7")
+        user = owner.user
+        water = db.session.get(Specialty, specialty_id(query, "SL"))
+        with pytest.raises(Refused, match="水利水电工程专业不是您注册证书上有效期内的专业"):
+            filings.start(owner, "renewal", {"specialties": [water], "ethnicity": "汉族"}, user)
+        draft = filings.start(owner, "renewal", {"ethnicity": "汉族"}, user)  # every renewable one
+        with pytest.raises(Refused, match="可选择：建筑工程、机电工程"):
+            filings.update(draft, {"specialties": [water]}, user)
+        assert sorted(s.code for s in db.session.get(Application, draft.id).specialties) == ["JD", "JZ"]
+        db.session.remove()

@@ -1,4 +1,5 @@
 """WTForms forms of the pages. Field rules are declared once here; domain rules live in app/rules.py."""
+from flask import g
 from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, Select2ManyWidget
 from flask_appbuilder.forms import DynamicForm
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from app import access, rules
 from app.extensions import db
 from app.business_types import INSURANCE_CHECKED, REASON_REQUIRED
 from app.validators import contact_phone_error
@@ -27,6 +29,28 @@ def _text(label, max_length, required=False, description=None):
 
 def all_specialties():
     return db.session.scalars(select(Specialty).order_by(Specialty.id)).all()
+
+
+def held_specialties():
+    """The specialties in force on the signed-in person's registration: all that 延续注册 may renew
+    (app/rules.held_specialties; the page and the API's form read the same list)."""
+    person = access.current_person(getattr(g, "user", None))
+    return rules.held_specialties(person) if person is not None else []
+
+
+class HeldSpecialtiesField(QuerySelectMultipleField):
+    """The 延续注册 picker: offers only the specialties the person holds in force, and refuses any
+    other with the reason and the choices. (FAB's field drops an id it does not offer without a word
+    when another one is valid, and says "Not a valid choice" otherwise.)"""
+
+    def pre_validate(self, form):
+        self.data  # reading it sorts the posted ids into offered ones and the rest (_invalid_formdata)
+        if self._invalid_formdata:
+            offered = [self.get_label(obj) for _, obj in self._get_object_list()]
+            if not offered:
+                raise ValidationError(_l("您的注册证书上没有有效期内的专业，不能延续注册；请办理注销后重新注册"))
+            raise ValidationError(_l("延续注册只能选择您注册证书上有效期内的专业：%(names)s", names="、".join(offered)))
+        super().pre_validate(form)
 
 
 class ApplicationForm(DynamicForm):
@@ -86,8 +110,8 @@ def form_for(kind):
                 _l("拟注销的专业"), [DataRequired(message=_l("请选择要注销的专业"))], query_func=all_specialties,
                 get_pk_func=lambda s: str(s.id), get_label="name", widget=Select2ManyWidget())
         if kind.code == "renewal":  # left empty on 新增: every specialty whose renewal window is open
-            fields["specialties"] = QuerySelectMultipleField(
-                _l("延续注册的专业"), [Optional()], query_func=all_specialties,
+            fields["specialties"] = HeldSpecialtiesField(
+                _l("延续注册的专业"), [Optional()], query_func=held_specialties,
                 get_pk_func=lambda s: str(s.id), get_label="name", widget=Select2ManyWidget(),
                 description=_l("只能选择注册证书上已进入延续注册受理期的专业；不选则延续全部可延续的专业。"
                                "未延续的专业有效期届满后单独失效，其他专业不受影响"))
