@@ -2,6 +2,7 @@
 each is told by SMS and in-app with the deadline; an answer goes through the unit and the center (every
 move a row of the campaign table); the daily job locks whoever did not answer; statistics and Excel."""
 import io
+import re
 from datetime import date, timedelta
 
 from flask_appbuilder.security.sqla.models import User
@@ -241,3 +242,14 @@ def test_the_campaign_lists_cost_a_fixed_number_of_statements(demo, app, client_
         db.session.remove()
     large = {url: statements(clients[who], url) for who, urls in pages.items() for url in urls}
     assert all(0 <= large[u] - small[u] <= 2 and large[u] <= 6 for u in small), (small, large)
+
+
+def test_a_person_on_no_list_is_told_so_and_the_campaigns_show_their_time_to_the_minute(demo, client_as):
+    flagged = client_as("app7").get("/applicantcampaignview/list/").get_data(as_text=True)
+    assert "您被列入以下专项整治的核查名单" in flagged and "您没有被列入" not in flagged
+    free = client_as("app1").get("/applicantcampaignview/list/").get_data(as_text=True)
+    assert "您没有被列入专项整治核查名单" in free and "您被列入以下" not in free
+    center = client_as("center").get("/centercampaignview/list/").get_data(as_text=True)
+    created = re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d[:.\d]*", center)
+    assert created and all(len(value) == 16 for value in created), created
+    assert center.count("/centercampaignview/add") == 1  # one 新增, FAB's

@@ -144,6 +144,7 @@ class CenterCampaignView(ScopedModelView):
     label_columns = {"name": _l("名称"), "answer_by": _l("答复截止日期"), "created_at": _l("创建时间"),
                      "description": _l("说明")}
     list_title = show_title = _l("专项整治管理")
+    formatters_columns = {"created_at": lambda d: d.isoformat(" ", "minutes") if d else ""}
 
     @expose("/add", methods=["GET", "POST"])
     @has_access
