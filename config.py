@@ -252,6 +252,7 @@ class Config:
     JOBS_EMBEDDED_WORKERS = env("JOBS_EMBEDDED_WORKERS", 2 if JOBS_BACKEND == "sqlite" else 0, int)
     EXPORT_DIR = env("EXPORT_DIR", f"{BASE_DIR}/instance/exports")  # finished exports; shared by web and workers
     EXPORT_KEEP_HOURS = env("EXPORT_KEEP_HOURS", 24, int)  # an export's file is offered this long
+    CERT_BATCH_MAX = env("CERT_BATCH_MAX", 500, int)  # certificates in one 打包下载 (each is two signed PDFs)
 
     # --- REST API (/api/v1, views/api): tokens from /api/v1/auth, the sign-in rules of the pages ----
     JWT_ACCESS_TOKEN_EXPIRES = env("API_TOKEN_MINUTES", 30, int) * 60  # seconds

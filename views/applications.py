@@ -21,6 +21,7 @@ from app.validators import mask_id_number
 from models import Application
 from models.applications import filing_number
 from views.base import ScopedModelView
+from views.batch_pdf import queue_review_export
 from views.fab_overrides.list_interface import ListInterface
 from views.forms import FORM_EXPIRED, AppealForm, AttachmentForm, MoveForm, ResolveForm
 from views.search import ApplicationSearch
@@ -362,7 +363,7 @@ class ApplicationViewBase(ScopedModelView):
 
 
 class ReviewerExports:
-    """导出PDF for reviewers: one filing from its page, or several selected in a list."""
+    """导出PDF for reviewers: one filing from its page (at once), or several selected in a list (a job)."""
 
     @expose("/<int:pk>/export.pdf")
     @has_access
@@ -373,7 +374,13 @@ class ReviewerExports:
 
     @action("export_pdf", _l("导出PDF"), "", "fa-file-pdf-o", single=False)
     def export_pdf(self, items):
-        return self._export(self.rows_in_scope(items))
+        """Several filings: one PDF made by a job (views/batch_pdf.py); its page offers it when done."""
+        applications = self.rows_in_scope(items)
+        if not applications:
+            abort(404)
+        audit.record("export", user=g.user, target=",".join(f"application:{a.id}" for a in applications)[:255],
+                     detail={"format": "pdf", "count": len(applications)})
+        return redirect(url_for("ExportView.show", pk=queue_review_export(applications).id))
 
     def _export(self, applications):
         audit.record("export", user=g.user, target=",".join(f"application:{a.id}" for a in applications)[:255],

@@ -57,7 +57,7 @@ DETAIL_VALUES = {
             "import": _l("导入文件")},
     "by": {"self": _l("本人"), "administrator": _l("管理员"), "console": _l("服务器命令")},
     "step": {"password": _l("密码"), "sms": _l("短信验证码")},
-    "format": {"pdf": "PDF", "xlsx": "Excel", "csv": _l("逗号分隔文本")},
+    "format": {"pdf": "PDF", "xlsx": "Excel", "csv": _l("逗号分隔文本"), "zip": _l("ZIP压缩包")},
     "purpose": {"login": _l("登录验证码"), "phone": _l("更换手机号验证码"), "notice": _l("业务通知"),
                 "reminder": _l("到期提醒")},
     "reason": {"wrong_password": _l("密码错误"), "locked": _l("账号已锁定"), "no_phone": _l("未登记手机号"),

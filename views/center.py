@@ -13,6 +13,7 @@ from models import Application, Registration
 from models.registrations import SPECIALTY_NAMES
 from views.applications import ApplicationViewBase, ReviewerExports
 from views.base import ScopedModelView
+from views.batch_pdf import CertificateBatch
 from views.excel import ExcelExport
 from views.fab_overrides.list_interface import ListInterface
 from views.forms import AnnounceForm
@@ -137,7 +138,7 @@ class CenterApplicationView(ExcelExport, ReviewerExports, ApplicationViewBase):
     list_title = _l("全部申请记录")
 
 
-class CenterRegistrationView(ExcelExport, ScopedModelView):
+class CenterRegistrationView(CertificateBatch, ExcelExport, ScopedModelView):
     """注册证书管理: every registration, searchable by name, ID number and certificate number."""
 
     datamodel = ListInterface(Registration, joined=("person", "enterprise"), collections=("specialties",),

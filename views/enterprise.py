@@ -17,6 +17,7 @@ from models.reference import SPECIALTIES
 from models.registrations import SPECIALTY_NAMES
 from views.applications import ApplicationViewBase, ReviewerExports
 from views.base import ScopedModelView
+from views.batch_pdf import CertificateBatch
 from views.excel import ExcelExport
 from views.fab_overrides.list_interface import ListInterface
 from views.search import RegistrationSearch
@@ -270,7 +271,7 @@ def _validity(value):
     return value.isoformat()
 
 
-class EnterprisePersonnelView(ExcelExport, ScopedModelView):
+class EnterprisePersonnelView(CertificateBatch, ExcelExport, ScopedModelView):
     """人员信息: the unit's registered persons with status, specialties and validity; filterable;
     each person's history of units on the detail page."""
 

@@ -12,9 +12,11 @@ of the row or of a many-to-one relation, joined), not as ORM objects; a view exp
 column (a property) is read row by row through the ORM instead, as the list reads it.
 """
 import io
+import mimetypes
 import os
 import secrets
 import tempfile
+from contextlib import contextmanager
 from datetime import datetime
 
 from flask import abort, current_app, g, jsonify, redirect, request, send_file, url_for
@@ -51,13 +53,9 @@ class ExcelExport:
         the list as it is filtered and sorted now, and show its page. A GET changes nothing: it shows
         the button that starts the export, for the same query."""
         if request.method != "POST":
-            query = request.query_string.decode("latin-1")
-            list_url = url_for(f"{self.endpoint}.list") if f"{self.endpoint}.list" in current_app.view_functions \
-                else None
-            return self.render_template(
-                "exports/start.html", title=_l("导出Excel"), list_title=self.list_title or "",
-                action=f"{request.path}?{query}" if query else request.path,
-                list_url=f"{list_url}?{query}" if list_url and query else list_url)
+            return start_page(self, _l("导出Excel"), _l(
+                "将按列表当前的搜索、筛选和排序导出。导出在后台进行，开始后可在导出页面查看进度并下载文件。"),
+                _l("开始导出"))
         args = [[key, value] for key, value in request.args.items(multi=True)]
         title = str(self.list_title or self.__class__.__name__)
         params = {"view": self.__class__.__name__, "args": args, "title": title,
@@ -73,17 +71,21 @@ class ExcelExport:
         return redirect(url_for("ExportView.show", pk=job.id))
 
     # --- run by the worker --------------------------------------------------------------------
-    def export_plan(self):
-        """(headers, total, rows) of the list for the current request's arguments and user."""
+    def list_query(self):
+        """The list's query for the current request's arguments and user: its search, FAB filters, sort
+        and the view's base filters (row access), without the list's loader options."""
         order_column, order_direction = get_order_args().get(self.__class__.__name__, ("", ""))
         if order_column not in self.order_columns or order_direction not in ("asc", "desc"):
             order_column, order_direction = self.base_order or ("", "")
         get_filter_args(self._filters)
         joined = self._filters.get_joined_filters(self._base_filters)
+        return SQLAInterface.apply_all(self.datamodel, self.datamodel.session.query(self.datamodel.obj), joined,
+                                       order_column, order_direction)
+
+    def export_plan(self):
+        """(headers, total, rows) of the list for the current request's arguments and user."""
         session = self.datamodel.session
-        # FAB's own query building, without the list's loader options (the rows are columns here)
-        query = SQLAInterface.apply_all(self.datamodel, session.query(self.datamodel.obj), joined,
-                                        order_column, order_direction)
+        query = self.list_query()
         columns = self.export_columns or self.list_columns
         headers = [str(self.label_columns.get(c, c)) for c in columns]
         total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
@@ -190,6 +192,35 @@ class _formatted:
         self.result.close()
 
 
+def start_page(view, heading, intro, button):
+    """What a GET of a route that starts a job on the list (导出Excel, 打包下载) shows: the button that
+    starts it with the same query string, and the way back to the list. A GET changes nothing."""
+    query = request.query_string.decode("latin-1")
+    list_url = url_for(f"{view.endpoint}.list") if f"{view.endpoint}.list" in current_app.view_functions else None
+    return view.render_template(
+        "exports/start.html", title=heading, heading=heading, intro=intro, button=button,
+        list_title=view.list_title or "", action=f"{request.path}?{query}" if query else request.path,
+        list_url=f"{list_url}?{query}" if list_url and query else list_url)
+
+
+@contextmanager
+def as_user(user, args=(), locale="zh"):
+    """In a job: a request context with the list's query arguments, `user` as the current user (the
+    lists' base filters and app/access.py read it) and the asker's language."""
+    with current_app.test_request_context("/", query_string=[tuple(pair) for pair in args]), force_locale(locale):
+        g.user = g._login_user = user
+        yield
+
+
+def asker(job):
+    """The user who asked for a job, still active; else the job fails for good (running it again
+    cannot help)."""
+    user = db.session.get(User, job.user_id) if job.user_id else None
+    if user is None or not user.active:
+        raise jobs.JobFailed(f"user {job.user_id} missing or inactive", reason="user_gone", retry=False)
+    return user
+
+
 def find_view(name):
     for view in current_app.appbuilder.baseviews:
         if view.__class__.__name__ == name and isinstance(view, ExcelExport):
@@ -201,9 +232,7 @@ def find_view(name):
 def run_export(job, view, args, title, filename, locale="zh"):
     """Write the export's file for the user who asked, reporting progress; the file is kept under a
     random name (EXPORT_DIR, or the bucket with STORAGE_BACKEND=s3) until EXPORT_KEEP_HOURS have passed."""
-    user = db.session.get(User, job.user_id) if job.user_id else None
-    if user is None or not user.active:
-        raise jobs.JobFailed(f"user {job.user_id} missing or inactive", reason="user_gone", retry=False)
+    user = asker(job)
     name = f"{job.id}-{secrets.token_hex(8)}.xlsx"
     path = os.path.join(current_app.config["EXPORT_DIR"] or tempfile.gettempdir(), f".{name}.part")
     try:
@@ -219,8 +248,7 @@ def write_export(view, args, title, user, path, locale="zh", progress=None):
     """The list `view` (its class name) as `user` sees it with these query arguments, written to
     `path`; progress(done, total) as it goes. Returns the rows written (bench/export.py times this)."""
     exporter = find_view(view)
-    with current_app.test_request_context("/", query_string=[tuple(pair) for pair in args]), force_locale(locale):
-        g.user = g._login_user = user  # the list's base filters read the current user (app/access.py)
+    with as_user(user, args, locale):
         headers, total, rows = exporter.export_plan()
         try:
             if progress:
@@ -262,7 +290,9 @@ class ExportView(ScopedModelView):
         if found is None:
             abort(404)
         audit.record("download", user=g.user, target=f"job:{job.id}", detail={"file": job.result_name})
-        return send_file(found if isinstance(found, str) else io.BytesIO(found), mimetype=excel.MIMETYPE,
+        mimetype = excel.MIMETYPE if job.result_name.endswith(".xlsx") else \
+            mimetypes.guess_type(job.result_name)[0] or "application/octet-stream"
+        return send_file(found if isinstance(found, str) else io.BytesIO(found), mimetype=mimetype,
                          as_attachment=True, download_name=job.result_name)
 
 
@@ -284,16 +314,18 @@ def export_state(job):
             "file": url_for("ExportView.file", pk=job.id) if ready else None}
 
 
-def export_url():
-    """The current list's export link with the same query string, if the list offers one (a template global)."""
+def export_url(method="export_xlsx"):
+    """The address of the current list's export (or of another route of its view that works on the
+    whole list, such as certificates_zip) with the list's query string, if the list offers it and
+    the user holds the list's export right (a template global)."""
     endpoint = (request.endpoint or "").rsplit(".", 1)
     if len(endpoint) != 2 or endpoint[1] != "list":
         return None
     view_name = endpoint[0]
-    if f"{view_name}.export_xlsx" not in current_app.view_functions:
+    if f"{view_name}.{method}" not in current_app.view_functions:
         return None
     if not current_app.appbuilder.sm.has_access("can_export_xlsx", view_name):
         return None
-    url = url_for(f"{view_name}.export_xlsx")
+    url = url_for(f"{view_name}.{method}")
     query = request.query_string.decode("latin-1")
     return f"{url}?{query}" if query else url
