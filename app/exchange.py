@@ -21,6 +21,7 @@ Address, LinkMan, LinkPhone …); the rest follow its style and are listed as as
 """
 import hashlib
 import json
+import logging
 import os
 import time
 from collections import namedtuple
@@ -33,6 +34,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.extensions import db
 from models import Enterprise, ExchangeCheckpoint, ExchangeRun, Person, Registration
 from models.registrations import ENDED_STATUSES
+
+log = logging.getLogger(__name__)
 
 REG_TYPE = "二级注册建造师"
 ID_TYPE_RESIDENT = "1"  # 居民身份证 in the national standard's certificate-type dictionary (assumed code)
@@ -126,9 +129,27 @@ def open_run():
                               .order_by(ExchangeRun.id.desc()).limit(1)).first()
 
 
+def files_here(run):
+    """Whether this machine holds the run's working files as far as its checkpoints went. The files
+    are appended in EXCHANGE_DIR of the worker that ran the run; another worker host resuming it
+    finds none (or shorter ones) there."""
+    for checkpoint in run.checkpoints:
+        path = _path(run, checkpoint.entity)
+        if checkpoint.file_bytes and (not os.path.exists(path) or os.path.getsize(path) < checkpoint.file_bytes):
+            return False
+    return True
+
+
 def start(restart=False, full=False, now=None):
-    """(run, resumed): the unfinished run to resume, or a new one."""
+    """(run, resumed): the unfinished run to resume, or a new one. An unfinished run whose files
+    are on another machine (several worker hosts, each with its own EXCHANGE_DIR) is not resumed
+    here: it is abandoned and a new run covers the same changes from the same watermark, so nothing
+    is lost (the national platform may receive some rows twice, as after any restart)."""
     found = open_run()
+    if found is not None and not restart and not files_here(found):
+        log.warning("exchange run %s: its files are not on this machine (%s); starting over", found.id,
+                    found.folder)
+        restart = True
     if found is not None and not restart:
         return found, True
     if found is not None:  # abandoned: its files stay where they are, the watermark does not move
@@ -314,9 +335,26 @@ def _finish(run_id):
     }
     with open(os.path.join(run.folder, "manifest.json"), "w", encoding="utf-8") as f:
         json.dump(manifest, f, ensure_ascii=False, indent=2)
+    publish(run, ["manifest.json"] + [item["file"] for item in manifest["files"]])
     run.status, run.finished_at = "done", datetime.now()
     db.session.commit()
     return manifest
+
+
+def publish(run, names):
+    """With STORAGE_BACKEND=s3, a finished run's files go into the bucket every node reads, under
+    <S3_PREFIX>exchange/run-NNNNNN/ (uploaded in parts, never whole in memory), so that whoever
+    collects them, and every node, find the same files whichever worker host ran the run. The local
+    backend keeps them in EXCHANGE_DIR only."""
+    config = current_app.config
+    if config.get("STORAGE_BACKEND") != "s3":
+        return
+    from app import storage
+
+    client = storage.s3_client(config)
+    prefix = f"{config['S3_PREFIX']}exchange/{os.path.basename(run.folder)}/"
+    for name in names:
+        client.upload_file(os.path.join(run.folder, name), config["S3_BUCKET"], prefix + name)
 
 
 def runs(limit=10):

@@ -2,6 +2,7 @@
 import hashlib
 import json
 import os
+import shutil
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from app.extensions import db
 from models import Enterprise, ExchangeCheckpoint, ExchangeRun, Person, Registration, registration_specialty
 from models.registrations import REGISTRATION_STATUS
 from tests.exchange_helpers import PushService
+from tests.test_storage_s3 import s3  # noqa: F401  the bucket fixture (moto)
 
 
 def export(app, now=None, batch_size=None, restart=False, full=False):
@@ -117,6 +119,44 @@ def test_a_resumed_run_writes_the_same_files_as_an_uninterrupted_one(demo, app, 
         if name != "manifest.json":  # the manifest names its run
             assert resumed[name] == again[name], name
     assert json.loads(resumed["manifest.json"])["files"] == json.loads(again["manifest.json"])["files"]
+
+
+def test_a_run_left_unfinished_on_another_worker_host_starts_over_here(demo, app, query, monkeypatch):
+    """Several worker hosts each append to their own EXCHANGE_DIR: a run interrupted on one is not
+    resumed on another from files it does not have (that would write a gap); it is abandoned and a
+    new run exports the same changes from the same watermark."""
+    calls = {"n": 0}
+    real = exchange._commit_checkpoint
+
+    def crash_on_the_third():
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        real()
+
+    monkeypatch.setattr(exchange, "_commit_checkpoint", crash_on_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        export(app, batch_size=2)
+    monkeypatch.setattr(exchange, "_commit_checkpoint", real)
+    left = query(lambda s: s.scalars(select(ExchangeRun).where(ExchangeRun.status == "running")).one())
+    shutil.rmtree(left.folder)  # this host never had them: they are on the host that died
+    manifest = export(app, batch_size=2)
+    assert manifest["run"] != left.id and manifest["since"] is None  # same watermark: everything
+    assert query(lambda s: s.get(ExchangeRun, left.id).status) == "abandoned"
+    persons = query(lambda s: s.scalar(select(func.count(Person.id))))
+    assert {f["entity"]: f["rows"] for f in manifest["files"]}["persons"] == persons
+    assert len(read_lines(folder_of(app, manifest["run"]), "persons")) == persons
+
+
+def test_a_finished_run_is_published_into_the_bucket_every_node_reads(demo, app, s3):
+    client, bucket = s3
+    manifest = export(app)
+    prefix = f"t/exchange/run-{manifest['run']:06d}/"
+    keys = {item["Key"] for item in client.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]}
+    assert keys == {prefix + "manifest.json"} | {prefix + item["file"] for item in manifest["files"]}
+    for item in manifest["files"]:
+        body = client.get_object(Bucket=bucket, Key=prefix + item["file"])["Body"].read()
+        assert hashlib.sha256(body).hexdigest() == item["sha256"]
 
 
 def test_http_push_retries_a_batch_and_a_run_stopped_by_the_platform_resumes(demo, app, query):
