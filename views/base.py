@@ -30,6 +30,15 @@ class ScopedModelView(ModelView):
     # to the row's own statement instead of read one statement each when the template reaches them
     row_options = ()
 
+    def render_template(self, template, **kwargs):
+        kwargs.setdefault("view", self)  # the project's templates ask the view (its search box, its title)
+        return super().render_template(template, **kwargs)
+
+    @property
+    def quick_search(self):
+        """Whether the list's one search box (?q=) filters anything: only then is the box shown."""
+        return any(getattr(f[1], "arg_name", None) == "q" for f in self.base_filters)
+
     def _get_list_widget(self, filters, actions=None, order_column="", order_direction="", page=None,
                          page_size=None, widgets=None, **kwargs):
         # FAB passes the URL's sort column and page size through unchecked: an unknown column is a
