@@ -16,6 +16,10 @@ from models import Application
 from views.fab_overrides.search_widget import SearchWidget
 
 
+def time_to_the_second(value):
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
 class ScopedModelView(ModelView):
     """A ModelView whose rows come from `fetch(pk)`: an app/access.py getter that 404s."""
 
@@ -29,6 +33,16 @@ class ScopedModelView(ModelView):
     # loader options of a record page's read (get_row): the related rows its page shows, joined
     # to the row's own statement instead of read one statement each when the template reaches them
     row_options = ()
+
+    def _init_properties(self):
+        super()._init_properties()
+        # a time column with no formatter of the view's would print its microseconds
+        # ("2026-12-06 21:01:59.691960"): to the second, as every other time on the pages
+        shown = set(self.list_columns) | set(self.show_columns)
+        plain = {column: time_to_the_second for column in shown
+                 if column not in self.formatters_columns and self.datamodel.is_datetime(column)}
+        if plain:
+            self.formatters_columns = {**self.formatters_columns, **plain}
 
     def render_template(self, template, **kwargs):
         kwargs.setdefault("view", self)  # the project's templates ask the view (its search box, its title)

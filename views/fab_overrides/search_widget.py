@@ -22,7 +22,10 @@ class SearchWidget(widgets.SearchWidget):
             form, by_column = self.template_args["form"], self.filters.get_search_filters()
             cache[key] = {
                 "label_columns": {column: str(form[column].label.text) for column in columns},
-                "form_fields": {column: form[column]() for column in columns},
+                # a time column's field starts empty: its default would be the moment the process
+                # first drew the widget, to the microsecond
+                "form_fields": {column: (empty(form[column]) if datamodel.is_datetime(column) else form[column])()
+                                for column in columns},
                 "search_filters": {column: [str(f.name) for f in by_column[column]] for column in columns},
             }
         active = self.filters.get_filters_values_tojson()
@@ -35,3 +38,8 @@ class SearchWidget(widgets.SearchWidget):
     def _render(self, parts, active, kwargs):
         kwargs.update({name: value for name, value in parts.items() if name != "html"}, active_filters=active)
         return widgets.RenderTemplateWidget.__call__(self, **kwargs)
+
+
+def empty(field):
+    field.data = field.raw_data = None
+    return field
