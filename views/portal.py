@@ -3,7 +3,8 @@ from datetime import date
 
 from flask_appbuilder import IndexView, expose
 
-from app import access, business_types, lifecycle, rules, states, workflow
+from app import access, business_types, elicence_push, lifecycle, rules, states, workflow
+from models import CampaignTarget, Job, UnlockRequest
 
 
 class PortalIndexView(IndexView):
@@ -38,11 +39,19 @@ class PortalIndexView(IndexView):
                 registered=access.registrations().filter(states.in_force(access.Registration.status)).count(),
             )
         elif who.kind == "center":
-            scoped = access.applications()
+            from views.center import queue_states
+
+            _waiting, push_failing = elicence_push.backlog()
             context.update(
-                pending=scoped.filter_by(status="pending_center").count(),
+                pending=access.applications().filter(access.Application.status.in_(queue_states())).count(),
                 registered=access.registrations().filter(states.in_force(access.Registration.status)).count(),
                 expiring=access.registrations().filter(lifecycle.expiring_condition()).count(),
+                # the center's other work: unlock requests and campaign answers waiting for it
+                unlock_pending=access.unlock_requests().filter(UnlockRequest.status == "pending").count(),
+                campaign_review=access.campaign_targets().filter(CampaignTarget.status == "center_review").count(),
+                # what went wrong out of sight, shown only while there is some
+                push_failing=push_failing,
+                jobs_failed=access.jobs().filter(Job.state == "failed").count(),
             )
         return self.render_template(self.index_template, appbuilder=self.appbuilder, **context)
 
