@@ -88,3 +88,17 @@ def test_a_cancellation_voids_the_seal(demo, app, client_as, query):
     assert answer.status_code == 302 and any("作废" in str(m) for m in flashes(client))
     page = client.get(f"/applicantregistrationview/show/{pk}").get_data(as_text=True)
     assert "已作废" in page and f"/applicantregistrationview/{pk}/seal.pdf" not in page
+
+
+def test_specialties_with_their_own_validity_each_show_their_end_on_the_seal(demo, client_as, query):
+    """app7 holds two specialties whose validities end on different days (an 增项)."""
+    def terms(session):
+        found = {}
+        for r in session.scalars(select(Registration).where(Registration.certificate_number.is_not(None))):
+            found[r.id] = {t.specialty.name: t.valid_until for t in r.specialty_terms}
+        return found
+
+    [(pk, ends)] = [(pk, ends) for pk, ends in query(terms).items() if len(set(ends.values())) > 1]
+    text = pdf_text(seal(client_as("app7"), pk)).replace("\n", "")
+    for name, end in ends.items():
+        assert f"{name}（至{end:%Y.%m.%d}）" in text, (name, end, text)

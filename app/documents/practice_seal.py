@@ -96,6 +96,15 @@ def _fit(text, font, size, room):
     return size
 
 
+def specialty_line(registration):
+    """The specialties; where their validities differ (增项, a partial 延续), each with its own end,
+    as the certificate's table gives them, so the seal never claims the latest date for all."""
+    terms = [(s.name, registration.term(s)) for s in registration.specialties]
+    if len({t.valid_until for _, t in terms if t is not None}) <= 1:
+        return "、".join(name for name, _ in terms)
+    return "、".join(f"{name}（至{t.valid_until:%Y.%m.%d}）" if t else name for name, t in terms)
+
+
 def _stamp(sheet, font, registration, left, bottom):
     """The rectangular seal in red: a double border, the title band, then the holder's lines."""
     w, h = STAMP
@@ -110,10 +119,9 @@ def _stamp(sheet, font, registration, left, bottom):
     sheet.line(left + 2 * mm, band, left + w - 2 * mm, band)
     sheet.setFont(font, 12)
     sheet.drawCentredString(left + w / 2, band + 3.6 * mm, "中华人民共和国二级建造师")
-    names = "、".join(s.name for s in registration.specialties)
     rows = [("姓　　名", registration.person.name),
             ("注册编号", number(registration)),
-            ("注册专业", names),
+            ("注册专业", specialty_line(registration)),
             ("有 效 期", f"{cert_date(registration.valid_from)}至{cert_date(registration.valid_until)}"),
             ("聘用企业", registration.enterprise_name or registration.enterprise.name)]
     step = (band - bottom - 4 * mm) / len(rows)
