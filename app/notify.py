@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from app import jobs, roles, sms
-from app.business_types import type_label
+from app.business_types import UNIT_LEVEL, type_label
 from app.extensions import db
 from models import Application, CampaignTarget, EnterpriseAccount, Message, Person, Registration, Review
 
@@ -60,6 +60,10 @@ TEMPLATES = {
     "rejected_by_center": (_l("申请被注册中心驳回"),
                            _l("您的%(type)s申请（%(number)s）未被注册中心受理（驳回），意见：%(opinion)s。请修改后重新提交。"),
                            True),
+    # 企业名称变更 approved: each person registered with the unit (number: the unit's filing)
+    "unit_renamed": (_l("注册证书单位名称已更新"),
+                     _l("您的注册单位已办理企业名称变更（%(number)s），注册证书（%(certificate)s）上的单位名称已更新为"
+                        "“%(unit)s”，请在“我的注册证书”中查看或下载。"), True),
     "approved": (_l("申请已准予注册"),
                  _l("您的%(type)s申请（%(number)s）已准予注册，请在“我的注册证书”中查看。"), True),
     "refused": (_l("申请不予注册"),
@@ -178,6 +182,7 @@ REGISTRATION_SMS_TEXTS = {
     "registration_resumed": _l("您的注册证书（%(certificate)s）已恢复执业，详情请%(where)s“站内消息”中查看。"),
     "registration_revoked": _l("您的注册证书（%(certificate)s）已被注册中心撤销注册，详情请%(where)s“站内消息”中查看。"),
     "unit_registration_held": _l("本单位人员的注册证书（%(certificate)s）状态已变更，详情请%(where)s“站内消息”中查看。"),
+    "unit_renamed": _l("您的注册证书（%(certificate)s）上的单位名称已按企业名称变更更新，详情请%(where)s“站内消息”中查看。"),
     "unlock_request_rejected": _l("您的注册证书（%(certificate)s）的解锁申请未获同意，意见请%(where)s“站内消息”中查看。"),
 }
 SMS_TEXTS.update(REGISTRATION_SMS_TEXTS)
@@ -279,8 +284,39 @@ def _write(application, move, review=None, created_at=None):
     params["reason"] = (application.reason or "").strip().rstrip("。.；; ") or _l("无")
     messages = []
     for audience, kind in plan:
+        if audience == "applicant" and application.business_type in UNIT_LEVEL:
+            # a unit's filing about itself has no applicant: the persons registered with the unit are
+            # told what it did to their certificates, in the unit-level type's own words
+            if kind in UNIT_LEVEL_KINDS:
+                messages += _tell_registered(application, UNIT_LEVEL_KINDS[kind], params,
+                                             created_at or application.step_started_at)
+            continue
         messages += write(kind, audience_ids(audience, application), params, application_id=application.id,
                           created_at=created_at or application.step_started_at)
+    return messages
+
+
+# what a unit-level filing's move tells each person registered with the unit, by the kind it would
+# have told an applicant
+UNIT_LEVEL_KINDS = {"approved": "unit_renamed"}
+
+
+def _tell_registered(application, kind, params, created_at=None):
+    """One message to each person registered in force with the filing's unit (held by the center too),
+    about their own registration: it links to their certificate, and its SMS names the certificate."""
+    from app.states import in_force
+
+    rows = db.session.execute(
+        select(Registration.id, Registration.certificate_number, Person.user_id)
+        .join(Person, Person.id == Registration.person_id)
+        .where(Registration.enterprise_id == application.enterprise_id, in_force(Registration.status),
+               Person.user_id.is_not(None))
+        .order_by(Registration.id)).all()
+    unit = application.enterprise.name if application.enterprise else ""
+    messages = []
+    for registration_id, certificate, user_id in rows:
+        messages += write(kind, [user_id], {**params, "certificate": certificate, "unit": unit},
+                          registration_id=registration_id, created_at=created_at)
     return messages
 
 

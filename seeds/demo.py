@@ -12,11 +12,12 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from app import (attachments, business_types, campaigns, commitments, credit, procedure, roles, rules, signatures,
-                 states, supervision, workflow)
+from app import (attachments, business_types, campaigns, commitments, credit, filings, procedure, roles, rules,
+                 signatures, states, supervision, workflow)
 from app.documents.fonts import cjk_font
 from app.documents.render import render_pdf
 from app.extensions import db
+from app.govnet import directory
 from app.i18n import chinese
 from app.validators import make_credit_code, make_id_number
 from models import Application, Enterprise, EnterpriseAccount, Person, Qualification, Specialty, StaffAccount
@@ -30,6 +31,10 @@ ENTERPRISES = {
     "ent2": ("西安长安市政工程有限公司", "91610113MA6U05678", "钱立新", "西安市长安区航天大道16号", True),
     "ent3": ("宝鸡渭水水利水电有限公司", "91610300MA6X09012", "孙海波", "宝鸡市渭滨区经二路5号", False),
 }
+
+# the names the units bore when the demo's persons registered: ent2 was renamed on the government
+# network since (to its ENTERPRISES name, as the directory reports it) and filed one 企业名称变更
+FORMER_NAMES = {"ent2": "西安长安市政建设有限公司"}
 
 # username: (family name, given name, sex, birth, region, unit, specialties held, phone)
 APPLICANTS = {
@@ -80,7 +85,7 @@ def load(sm, today=None):
     units = {}
     for key, (name, body, legal, address, docked) in ENTERPRISES.items():
         units[key] = Enterprise(
-            credit_code=make_credit_code(body), name=name, legal_representative=legal,
+            credit_code=make_credit_code(body), name=FORMER_NAMES.get(key, name), legal_representative=legal,
             registered_address=address, enterprise_type="有限责任公司", govnet_status="存续",
             docked_at=now - timedelta(days=400) if docked else None,
             synced_at=now - timedelta(days=1) if docked else None,
@@ -249,6 +254,21 @@ def load(sm, today=None):
     campaigns.flag_rows(campaign, [["身份证号", "姓名", "问题描述"],
                                    [seven.id_number, seven.name, "社保缴纳单位与注册单位不一致，疑似挂证"]],
                         users["center"], today)
+    # ent2's rename: synced from the directory (the old name kept as 曾用名), then one 企业名称变更 filed
+    # by the unit for app7 and app8 (locked, still in force), approved: both certificates print the new
+    # name, and each holder is told (in-app and SMS)
+    ent2 = units["ent2"]
+    name, _, legal, address, _ = ENTERPRISES["ent2"]
+    directory.sync_enterprise(ent2, record=directory.Record(ent2.credit_code, name, legal, address, "有限责任公司"))
+    rename = filings.start_unit_filing("enterprise_rename", users["ent2"])
+    for kind in rules.required_attachments(rename, today):
+        attachments.attach(rename, kind, FileStorage(stream=io.BytesIO(sample_attachment(kind)),
+                                                     filename=f"{kind}.pdf"), users["ent2"])
+    clock["at"] = datetime.now() - timedelta(days=30) if full else None
+    step(rename, "submit", "ent2")
+    center(rename, "approve", "企业名称变更材料齐全，准予变更。")
+    clock["at"] = None
+    announce()
     return True
 
 

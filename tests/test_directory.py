@@ -185,7 +185,8 @@ def test_an_enterprise_sign_in_syncs_its_record(demo, client_as, directory_file,
     client = client_as("ent1")
     row = enterprise(query, code)
     assert (row.name, row.registered_address) == ("陕西秦川建设集团有限公司", "西安市高新区锦业路1号")
-    history = query(lambda s: [(h.old_name, h.new_name, h.source) for h in s.scalars(select(EnterpriseNameHistory))])
+    history = query(lambda s: [(h.old_name, h.new_name, h.source) for h in s.scalars(  # the demo renamed ent2 too
+        select(EnterpriseNameHistory).where(EnterpriseNameHistory.enterprise_id == row.id))])
     assert history == [("陕西秦川建设工程有限公司", "陕西秦川建设集团有限公司", "sign_in")]
     info = client.get(f"/enterpriseinfoview/show/{row.id}").get_data(as_text=True)
     assert "陕西秦川建设集团有限公司" in info and "曾用名" in info and "陕西秦川建设工程有限公司" in info

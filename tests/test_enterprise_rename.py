@@ -6,9 +6,9 @@ import pytest
 
 from flask_appbuilder.security.sqla.models import User
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from models import Application, Enterprise, Person, Registration
+from models import Application, Enterprise, Message, Person, Registration, SmsMessage
 from tests.api_helpers import api_as  # noqa: F401
 from tests.conftest import csrf_token
 from tests.helpers import flashes, move, submit
@@ -34,12 +34,30 @@ def registration_of(session, username):
     return session.scalars(select(Registration).where(Registration.person_id == person.id)).one()
 
 
-def renames(query):
-    return query(lambda s: s.scalars(select(Application.id).where(Application.business_type == "enterprise_rename")
+def renamed_notices(query, since=0):
+    """(username, registration id, body, SMS status) of each 企业名称变更 notice written after message
+    `since`, oldest first (the demo's own rename of ent2 told app7 and app8)."""
+    return query(lambda s: s.execute(select(User.username, Message.registration_id, Message.body, Message.sms_status)
+                                     .join(User, User.id == Message.user_id)
+                                     .where(Message.kind == "unit_renamed", Message.id > since)
+                                     .order_by(Message.id)).all())
+
+
+def last_message(query):
+    return query(lambda s: s.scalar(select(func.max(Message.id)))) or 0
+
+
+def renames(query, unit="秦川"):
+    """The 企业名称变更 filings of the unit whose name holds `unit` (ent1 by default; the demo's own
+    is ent2's)."""
+    return query(lambda s: s.scalars(select(Application.id).join(Enterprise, Enterprise.id == Application.enterprise_id)
+                                     .where(Application.business_type == "enterprise_rename",
+                                            Enterprise.name.like(f"%{unit}%"))
                                      .order_by(Application.id)).all())
 
 
 def test_the_unit_files_once_and_every_certificate_prints_the_new_name(renamed, client_as, query):
+    since = last_message(query)
     unit = client_as("ent1")
     page = unit.get("/enterpriserenameview/add")
     html = page.get_data(as_text=True)
@@ -72,6 +90,17 @@ def test_the_unit_files_once_and_every_certificate_prints_the_new_name(renamed, 
     assert OLD in query(lambda s: s.get(Application, pk).reason)  # the old name stays on record
     nothing_left = unit.get("/enterpriserenameview/add")
     assert "无需办理企业名称变更" in nothing_left.get_data(as_text=True)
+    # each person registered with the unit is told, in-app (linking their certificate) and by SMS
+    told = renamed_notices(query, since)
+    assert [(username, r) for username, r, _, _ in told] == [("app2", registration)]
+    body, sms_status = told[0][2], told[0][3]
+    assert filed[2] in body and "注册证书" in body and sms_status == "sent"
+    inbox = client_as("app2").get("/messages/").get_data(as_text=True)
+    assert "注册证书单位名称已更新" in inbox and f"/applicantregistrationview/show/{registration}" in inbox
+    sms = query(lambda s: s.scalars(select(SmsMessage.text).where(SmsMessage.purpose == "notice")
+                                    .order_by(SmsMessage.id.desc())).first())
+    certificate = query(lambda s: registration_of(s, "app2").certificate_number)
+    assert certificate in sms and "单位名称已按企业名称变更更新" in sms
 
 
 def test_a_unit_without_renamed_certificates_is_told_why(demo, client_as, query):
@@ -80,6 +109,7 @@ def test_a_unit_without_renamed_certificates_is_told_why(demo, client_as, query)
 
 
 def test_through_the_api(renamed, api_as, query):
+    since = last_message(query)
     applicant = api_as("app1")
     refused = applicant.post(f"{V1}/applications/", json={"business_type": "enterprise_rename"})
     assert refused.status_code == 409
@@ -97,3 +127,24 @@ def test_through_the_api(renamed, api_as, query):
     assert answer.status_code == 200, answer.get_json()
     name = query(lambda s: s.scalar(select(Enterprise.name).where(Enterprise.id == s.get(Application, pk).enterprise_id)))
     assert query(lambda s: registration_of(s, "app2").printed_enterprise_name) == name
+    assert [u for u, *_ in renamed_notices(query, since)] == ["app2"]
+
+
+def test_the_demo_shows_an_approved_rename_of_ent2_told_to_each_registered_person(demo, client_as, query):
+    """ent2 was renamed on the network after app7 and app8 registered; its one filing, approved,
+    made both certificates (app8's locked, still in force) print the new name, and told both holders."""
+    from models import EnterpriseNameHistory
+    from seeds.demo import ENTERPRISES, FORMER_NAMES
+
+    [pk] = renames(query, "长安")
+    filing = query(lambda s: (s.get(Application, pk).status, s.get(Application, pk).enterprise.name,
+                              s.get(Application, pk).reason))
+    new_name = ENTERPRISES["ent2"][0]
+    assert filing[0] == "approved" and filing[1] == new_name and FORMER_NAMES["ent2"] in filing[2]
+    assert query(lambda s: [registration_of(s, u).printed_enterprise_name for u in ("app7", "app8")]) == [new_name] * 2
+    assert query(lambda s: registration_of(s, "app8").status) == "locked"
+    assert query(lambda s: s.scalars(select(EnterpriseNameHistory.old_name)).all()) == [FORMER_NAMES["ent2"]]
+    assert sorted(u for u, *_ in renamed_notices(query)) == ["app7", "app8"]
+    assert "注册证书单位名称已更新" in client_as("app7").get("/messages/").get_data(as_text=True)
+    # the unit sees its filing; the center finds it among the decided ones
+    assert client_as("ent2").get(f"/enterpriserenameview/show/{pk}").status_code == 200

@@ -75,12 +75,13 @@ def test_demo_walks_the_full_procedure_when_it_is_configured(app, query, monkeyp
         assert demo_seed.load(app.appbuilder.sm) is True
         db.session.remove()
     statuses = query(lambda s: sorted(s.scalars(select(Application.status))))
-    assert statuses.count("approved") == 3 and statuses.count("refused") == 1 and "pending_center" in statuses
+    # approved: app2's, app7's and app8's initial filings, and ent2's 企业名称变更
+    assert statuses.count("approved") == 4 and statuses.count("refused") == 1 and "pending_center" in statuses
     # every decision went 受理 → 审核 → 决定 → 公告, and only the announcement made it take effect
     actions = query(lambda s: [[r.action for r in a.reviews] for a in
                                s.scalars(select(Application).where(Application.status == "approved"))])
     assert all(steps[-4:] == ["accept", "examine", "grant", "announce"] for steps in actions)
-    assert query(lambda s: s.scalar(select(func.count(Announcement.id)))) == 4
+    assert query(lambda s: s.scalar(select(func.count(Announcement.id)))) == 5
     assert query(lambda s: s.scalar(select(func.count(Registration.id)))) == 3
     assert client_as("app7").get("/").status_code == 200
 

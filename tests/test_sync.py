@@ -139,7 +139,8 @@ def test_a_rename_shows_everywhere_and_the_old_name_stays_findable(demo, app, cl
     assert result.exit_code == 0 and f"更名：{OLD} → {NEW}" in result.output
     unit = query(lambda s: s.scalar(select(Enterprise).where(Enterprise.credit_code == code)))
     assert unit.name == NEW
-    history = query(lambda s: [(h.old_name, h.new_name, h.source) for h in s.scalars(select(EnterpriseNameHistory))])
+    history = query(lambda s: [(h.old_name, h.new_name, h.source) for h in s.scalars(  # the demo renamed ent2 too
+        select(EnterpriseNameHistory).where(EnterpriseNameHistory.enterprise_id == unit.id))])
     assert history == [(OLD, NEW, "sync")]
 
     # the center's lists, by the old name too
