@@ -136,3 +136,40 @@ def test_the_api_refuses_to_suspend_a_locked_registration_with_the_reason(demo, 
                          json={"action": "suspend", "reason": "违规执业", "decision_number": "陕建罚〔2026〕8号"})
     assert answer.status_code == 409 and "先解锁再暂停" in answer.get_json()["message"]
     assert query(lambda s: s.get(Registration, reg.id).status) == "locked"
+
+
+def test_the_holder_may_attach_a_supporting_file_to_an_unlock_request_through_the_api(demo, app, client_as, query):
+    """multipart/form-data with reason and an optional file, checked as attachments are."""
+    import io
+
+    from models import UnlockRequest
+    from tests.helpers import pdf_bytes
+
+    center, holder = bearer(api_token(app, "center")), bearer(api_token(app, "app7"))
+    client = app.test_client()
+    reg = query(lambda s: registration_of(s, "app7"))
+    until = (date.today() + timedelta(days=20)).isoformat()
+    assert client.post(f"/api/v1/registrations/{reg.id}/supervision", headers=center, json={
+        "action": "lock", "reason": "投诉待查", "source": "complaint", "until": until}).status_code == 200
+    url = f"/api/v1/registrations/{reg.id}/unlock-request"
+    # the shape first: a reason is required, and no other field
+    missing = client.post(url, headers=holder, content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(pdf_bytes()), "proof.pdf")})
+    assert missing.status_code == 400 and "reason" in missing.get_json()["errors"]
+    # a file that is no PDF, JPG or PNG: refused with the reason, nothing filed
+    wrong = client.post(url, headers=holder, content_type="multipart/form-data",
+                        data={"reason": "已撤诉", "file": (io.BytesIO(b"MZ\x90\x00 not a document"), "proof.pdf")})
+    assert wrong.status_code == 422 and wrong.get_json()["code"] == "attachment_rejected"
+    assert query(lambda s: s.scalars(select(UnlockRequest).where(UnlockRequest.registration_id == reg.id)).all()) == []
+    filed = client.post(url, headers=holder, content_type="multipart/form-data",
+                        data={"reason": "投诉人已撤诉", "file": (io.BytesIO(pdf_bytes("withdrawn")), "撤诉证明.pdf")})
+    assert filed.status_code == 201, filed.get_json()
+    body = filed.get_json()
+    assert body["has_file"] is True and body["reason"] == "投诉人已撤诉" and body["status"] == "pending"
+    stored = query(lambda s: s.get(UnlockRequest, body["id"]))
+    assert (stored.original_name, stored.file_type) == ("撤诉证明.pdf", "application/pdf")
+    # the center opens the file on the request's page, as one filed there
+    assert client_as("center").get(f"/unlockrequests/{body['id']}/file").data == pdf_bytes("withdrawn")
+    # without a file, multipart works too (and JSON as before)
+    assert client.post(url, headers=holder, content_type="multipart/form-data",
+                       data={"reason": "再次"}).status_code == 409  # one request waits already

@@ -219,8 +219,21 @@ def paths():
         },
         f"{V1}/registrations/{{pk}}/unlock-request": {"post": _operation(
             watch, _l("申请解锁（持证人）"),
-            {"201": _json(ref("UnlockRequest"), _l("已提交")), **_errors(400, 401, 403, 404, 409, 422)},
-            description=_l("注册未锁定或已有待处理的申请时返回409。"), parameters=[PK], body=_body("UnlockRequestCreate"))},
+            {"201": _json(ref("UnlockRequest"), _l("已提交")), **_errors(400, 401, 403, 404, 409, 413, 422)},
+            description=_l("理由以JSON提交；需附证明材料时改以 multipart/form-data 提交：字段 reason（理由）与可选的 file"
+                           "（PDF、JPG或PNG，按内容识别，大小限制与附件相同），与页面相同。注册未锁定或已有待处理的申请时返回409；"
+                           "文件不被接受时返回422及原因。"),
+            parameters=[PK], body={"required": True, "content": {
+                "application/json": {"schema": ref("UnlockRequestCreate")},
+                "multipart/form-data": {"schema": {
+                    "type": "object",
+                    "properties": {
+                        "reason": schemas.unlock_request_create()["properties"]["reason"],
+                        "file": {"type": "string", "format": "binary",
+                                 "description": _l("可选的证明材料：PDF、JPG或PNG，按内容识别")},
+                    },
+                    "required": ["reason"],
+                }}}})},
         f"{V1}/registrations/{{pk}}/unlock-request/decision": {"post": _operation(
             watch, _l("处理解锁申请（注册中心）：同意解锁或不予解锁"),
             {"200": _json(ref("UnlockRequest"), _l("已处理")), **_errors(400, 401, 403, 404, 409, 422)},

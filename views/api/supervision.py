@@ -7,11 +7,12 @@ is a 409, a move that lacks what it needs a 422, both with the reasons.
 """
 from datetime import date
 
-from flask import g
+from flask import g, request
 from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 
-from app import access, commitments, states, supervision
+from app import access, commitments, states, storage, supervision
+from app.extensions import db
 from models import CommitmentDraw, UnlockRequest
 from views.api import payload, schemas, serialize, spec
 from views.api.base import ScopedApi, query_args
@@ -128,9 +129,24 @@ class RegistrationSupervisionApi(ScopedApi):
         person = access.current_person(g.user)
         if person is None or registration.person_id != person.id:
             raise ApiError(403, "holder_only", _l("只有持证人本人可以申请解锁"))
-        data = payload.json_body(schemas.unlock_request_create())
+        if request.mimetype == "multipart/form-data":
+            # as the page: the reason, and optionally a supporting file (PDF, JPG or PNG), checked as
+            # every attachment is (app/storage.py: by its content, and MAX_UPLOAD_MB)
+            data = {name: request.form[name] for name in request.form}
+            found = payload.problems(schemas.unlock_request_create(), data)
+            extra = sorted(set(request.files) - {"file"})
+            if extra:
+                found.setdefault("body", []).append(str(_l("不支持的字段：%(fields)s", fields="、".join(extra))))
+            if found:
+                raise ApiError(400, "invalid_request", _l("请求内容不符合接口说明"), errors=found)
+            upload = request.files.get("file")
+        else:
+            data, upload = payload.json_body(schemas.unlock_request_create()), None
         try:
-            found = supervision.file_request(registration, person, data["reason"])
+            found = supervision.file_request(registration, person, data["reason"], upload)
+        except storage.Rejected as refusal:
+            db.session.rollback()
+            raise ApiError(422, "attachment_rejected", refusal) from None
         except supervision.Refused as refusal:
             raise _refused(refusal) from None
         return self.answer(unlock_request(found), 201)
