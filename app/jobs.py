@@ -285,6 +285,19 @@ class _Heartbeat:
             self.thread.join()
 
 
+def advancer(job, total):
+    """Start the job's progress at 0 of `total`; returns advance(count), which adds to it."""
+    progress(job, 0, total)
+    done = 0
+
+    def advance(count):
+        nonlocal done
+        done += count
+        progress(job, done)
+
+    return advance
+
+
 def progress(job, done, total=None):
     """Record how far a job is (an export's rows), on a connection of its own: the job's own
     transaction (and a server-side cursor in it) is left alone. SQLite lets no other connection

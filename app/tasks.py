@@ -42,15 +42,7 @@ def retry_sms(job):
 @jobs.task("govnet.sync", _l("企业信息同步"))
 def directory_sync(job):
     run, _ = sync.start()
-    jobs.progress(job, 0, sync.remaining(run))
-    done = 0
-
-    def advance(count):
-        nonlocal done
-        done += count
-        jobs.progress(job, done)
-
-    sync.run_batches(run, advance=advance)
+    sync.run_batches(run, advance=jobs.advancer(job, sync.remaining(run)))
     job.summary = jobs.text(_l("核对企业 %(checked)s 家，更名 %(renamed)s 家", checked=run.checked,
                                 renamed=run.renamed))
 
@@ -65,13 +57,5 @@ def push_elicences(job):
 @jobs.task("exchange.export", _l("四库一平台数据交换"))
 def export_exchange(job):
     run, _ = exchange.start()
-    jobs.progress(job, 0, exchange.remaining(run))
-    done = 0
-
-    def advance(count):
-        nonlocal done
-        done += count
-        jobs.progress(job, done)
-
-    manifest = exchange.run_entities(run, advance=advance)
+    manifest = exchange.run_entities(run, advance=jobs.advancer(job, exchange.remaining(run)))
     job.summary = jobs.text(_l("导出 %(rows)s 行", rows=sum(item["rows"] for item in manifest["files"])))
