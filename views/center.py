@@ -1,4 +1,6 @@
 """注册中心: reviews what the units forwarded; approval makes the registration effective."""
+from functools import cache
+
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
@@ -21,15 +23,27 @@ from views.search import ExpiringRegistrations, RegistrationSearch
 
 
 def queue_states():
-    """What waits for the center in the configured procedure: every state it moves forward from."""
-    return [s for s in states.labels() if s != "returned_by_center" and any(
-        m.source == s and m.role == "center" and m.action != "recall" for m in states.moves())]
+    """What waits for the center in the configured procedure: every state it moves forward from.
+    (The table of moves is code: worked out once per procedure, not on each of a page's calls.)"""
+    return list(_queue_states(states.procedure()))
+
+
+@cache
+def _queue_states(procedure):  # states.moves() and labels() read that same procedure
+    return tuple(s for s in states.labels() if s != "returned_by_center" and any(
+        m.source == s and m.role == "center" and m.action != "recall" for m in states.moves()))
 
 
 def batch_moves(state=None):
     """The center's moves a batch can make on the queue's tab for `state` (all tabs: None)."""
-    sources = [state] if state in queue_states() else queue_states()
-    return {m.action for m in states.moves() if m.role == "center" and m.source in sources}
+    procedure = states.procedure()
+    return set(_batch_moves(procedure, state if state in _queue_states(procedure) else None))
+
+
+@cache
+def _batch_moves(procedure, state):  # state: one of the queue's states, or None (kept per procedure)
+    sources = [state] if state else _queue_states(procedure)
+    return frozenset(m.action for m in states.moves() if m.role == "center" and m.source in sources)
 
 
 class QueueState(BaseFilter):
