@@ -58,4 +58,5 @@ def kept_per_request(text_of):
         return texts[code]
 
     kept.__wrapped__ = text_of
+    kept.per_value = True  # one text per code: a list's rows may ask once per code (list_rows.py)
     return kept

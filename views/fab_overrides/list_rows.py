@@ -17,8 +17,10 @@ def list_rows(rows, pks, columns, formatters, checkbox_label=None, buttons=None,
     delete the row allows, where the rules allow them on some rows only. Each cell carries its
     column's label (`labels`), which a phone shows beside the value when the rows become cards."""
     labels = labels or {}
-    cells = [(column, formatters.get(column), f' data-label="{escape(labels.get(column, ""))}"' if column in labels
-              else "") for column in columns]
+    # a formatter that gives one text per value (app/i18n.py kept_per_request: a state's, a business
+    # type's) is asked once per value on the page, not once per row
+    cells = [(column, formatters.get(column), {} if getattr(formatters.get(column), "per_value", False) else None,
+              f' data-label="{escape(labels.get(column, ""))}"' if column in labels else "") for column in columns]
     label = escape(checkbox_label) if checkbox_label else None
     shows_buttons = buttons is not None  # the header has a column for them
     buttons = {name: html for name, html in (buttons or {}).items() if html}
@@ -35,8 +37,14 @@ def list_rows(rows, pks, columns, formatters, checkbox_label=None, buttons=None,
                             if allowed is None or name == "show" or name in allowed)
             html.append('<td class="row-buttons"><center><div class="btn-group btn-group-xs" style="display: flex;">'
                         + shown.replace(row_key, pk) + "</div></center></td>")
-        for column, formatter, data_label in cells:
+        for column, formatter, texts, data_label in cells:
             value = row[column]
-            html.append(f"<td{data_label}>{escape(formatter(value) if formatter else value)}</td>")
+            if texts is not None:
+                text = texts.get(value)
+                if text is None:
+                    text = texts[value] = escape(formatter(value))
+            else:
+                text = escape(formatter(value) if formatter else value)
+            html.append(f"<td{data_label}>{text}</td>")
         html.append("</tr>")
     return Markup("".join(html))
