@@ -34,6 +34,20 @@ def page_part(name):
     return found
 
 
+def view_named(endpoint):
+    """The registered view whose endpoint is `endpoint` (the first, as FAB's list holds them), or
+    None: layout.html names a page by its view's list title. A dict kept per process, made anew
+    when a view is added, instead of a scan of every view on every page."""
+    views = current_app.appbuilder.baseviews
+    kept = current_app.extensions.get("views_by_endpoint")
+    if kept is None or kept[0] != len(views):
+        by_endpoint = {}
+        for view in views:
+            by_endpoint.setdefault(view.endpoint, view)
+        kept = current_app.extensions["views_by_endpoint"] = (len(views), by_endpoint)
+    return kept[1].get(endpoint)
+
+
 def _render(name):
     return Markup(render_template(f"page_parts/{name}.html", appbuilder=current_app.appbuilder))
 
@@ -42,4 +56,5 @@ def register(app):
     from app.i18n import keep_template_translations_per_request
 
     app.add_template_global(page_part)
+    app.add_template_global(view_named)
     keep_template_translations_per_request(app)  # Jinja's _(): one catalogue lookup per request
