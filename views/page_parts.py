@@ -1,10 +1,10 @@
 """The parts of every page's layout that are the same on every page: rendered once per process and
 kept, instead of on every request.
 
-app/templates/appbuilder/init.html and layout.html call page_part(name) for FAB's stylesheet and
-script tags (about twenty url_for calls a page), the project's own, and the texts FAB's scripts show
-in the browser (eleven translations a page). What a part depends on is its key: the part, the UI
-language, the script root the URLs are built under and the CSP nonce (empty: this app sets none;
+app/templates/appbuilder/init.html, baselayout.html and layout.html call page_part(name) for FAB's
+stylesheet and script tags (about twenty url_for calls a page), the project's own, the texts FAB's
+scripts show in the browser (eleven translations a page) and FAB's confirm and alert dialogs. What
+a part depends on is its key: the part, the UI language, the script root the URLs are built under and the CSP nonce (empty: this app sets none;
 with one, a part is rendered afresh on every request, as the nonce changes). bench/load.py measures
 what this and the rest save (README, Throughput).
 """
@@ -14,7 +14,7 @@ from flask import current_app, has_request_context, render_template, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
-PARTS = frozenset({"fab_head_css", "fab_head_js", "fab_tail_js", "head_css", "ui_texts", "tail_js"})
+PARTS = frozenset({"fab_head_css", "fab_head_js", "fab_tail_js", "head_css", "ui_texts", "tail_js", "dialogs"})
 _lock = threading.Lock()
 
 
