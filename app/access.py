@@ -63,7 +63,8 @@ def account_ids(user_id):
 
 def actor(user=None):
     """Who the user is in the domain (an Actor). Cached per request."""
-    user = current_user if user is None else user
+    if user is None:  # the request's user, read through Flask-Login's proxy once, not on each use below
+        user = current_user._get_current_object()
     if not getattr(user, "is_authenticated", False):
         return Actor()
     cache = g.setdefault("_actors", {})
