@@ -1,5 +1,7 @@
 """What each request is spared (bench/load.py measures it), and that nothing it keeps goes stale:
 the user's roles read with the user (app/security.py), a record page's row read once (views/base.py)."""
+import re
+
 from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import event, select
 
@@ -175,3 +177,119 @@ def test_texts_kept_per_request_follow_the_language(app):
     with app.test_request_context("/"):
         label("draft")
     assert len(asked) == 4  # a new request asks again
+
+
+def test_list_and_record_pages_build_no_table_of_every_columns_filters(demo, client_as, monkeypatch):
+    """views/fab_overrides/list_interface.py: a request's filters (the search's and the view's, joined;
+    a record page's) are ActiveFilters. FAB's Filters works out every column's possible filters
+    (about 1,600 calls for an application) each time it is made; none is made per request now."""
+    from flask_appbuilder.models.filters import Filters
+
+    client = client_as("ent1")
+    listing = client.get("/enterprisependingview/list/").get_data(as_text=True)
+    pk = re.search(r"/enterprisependingview/show/(\d+)", listing).group(1)
+    tables = []
+    original = Filters._get_filters
+    monkeypatch.setattr(Filters, "_get_filters", lambda self, cols: tables.append(cols) or original(self, cols))
+    for url in ("/enterprisependingview/list/", f"/enterprisependingview/show/{pk}",
+                "/enterprisependingview/list/?_flt_0_number=2026", "/centerqueueview/list/"):
+        answer = (client_as("center") if "center" in url else client).get(url)
+        assert answer.status_code == 200, url
+    assert tables == []
+
+
+def test_active_filters_filter_as_fabs_and_build_the_table_only_when_read(demo, app):
+    from flask_appbuilder.models.filters import Filters
+
+    from views.enterprise import EnterprisePendingView
+
+    view = next(v for v in app.appbuilder.baseviews if isinstance(v, EnterprisePendingView))
+    with app.test_request_context("/"):
+        joined = view._filters.get_joined_filters(view._base_filters)
+        assert type(joined).__name__ == "ActiveFilters"
+        assert joined.filters == view._filters.filters + view._base_filters.filters
+        fabs = Filters(view.datamodel.filter_converter_class, view.datamodel)
+        assert set(joined._all_filters) == set(fabs._all_filters)  # worked out when read: the same table
+
+
+def test_list_cells_read_as_fab_reads_them():
+    """read_value gives FAB's _get_attr_value's answers: attribute, dotted path, missing relation, method, Enum."""
+    import enum
+
+    from flask_appbuilder.models.base import BaseInterface
+
+    from views.fab_overrides.list_interface import read_value
+
+    class Colour(enum.Enum):
+        RED = "红"
+
+    class Unit:
+        name = "秦岭建设"
+
+    class Row:
+        number = "A-1"
+        unit = Unit()
+        nobody = None
+        colour = Colour.RED
+
+        def label(self):
+            return "标签"
+
+    for column in ("number", "unit.name", "nobody.name", "label", "colour", "missing"):
+        assert read_value(Row(), column) == BaseInterface._get_attr_value(Row(), column), column
+
+
+def test_a_list_asks_a_kept_text_once_per_value_on_the_page():
+    from markupsafe import Markup
+
+    from views.fab_overrides.list_interface import RowValues
+    from views.fab_overrides.list_rows import list_rows
+
+    asked = []
+
+    def status(code):
+        asked.append(code)
+        return f"<{code}>"
+
+    status.per_value = True  # as app/i18n.py kept_per_request marks its functions
+    rows = [RowValues({"status": code, "number": n}, None) for n, code in enumerate(["a", "b", "a", "a", "b"])]
+    html = list_rows(rows, range(5), ["status", "number"], {"status": status})
+    assert isinstance(html, Markup) and html.count("<td>&lt;a&gt;</td>") == 3 and html.count("&lt;b&gt;") == 2
+    assert asked == ["a", "b"]
+
+
+def test_dialogs_are_rendered_once_per_language(demo, client_as, app):
+    """views/page_parts.py: FAB's confirm and alert dialogs, kept per process and language."""
+    client = client_as("ent1")
+    page = client.get("/enterprisependingview/list/").get_data(as_text=True)
+    assert page.count('id="modal-confirm"') == 1 and page.count('id="modal-alert"') == 1 and "请确认" in page
+    kept = app.extensions["page_parts"]
+    assert any(key[0] == "dialogs" and key[1] == "zh" for key in kept)
+    client.get("/lang/en")
+    english = client.get("/enterprisependingview/list/").get_data(as_text=True)
+    assert english.count('id="modal-confirm"') == 1 and "请确认" not in english.split('id="modal-confirm"')[1][:400]
+    client.get("/lang/zh")
+
+
+def test_a_page_title_names_its_view_found_by_endpoint(demo, client_as, app):
+    from views.page_parts import view_named
+
+    with app.test_request_context("/"):
+        assert view_named("EnterprisePendingView").list_title == "待办业务"
+        assert view_named("NoSuchView") is None
+    page = client_as("ent1").get("/enterprisependingview/list/").get_data(as_text=True)
+    assert "<title>待办业务 - " in page
+
+
+def test_the_queue_states_follow_the_configured_procedure(app):
+    from views.center import batch_moves, queue_states
+
+    with app.app_context():
+        single = queue_states()
+        assert batch_moves("no such state") == batch_moves(None)
+        app.config["CENTER_PROCEDURE"] = "full"
+        try:
+            assert queue_states() != single and "approve" not in batch_moves()
+        finally:
+            app.config["CENTER_PROCEDURE"] = "single"
+        assert queue_states() == single
