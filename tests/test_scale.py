@@ -5,7 +5,7 @@ from collections import defaultdict
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app import states
 from app.extensions import db
@@ -104,10 +104,11 @@ def test_every_filing_is_seen_by_the_unit_the_rule_names(demo, app, query):
 
 
 def demo_applications(query):
-    """The demo's own filings (of the persons with a login)."""
+    """The demo's own filings: of the persons with a login, and those naming no person (a unit's
+    企业名称变更)."""
     return query(lambda s: s.scalar(
-        select(func.count(Application.id)).join(Person, Person.id == Application.person_id)
-        .where(Person.user_id.is_not(None))))
+        select(func.count(Application.id)).outerjoin(Person, Person.id == Application.person_id)
+        .where(or_(Person.user_id.is_not(None), Application.person_id.is_(None)))))
 
 
 def test_demo_rows_are_left_as_they_were(demo, app, query):
