@@ -148,3 +148,22 @@ def test_the_demo_shows_an_approved_rename_of_ent2_told_to_each_registered_perso
     assert "注册证书单位名称已更新" in client_as("app7").get("/messages/").get_data(as_text=True)
     # the unit sees its filing; the center finds it among the decided ones
     assert client_as("ent2").get(f"/enterpriserenameview/show/{pk}").status_code == 200
+
+
+def test_the_filings_page_shows_the_unit_not_an_empty_person(demo, client_as, query):
+    [pk] = renames(query, "长安")
+    for who, url in (("center", f"/centerapplicationview/show/{pk}"), ("ent2", f"/enterpriserenameview/show/{pk}")):
+        page = client_as(who).get(url).get_data(as_text=True)
+        assert "申请单位" in page and "个人信息" not in page and "出生日期" not in page, who
+        assert ">None<" not in page, who
+
+
+def test_its_application_form_is_the_units_not_a_persons(demo, client_as, query):
+    from tests.test_certificates import pdf_text
+
+    [pk] = renames(query, "长安")
+    answer = client_as("center").get(f"/centerapplicationview/{pk}/form.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    text = pdf_text(answer.data)
+    assert "一、单位信息" in text and "证书上的原名称" in text and "单位盖章" in text
+    assert "个人信息" not in text and "出生日期" not in text and "申请人签字" not in text

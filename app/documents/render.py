@@ -164,6 +164,9 @@ def form_context(application, today=None):
         if code == "change_personal" else [],
         "center_review": latest_review(application, "center"),
         "cn_date": cn_date,
+        # a unit's filing about itself (企业名称变更): the unit's details and the certificates it reprints
+        "unit_level": code in business_types.UNIT_LEVEL,
+        "renamed": rules.renamed_registrations(enterprise) if code in business_types.UNIT_LEVEL and enterprise else [],
     }
 
 
