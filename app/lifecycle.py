@@ -7,6 +7,7 @@ from sqlalchemy import or_, select, update
 from app import elicence_push as elicence
 from app.dates import add_years
 from app.extensions import db
+from app import states
 from app.states import in_force
 from models import Enterprise, Person, Registration, RegistrationSpecialty
 
@@ -20,10 +21,12 @@ def expire(today=None):
     today = today or date.today()
     # a specialty whose own validity ran out lapses alone; the registration's valid_until is its
     # latest specialty's, so it lapses below when none remains in force
+    # the states read from SUPERVISION_TABLE's system rows, the one place that says what expires into what
     db.session.execute(
         update(RegistrationSpecialty)
-        .where(RegistrationSpecialty.status == "active", RegistrationSpecialty.valid_until < today)
-        .values(status="expired")
+        .where(RegistrationSpecialty.status.in_(states.sources_of("specialty", "lapse")),
+               RegistrationSpecialty.valid_until < today)
+        .values(status=states.target_of("specialty", "lapse"))
     )
     reached_age = add_years(today, -current_app.config["MAX_REGISTRATION_AGE"])  # born on or before
     lapsed = or_(
@@ -32,10 +35,11 @@ def expire(today=None):
         Registration.enterprise_id.in_(select(Enterprise.id).where(Enterprise.govnet_status != ACTIVE)),
     )
     now = datetime.now()
-    ending = in_force(Registration.status) & lapsed
+    ending = Registration.status.in_(states.sources_of("registration", "expire")) & lapsed
     elicence.queue_ended(ending, now)  # 废止: the e-licence library is told, in this transaction
     result = db.session.execute(
-        update(Registration).where(ending).values(status="expired", ended_at=now, updated_at=now)
+        update(Registration).where(ending)
+        .values(status=states.target_of("registration", "expire"), ended_at=now, updated_at=now)
     )
     db.session.commit()
     return result.rowcount

@@ -350,6 +350,14 @@ SUPERVISION_TABLE = tuple(SupervisionMove(*row) for row in (
     # 告知承诺核查: 不属实 revokes the registration the filing produced (the revoke row above)
     ("commitment_check", "pending",   "confirm",  "true",      "center", (),                           _l("核查属实")),
     ("commitment_check", "pending",   "disprove", "false",     "center", ("reason", "decision_number"), _l("核查不属实")),
+    # validity runs out (app/lifecycle.py expire(), the daily job): a specialty past its own date lapses
+    # alone; a registration in force (held by the center too) past its validity, or whose holder or
+    # unit no longer qualifies, expires. One bulk UPDATE each, so no record per row: these rows say
+    # which states move, and expire() reads them from here.
+    ("specialty",        "active",    "lapse",    "expired",   "system", (),                           _l("专业有效期届满")),
+    ("registration",     "active",    "expire",   "expired",   "system", (),                           _l("注册有效期届满")),
+    ("registration",     "locked",    "expire",   "expired",   "system", (),                           _l("注册有效期届满")),
+    ("registration",     "suspended", "expire",   "expired",   "system", (),                           _l("注册有效期届满")),
 ))
 # Moves the table leaves out on purpose, with what to say when one is asked for: (subject, source,
 # action) -> the reason and what to do instead.
@@ -385,6 +393,19 @@ def supervision_refusal(subject, action, source):
 
 def find_supervision_move(subject, action, source, role="center"):
     return next((m for m in supervision_moves(subject, source, role) if m.action == action), None)
+
+
+def sources_of(subject, action, role="system"):
+    """The states this move leaves from, in table order: a bulk UPDATE's WHERE reads them."""
+    return tuple(m.source for m in SUPERVISION_TABLE if (m.subject, m.action, m.role) == (subject, action, role))
+
+
+def target_of(subject, action, role="system"):
+    """The one state this move leads to (a move with two targets would make a bulk UPDATE ambiguous)."""
+    targets = {m.target for m in SUPERVISION_TABLE if (m.subject, m.action, m.role) == (subject, action, role)}
+    if len(targets) != 1:
+        raise LookupError(f"{subject} {action} by {role} leads to {sorted(targets) or 'nothing'}")
+    return targets.pop()
 
 
 def supervision_label(action, role="center"):

@@ -102,3 +102,34 @@ def test_expire_also_lapses_a_holder_past_the_age_limit_and_a_deregistered_unit(
         assert db.session.scalar(select(func.count(Registration.id)).where(
             Registration.enterprise_id == other.enterprise_id, Registration.status == "active")) == 0
         db.session.remove()
+
+
+def test_the_supervision_table_says_what_expires_and_expire_follows_it(demo, app, query, monkeypatch):
+    """Expiry is two system rows of SUPERVISION_TABLE (a specialty lapses, a registration in force
+    expires); lifecycle.expire() reads its source and target states from them: a held state dropped
+    from the table is no longer expired by the daily job."""
+    from app import lifecycle, states
+    from models import RegistrationSpecialty
+
+    assert states.sources_of("specialty", "lapse") == ("active",)
+    assert states.target_of("specialty", "lapse") == "expired"
+    assert set(states.sources_of("registration", "expire")) == states.IN_FORCE
+    assert states.target_of("registration", "expire") == "expired"
+    assert states.ROLE_LABELS["system"] and str(states.supervision_label("expire", "system")) == "注册有效期届满"
+
+    with app.app_context():
+        held = db.session.scalars(select(Registration).where(Registration.status == "locked")).first()
+        held.set_validity(date.today() - timedelta(days=1))
+        db.session.commit()
+        held_id = held.id
+        # the table without the locked row: the locked registration and its specialties do not expire
+        monkeypatch.setattr(states, "SUPERVISION_TABLE", tuple(
+            m for m in states.SUPERVISION_TABLE if (m.subject, m.source, m.action) != ("registration", "locked", "expire")))
+        lifecycle.expire()
+        assert db.session.get(Registration, held_id).status == "locked"
+        monkeypatch.undo()
+        assert lifecycle.expire() == 1
+        assert db.session.get(Registration, held_id).status == "expired"
+        assert set(db.session.scalars(select(RegistrationSpecialty.status)
+                                      .where(RegistrationSpecialty.registration_id == held_id))) == {"expired"}
+        db.session.remove()
