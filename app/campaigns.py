@@ -10,7 +10,8 @@ it back with a new deadline. Whoever has not answered by the deadline is locked 
 supervision moves are there.
 
 Every move is a row of CAMPAIGN_TABLE in app/states.py and goes through transition() here, which
-writes its record, the security log and the notices, in one transaction.
+writes its record and the security log in one transaction; the notices are then written and sent
+by the job queue (notify.after_campaign), never inside the request.
 """
 import logging
 from collections import namedtuple
@@ -85,7 +86,7 @@ def create(name, description, answer_by=None, answer_days=None, user=None, today
 def flag_rows(campaign, rows, user, today=None):
     """List the persons of a file (its first row the header: 身份证号, and optionally 姓名, 问题描述) in
     the campaign. Returns (flagged targets, [RowError]): each valid row is kept, each bad row listed
-    with its row number, column and reason. The new targets are told (SMS and in-app) after the commit."""
+    with its row number, column and reason. The new targets are told (SMS and in-app) by the job queue."""
     today = today or date.today()
     if not rows:
         raise Refused(_l("文件是空的"))
@@ -147,8 +148,9 @@ def flag_rows(campaign, rows, user, today=None):
     except IntegrityError:  # someone imported the same person into the campaign at this moment
         db.session.rollback()
         raise Refused(_l("导入期间名单已被他人修改，本次未导入任何人员，请重新导入")) from None
-    for target in targets:
-        _tell(target, [("person", "campaign_flagged"), ("unit", "campaign_unit_flagged")])
+    # thousands of persons may be listed at once: their notices are written and sent by the job queue
+    notify.after_campaign([t.id for t in targets], [("person", "campaign_flagged"), ("unit", "campaign_unit_flagged")],
+                          deadline=targets[0].answer_by if targets else None)
     return targets, sorted(errors)
 
 
@@ -211,11 +213,11 @@ def transition(target, action, user=None, opinion="", answer="", upload=None, ex
         problems = cancel_problems(target)
         if problems:
             raise Refused(problems[0], problems)
+    record = CampaignReview(target=target, actor_id=getattr(user, "id", None), actor_name=_actor_name(user),
+                            role=role, action=move.action, from_status=move.source, to_status=move.target,
+                            opinion=opinion or answer or None, created_at=now)
     try:
-        db.session.add(CampaignReview(target=target, actor_id=getattr(user, "id", None),
-                                      actor_name=_actor_name(user), role=role, action=move.action,
-                                      from_status=move.source, to_status=move.target,
-                                      opinion=opinion or answer or None, created_at=now))
+        db.session.add(record)
         if move.role == "applicant":
             target.answer_kind, target.answer, target.answered_at = action, answer or None, now
             if stored is not None:
@@ -236,7 +238,8 @@ def transition(target, action, user=None, opinion="", answer="", upload=None, ex
     except Exception:
         db.session.rollback()
         raise
-    _tell(target, AFTER_MOVE.get((move.action, move.target), []), opinion)
+    notify.after_campaign([target.id], AFTER_MOVE.get((move.action, move.target), []), review=record,
+                          deadline=target.answer_by)
     return move
 
 
@@ -255,30 +258,6 @@ def _actor_name(user):
     if user is None:
         return str(_l("系统"))
     return f"{user.last_name or ''}{user.first_name or ''}".strip() or user.username
-
-
-def _tell(target, plan, opinion=""):
-    """The notices of a target (in-app, SMS where the kind calls for it), after the commit; never raises."""
-    if not plan:
-        return
-    try:
-        params = {"campaign": target.campaign.name, "name": target.person.name,
-                  "deadline": target.answer_by.isoformat(), "issue": target.issue or _l("无"),
-                  "opinion": opinion.rstrip("。.；; ") or _l("无"),
-                  "days": current_app.config["CAMPAIGN_UNIT_REVIEW_DAYS"]}
-        messages = []
-        for audience, kind in plan:
-            if audience == "person":
-                users = [target.person.user_id] if target.person.user_id else []
-            else:
-                users = notify.enterprise_accounts(target.enterprise_id) if target.enterprise_id else []
-            messages += notify.write(kind, users, params, campaign_target_id=target.id)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        log.exception("notices of campaign target %s were not written", target.id)
-        return
-    notify.deliver([m for m in messages if m.sms_status == "queued"])
 
 
 # --- the daily job ----------------------------------------------------------------------------------

@@ -518,14 +518,25 @@ def supervision_job(job, registration_id, record_id):
 
 
 def unlock_request_filed(request):
-    """An unlock request reached the center: its users are told in-app. Never raises."""
+    """An unlock request reached the center: queue the job that tells its users in-app (one message
+    per center account: the holder's request does not wait for them). Never raises."""
     try:
-        write("unlock_request_filed", audience_ids("center", None), _registration_params(request.registration),
-              registration_id=request.registration_id)
-        db.session.commit()
+        return jobs.enqueue("notify.unlock_filed", {"request_id": request.id})
     except Exception:
-        db.session.rollback()
+        jobs.rollback()
         log.exception("the center was not told of unlock request %s", request.id)
+        return None
+
+
+@jobs.task("notify.unlock_filed", _l("解锁申请待办通知（站内消息）"))
+def unlock_filed_job(job, request_id):
+    from models import UnlockRequest
+
+    request = db.session.get(UnlockRequest, request_id)
+    if request is None:
+        return
+    write("unlock_request_filed", audience_ids("center", None), _registration_params(request.registration),
+          registration_id=request.registration_id, created_at=request.created_at)
 
 
 def unlock_request_rejected(request):
@@ -549,6 +560,70 @@ def unlock_rejected_job(job, request_id):
     params = _registration_params(request.registration, opinion=(request.opinion or "").rstrip("。.；; ") or _l("无"))
     messages = write("unlock_request_rejected", _person_user(request.person_id), params,
                      registration_id=request.registration_id, created_at=request.decided_at)
+    db.session.flush()
+    queued = [m.id for m in messages if m.sms_status == "queued"]
+    if queued:
+        jobs.enqueue("notify.sms", {"message_ids": queued}, defer=True)
+
+
+# --- 专项整治 (app/campaigns.py) ----------------------------------------------------------------
+
+# targets per notice job: an imported list of thousands is written in jobs of this size, so a job
+# that fails runs again over its own share only
+CAMPAIGN_BATCH = 500
+
+
+def after_campaign(target_ids, plan, review=None, deadline=None):
+    """Flagged persons were listed, or a campaign move committed: queue the jobs that write the
+    persons' and their units' messages (`plan`: [(audience, kind)]) and then send their SMS. The
+    request (an import of thousands, a review) does not wait for them. `review` is the move's record
+    (its opinion goes into the text); `deadline` the answer date as the move set it. Never raises."""
+    if not plan or not target_ids:
+        return []
+    try:
+        queued = [jobs.enqueue("notify.campaign", {
+            "target_ids": list(target_ids[start:start + CAMPAIGN_BATCH]), "plan": [list(p) for p in plan],
+            "review_id": getattr(review, "id", None), "deadline": deadline.isoformat() if deadline else None,
+        }, defer=True) for start in range(0, len(target_ids), CAMPAIGN_BATCH)]
+        jobs.commit()
+        return queued
+    except Exception:
+        jobs.rollback()
+        log.exception("the notices of campaign targets %s were not queued", list(target_ids)[:10])
+        return []
+
+
+@jobs.task("notify.campaign", _l("专项整治通知（站内消息）"))
+def campaign_job(job, target_ids, plan, review_id=None, deadline=None):
+    """Write the messages of these campaign targets and queue their SMS; committed with the job's
+    end. The opinion is the move's record's, the deadline the one the move set (a later move that
+    sets another one tells of it itself)."""
+    from sqlalchemy.orm import joinedload
+
+    from models import CampaignReview
+
+    review = db.session.get(CampaignReview, review_id) if review_id else None
+    opinion = (review.opinion or "") if review is not None and review.role != "applicant" else ""
+    targets = db.session.scalars(select(CampaignTarget).where(CampaignTarget.id.in_(target_ids))
+                                 .options(joinedload(CampaignTarget.campaign), joinedload(CampaignTarget.person))
+                                 .order_by(CampaignTarget.id)).all()
+    units, messages = {}, []
+    for target in targets:
+        params = {"campaign": target.campaign.name, "name": target.person.name,
+                  "deadline": deadline or target.answer_by.isoformat(), "issue": target.issue or _l("无"),
+                  "opinion": opinion.rstrip("。.；; ") or _l("无"),
+                  "days": current_app.config["CAMPAIGN_UNIT_REVIEW_DAYS"]}
+        created_at = review.created_at if review is not None else target.created_at
+        for audience, kind in plan:
+            if audience == "person":
+                users = [target.person.user_id] if target.person.user_id else []
+            elif target.enterprise_id:
+                if target.enterprise_id not in units:
+                    units[target.enterprise_id] = enterprise_accounts(target.enterprise_id)
+                users = units[target.enterprise_id]
+            else:
+                users = []
+            messages += write(kind, users, params, campaign_target_id=target.id, created_at=created_at)
     db.session.flush()
     queued = [m.id for m in messages if m.sms_status == "queued"]
     if queued:

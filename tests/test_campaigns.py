@@ -253,3 +253,53 @@ def test_a_person_on_no_list_is_told_so_and_the_campaigns_show_their_time_to_the
     created = re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d[:.\d]*", center)
     assert created and all(len(value) == 16 for value in created), created
     assert center.count("/centercampaignview/add") == 1  # one 新增, FAB's
+
+
+def test_the_notices_of_an_import_and_of_each_move_go_through_the_job_queue(demo, app, client_as, query, monkeypatch):
+    """Importing a list, a review's return and the daily lock only queue jobs: nothing is written or
+    sent inside the request; the worker then writes the person's and the unit's messages (with the
+    reviewer's opinion and the deadline the move set) and sends their SMS."""
+    from app import jobs
+    from models import Job
+
+    monkeypatch.setitem(app.config, "JOBS_BACKEND", "memory")
+    queue = jobs.Queue(app)  # runs nothing until drain(), as a worker would later
+    monkeypatch.setitem(app.extensions, "jobs", queue)
+    center, app2, ent1 = client_as("center"), client_as("app2"), client_as("ent1")
+    since = query(lambda s: s.scalar(select(Job.id).order_by(Job.id.desc()).limit(1)) or 0)
+    person_id, _, number = person_of(query, "app2")  # registered with ent1
+    campaign_id = open_campaign(center)
+    assert "已列入 1 人" in import_list(center, campaign_id, f"身份证号\n{number}\n").get_data(as_text=True)
+    pk = target_of(query, campaign_id, person_id)
+
+    def told(session):
+        return sorted(session.scalars(select(Message.kind).where(Message.campaign_target_id == pk)))
+
+    def kinds(session):
+        return [(j.kind, j.state) for j in session.scalars(select(Job).where(Job.id > since).order_by(Job.id))]
+
+    assert query(told) == []  # nothing told inside the request
+    assert query(kinds) == [("notify.campaign", "queued")]
+    assert queue.drain() == 2  # the messages, then their SMS
+    assert query(told) == ["campaign_flagged", "campaign_unit_flagged"]
+    flagged = query(lambda s: s.scalars(select(Message).where(Message.campaign_target_id == pk,
+                                                              Message.kind == "campaign_flagged")).one())
+    assert working_days_from_today(app, 10).isoformat() in flagged.body and flagged.sms_status == "sent"
+
+    press(app2, "applicantcampaignview", pk, "rectify", answer="已签订劳动合同",
+          file=(io.BytesIO(pdf_bytes("contract")), "contract.pdf"))
+    press(ent1, "enterprisecampaignview", pk, "approve")
+    press(center, "centercampaigntargetview", pk, "return", opinion="社保缴纳证明不全")
+    assert status(query, pk) == "pending" and "campaign_returned" not in query(told)
+    queue.drain()
+    returned = query(lambda s: s.scalars(select(Message).where(Message.campaign_target_id == pk,
+                                                               Message.kind == "campaign_returned")).one())
+    assert "社保缴纳证明不全" in returned.body and working_days_from_today(app, 5).isoformat() in returned.body
+    assert returned.sms_status == "sent" and "campaign_unit_todo" in query(told)
+
+    # the daily lock of who did not answer: the lock is the job's, its notices the queue's
+    after = (query(lambda s: s.get(CampaignTarget, pk).answer_by) + timedelta(days=1)).isoformat()
+    assert "锁定：1 人" in app.test_cli_runner().invoke(args=["campaigns", "lock-overdue", "--date", after]).output
+    assert "campaign_locked" not in query(told)
+    queue.drain()
+    assert {"campaign_locked", "campaign_unit_locked"} <= set(query(told))

@@ -208,3 +208,34 @@ def test_a_measure_answers_before_its_notices_which_go_through_the_job_queue(dem
     rejected = query(lambda s: s.scalars(select(Message).where(Message.kind == "unlock_request_rejected",
                                                                Message.registration_id == reg.id)).one())
     assert "整改材料不足" in rejected.body and rejected.sms_status == "sent"
+
+
+def test_an_unlock_request_reaches_the_center_through_the_job_queue(demo, client_as, query, app, monkeypatch):
+    """The holder's 解锁申请 is saved in the request; the center's in-app notices are written by a job."""
+    from app import jobs
+    from models import Job
+
+    center = client_as("center")
+    reg = query(lambda s: registration_of(s, "app7"))
+    assert lock_through_the_page(center, reg.id).status_code == 302  # told at once (the tests' queue)
+    monkeypatch.setitem(app.config, "JOBS_BACKEND", "memory")
+    queue = jobs.Queue(app)
+    monkeypatch.setitem(app.extensions, "jobs", queue)
+    since = query(lambda s: s.scalar(select(Job.id).order_by(Job.id.desc()).limit(1)) or 0)
+
+    def filed(session):
+        return session.scalars(select(Message).where(Message.registration_id == reg.id,
+                                                     Message.kind == "unlock_request_filed")).all()
+
+    holder = client_as("app7")
+    page = holder.get(f"/applicantregistrationview/show/{reg.id}")
+    holder.post(f"/applicantregistrationview/{reg.id}/unlock", data={"csrf_token": csrf_token(page), "reason": "已整改"})
+    assert query(lambda s: s.scalars(select(UnlockRequest).where(UnlockRequest.registration_id == reg.id)).one().status) \
+        == "pending"
+    assert query(filed) == []
+    assert query(lambda s: [(j.kind, j.state) for j in s.scalars(select(Job).where(Job.id > since))]) == [
+        ("notify.unlock_filed", "queued")]
+    assert queue.drain() == 1
+    center_user = query(lambda s: s.scalar(select(User.id).where(User.username == "center")))
+    notices = query(filed)
+    assert center_user in {m.user_id for m in notices} and all(reg.certificate_number in m.body for m in notices)
