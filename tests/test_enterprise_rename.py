@@ -167,3 +167,38 @@ def test_its_application_form_is_the_units_not_a_persons(demo, client_as, query)
     text = pdf_text(answer.data)
     assert "一、单位信息" in text and "证书上的原名称" in text and "单位盖章" in text
     assert "个人信息" not in text and "出生日期" not in text and "申请人签字" not in text
+
+
+def test_a_returned_or_refused_rename_tells_the_unit_why_and_what_next(renamed, client_as, query):
+    """The unit filed it, so the unit hears the center's 退回 and 不予 (no person filed it): in-app
+    with the opinion and what to do, by SMS without the opinion; the message opens its filing."""
+    unit, center = client_as("ent1"), client_as("center")
+    since = last_message(query)
+    page = unit.get("/enterpriserenameview/add")
+    assert unit.post("/enterpriserenameview/add", data={"csrf_token": csrf_token(page), "confirm": "y"}).status_code == 302
+    [pk] = renames(query)
+    assert submit(unit, "enterpriserenameview", pk).status_code == 302
+    accounts = set(query(lambda s: s.scalars(select(User.id).where(User.username == "ent1")).all()))
+
+    def told(kind):
+        return query(lambda s: s.scalars(select(Message).where(Message.kind == kind, Message.id > since,
+                                                               Message.application_id == pk)).all())
+
+    assert move(center, "centerqueueview", pk, "return", opinion="请补充市场监管部门的核准通知书").status_code == 302
+    [returned] = told("unit_filing_returned")
+    assert returned.user_id in accounts and returned.sms_status == "sent"
+    assert "请补充市场监管部门的核准通知书" in returned.body and "修改后重新提交" in returned.body
+    sms = query(lambda s: s.scalars(select(SmsMessage.text).where(SmsMessage.purpose == "notice")
+                                    .order_by(SmsMessage.id.desc())).first())
+    number = query(lambda s: s.get(Application, pk).number)
+    assert number in sms and "核准通知书" not in sms  # the opinion stays in-app
+    inbox = unit.get("/messages/").get_data(as_text=True)
+    assert "本单位申请被注册中心退回" in inbox and f"/enterpriserenameview/show/{pk}" in inbox
+    assert unit.get(f"/enterpriserenameview/show/{pk}").status_code == 200
+
+    assert submit(unit, "enterpriserenameview", pk).status_code == 302
+    assert move(center, "centerqueueview", pk, "refuse", opinion="名称变更未经核准").status_code == 302
+    assert query(lambda s: s.get(Application, pk).status) == "refused"
+    [refused] = told("unit_filing_refused")
+    assert refused.user_id in accounts and "名称变更未经核准" in refused.body and "重新申请" in refused.body
+    assert renamed_notices(query, since) == []  # no certificate changed: the persons are not told

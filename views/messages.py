@@ -43,6 +43,8 @@ def application_url(who, application_id, business_type):
         view = next((v for v in TYPE_VIEWS if v.business_type == business_type), None)
         return f"/{view.__name__.lower()}/show/{application_id}" if view else None
     if who.kind == "enterprise":
+        if business_type == "enterprise_rename":  # the unit's own filing: where it edits and resubmits it
+            return url_for("EnterpriseRenameView.show", pk=application_id)
         return url_for("EnterpriseApplicationView.show", pk=application_id)
     if who.kind == "center":
         return url_for("CenterApplicationView.show", pk=application_id)
