@@ -110,20 +110,20 @@ TEMPLATES = {
     # the center's supervision of a registration (app/supervision.py): the holder and the unit
     "registration_locked": (_l("注册已被锁定"),
                             _l("您的注册证书（%(certificate)s）已被注册中心锁定，来源：%(source)s，原因：%(reason)s，"
-                               "锁定至%(until)s。锁定期间只能办理注销；如有异议，可在“我的注册证书”中申请解锁，"
+                               "%(period)s。锁定期间只能办理注销；如有异议，可在“我的注册证书”中申请解锁，"
                                "或联系%(contact)s。"), True),
     "registration_unlocked": (_l("注册已解锁"),
                               _l("您的注册证书（%(certificate)s）已解除锁定（%(reason)s），可以正常办理业务。"), True),
     "registration_suspended": (_l("注册已暂停执业"),
                                _l("您的注册证书（%(certificate)s）已被注册中心暂停执业，决定文号：%(decision)s，"
-                                  "原因：%(reason)s。暂停期间只能办理注销；如有疑问请联系%(contact)s。"), True),
+                                  "原因：%(reason)s，%(period)s。暂停期间只能办理注销；如有疑问请联系%(contact)s。"), True),
     "registration_resumed": (_l("注册已恢复执业"),
                              _l("您的注册证书（%(certificate)s）已恢复执业（%(reason)s）。"), True),
     "registration_revoked": (_l("注册已被撤销"),
                              _l("您的注册证书（%(certificate)s）已被注册中心撤销注册，决定文号：%(decision)s，"
                                 "原因：%(reason)s。注册证书自即日起作废；如有疑问请联系%(contact)s。"), True),
     "unit_registration_held": (_l("本单位人员注册状态变更"),
-                               _l("本单位%(name)s的注册证书（%(certificate)s）已%(what)s（%(reason)s）。"), True),
+                               _l("本单位%(name)s的注册证书（%(certificate)s）已%(what)s（%(reason)s）%(period_note)s。"), True),
     "unlock_request_filed": (_l("新的解锁申请"),
                              _l("%(name)s的注册证书（%(certificate)s）申请解锁，请在“解锁申请”中处理。"), False),
     "unlock_request_rejected": (_l("解锁申请不予同意"),
@@ -190,10 +190,11 @@ SMS_TEXTS = {
 SMS_IS_BODY = frozenset({"renewal_due", "renewal_closed"})
 # the SMS of a message about a registration (the center's supervision): its certificate number only
 REGISTRATION_SMS_TEXTS = {
-    "registration_locked": _l("您的注册证书（%(certificate)s）已被注册中心锁定，期间只能办理注销，"
+    "registration_locked": _l("您的注册证书（%(certificate)s）已被注册中心锁定，%(period)s，期间只能办理注销，"
                               "详情请%(where)s“站内消息”中查看。"),
     "registration_unlocked": _l("您的注册证书（%(certificate)s）已解除锁定，详情请%(where)s“站内消息”中查看。"),
-    "registration_suspended": _l("您的注册证书（%(certificate)s）已被注册中心暂停执业，详情请%(where)s“站内消息”中查看。"),
+    "registration_suspended": _l("您的注册证书（%(certificate)s）已被注册中心暂停执业，%(period)s，"
+                                 "详情请%(where)s“站内消息”中查看。"),
     "registration_resumed": _l("您的注册证书（%(certificate)s）已恢复执业，详情请%(where)s“站内消息”中查看。"),
     "registration_revoked": _l("您的注册证书（%(certificate)s）已被注册中心撤销注册，详情请%(where)s“站内消息”中查看。"),
     "unit_registration_held": _l("本单位人员的注册证书（%(certificate)s）状态已变更，详情请%(where)s“站内消息”中查看。"),
@@ -205,6 +206,21 @@ SMS_TEXTS.update(REGISTRATION_SMS_TEXTS)
 SUPERVISION_KINDS = {"lock": "registration_locked", "unlock": "registration_unlocked",
                      "suspend": "registration_suspended", "resume": "registration_resumed",
                      "revoke": "registration_revoked"}
+# how long a measure lasts, as its texts say it: to its end date, or, without one, until the center lifts it
+PERIODS = {"lock": (_l("锁定至%(until)s"), _l("未定截止日期，至注册中心解除锁定时止")),
+           "suspend": (_l("暂停执业至%(until)s"), _l("未定截止日期，至注册中心决定恢复执业时止"))}
+# the SMS about a measure reads its record for the dates (by the message's kind)
+PERIOD_KINDS = {"registration_locked": "lock", "registration_suspended": "suspend"}
+
+
+def period(action, until):
+    """The phrase of a lock's or suspension's end (暂停执业至YYYY-MM-DD); "" for any other move."""
+    if action not in PERIODS:
+        return ""
+    dated, open_ended = PERIODS[action]
+    return str(dated % {"until": until.isoformat()}) if until else str(open_ended)
+
+
 UNIT_WHAT = {"lock": _l("被注册中心锁定"), "unlock": _l("解除锁定"), "suspend": _l("被注册中心暂停执业"),
              "resume": _l("恢复执业"), "revoke": _l("被注册中心撤销注册")}
 
@@ -458,7 +474,8 @@ def sms_text(message):
             if message.kind in REGISTRATION_SMS_TEXTS and message.registration_id:
                 registration = db.session.get(Registration, message.registration_id)
                 body = str(REGISTRATION_SMS_TEXTS[message.kind] % {
-                    "certificate": registration.certificate_number, "where": str(where)})
+                    "certificate": registration.certificate_number, "where": str(where),
+                    "period": _measure_period(message)})
                 return str(_l("【二级建造师注册】%(title)s：%(body)s", title=message.title, body=body))
             application = db.session.get(Application, message.application_id) if message.application_id else None
             if application is None or message.kind not in SMS_TEXTS:
@@ -466,6 +483,21 @@ def sms_text(message):
             body = str(SMS_TEXTS[message.kind] % {"number": application.number, "where": str(where),
                                                   "type": str(type_label(application.business_type))})
         return str(_l("【二级建造师注册】%(title)s：%(body)s", title=message.title, body=body))
+
+
+def _measure_period(message):
+    """The end of the lock or suspension a message tells of, from its record (written at the record's
+    time, notify.supervision): the registration may have moved on by the time its SMS goes."""
+    action = PERIOD_KINDS.get(message.kind)
+    if action is None:
+        return ""
+    from models import SupervisionRecord
+
+    until = db.session.execute(select(SupervisionRecord.until).where(
+        SupervisionRecord.registration_id == message.registration_id, SupervisionRecord.action == action,
+        SupervisionRecord.created_at <= message.created_at)
+        .order_by(SupervisionRecord.created_at.desc(), SupervisionRecord.id.desc()).limit(1)).scalar_one_or_none()
+    return period(action, until)
 
 
 def retry(limit=None, older_than_minutes=None):
@@ -528,7 +560,9 @@ def supervision_job(job, registration_id, record_id):
     params = _registration_params(
         registration, reason=(record.reason or "").rstrip("。.；; ") or _l("无"),
         source=states.LOCK_SOURCES.get(record.source, _l("无")),
-        until=record.until.isoformat() if record.until else _l("无"), decision=record.decision_number or _l("无"))
+        until=record.until.isoformat() if record.until else _l("无"), decision=record.decision_number or _l("无"),
+        period=period(record.action, record.until))
+    params["period_note"] = f"，{params['period']}" if params["period"] else ""
     messages = write(SUPERVISION_KINDS[record.action], _person_user(registration.person_id), params,
                      registration_id=registration.id, created_at=record.created_at)
     messages += write("unit_registration_held", enterprise_accounts(registration.enterprise_id),

@@ -239,3 +239,54 @@ def test_an_unlock_request_reaches_the_center_through_the_job_queue(demo, client
     center_user = query(lambda s: s.scalar(select(User.id).where(User.username == "center")))
     notices = query(filed)
     assert center_user in {m.user_id for m in notices} and all(reg.certificate_number in m.body for m in notices)
+
+
+def test_the_lock_and_suspension_notices_state_their_end_date(demo, client_as, query):
+    """锁定至… and 暂停执业至… in the holder's message and SMS and in the unit's message; a suspension
+    without an end date says it lasts until the center resumes it."""
+    from models import SmsMessage
+
+    center = client_as("center")
+    reg = query(lambda s: registration_of(s, "app7"))
+    holder = query(lambda s: s.scalar(select(User.id).where(User.username == "app7")))
+
+    def latest(kind, mine=True):
+        return query(lambda s: s.scalars(select(Message).where(
+            Message.registration_id == reg.id, Message.kind == kind,
+            (Message.user_id == holder) if mine else (Message.user_id != holder))
+            .order_by(Message.id.desc())).first())
+
+    def last_sms():  # the holder's SMS of the latest suspension
+        return query(lambda s: s.scalars(select(SmsMessage.text).where(SmsMessage.purpose == "notice",
+                                                                       SmsMessage.text.contains("已被注册中心暂停执业"))
+                                         .order_by(SmsMessage.id.desc())).first())
+
+    until = date.today() + timedelta(days=30)
+    assert lock_through_the_page(center, reg.id, until=until.isoformat()).status_code == 302
+    assert f"锁定至{until.isoformat()}" in latest("registration_locked").body
+    assert f"锁定至{until.isoformat()}" in latest("unit_registration_held", mine=False).body
+    assert f"锁定至{until.isoformat()}" in query(lambda s: s.scalars(select(SmsMessage.text).where(
+        SmsMessage.purpose == "notice", SmsMessage.text.contains("已被注册中心锁定"))
+        .order_by(SmsMessage.id.desc())).first())
+    page = center.get(f"/supervision/show/{reg.id}")
+    center.post(f"/supervision/{reg.id}/supervise/unlock", data={"csrf_token": csrf_token(page), "reason": "已核实"})
+    assert query(lambda s: s.get(Registration, reg.id).status) == "active"
+
+    ends = date.today() + timedelta(days=90)
+    page = center.get(f"/supervision/show/{reg.id}")
+    center.post(f"/supervision/{reg.id}/supervise/suspend", data={
+        "csrf_token": csrf_token(page), "reason": "违反执业规定", "decision_number": "陕建罚〔2026〕9号",
+        "until": ends.isoformat()})
+    assert query(lambda s: s.get(Registration, reg.id).status) == "suspended"
+    suspended = latest("registration_suspended")
+    assert f"暂停执业至{ends.isoformat()}" in suspended.body and suspended.sms_status == "sent"
+    assert f"暂停执业至{ends.isoformat()}" in latest("unit_registration_held", mine=False).body
+    assert f"暂停执业至{ends.isoformat()}" in last_sms() and "违反执业规定" not in last_sms()
+
+    page = center.get(f"/supervision/show/{reg.id}")
+    center.post(f"/supervision/{reg.id}/supervise/resume", data={"csrf_token": csrf_token(page), "reason": "整改完成"})
+    page = center.get(f"/supervision/show/{reg.id}")
+    center.post(f"/supervision/{reg.id}/supervise/suspend", data={
+        "csrf_token": csrf_token(page), "reason": "违反执业规定", "decision_number": "陕建罚〔2026〕10号"})
+    assert "至注册中心决定恢复执业时止" in latest("registration_suspended").body
+    assert "至注册中心决定恢复执业时止" in last_sms()
