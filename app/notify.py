@@ -104,6 +104,16 @@ TEMPLATES = {
     "unit_renewal_due": (_l("本单位人员注册即将到期"),
                          _l("本单位%(name)s的注册证书（%(certificate)s）%(specialties)s专业将于%(valid_until)s到期，"
                             "请提醒其在有效期届满%(closes)s天前申请延续注册（最迟%(deadline)s）。"), False),
+    # ... and when the registration is held by the center (locked, suspended): renewal only after the hold
+    # is lifted; hold, lift and contact besides (app/reminders.py HOLDS)
+    "renewal_held": (_l("注册即将到期，注册处于%(hold)s状态"),
+                     _l("您的注册证书（%(certificate)s）%(specialties)s专业将于%(valid_until)s到期，还有%(days)s天。"
+                        "该注册目前处于%(hold)s状态，%(hold)s期间不能申请延续注册，须待%(lift)s后方可申请"
+                        "（延续注册最迟于%(deadline)s提交）。请联系%(contact)s。"), True),
+    "unit_renewal_held": (_l("本单位人员注册即将到期（注册处于%(hold)s状态）"),
+                          _l("本单位%(name)s的注册证书（%(certificate)s）%(specialties)s专业将于%(valid_until)s到期。"
+                             "该注册目前处于%(hold)s状态，须待%(lift)s后方可申请延续注册（最迟%(deadline)s），"
+                             "请联系%(contact)s。"), False),
     "unit_renewal_closed": (_l("本单位人员注册即将到期"),
                             _l("本单位%(name)s的注册证书（%(certificate)s）%(specialties)s专业将于%(valid_until)s到期，已不能延续注册；"
                                "如需继续执业，请其办理注销，有效期届满后办理重新注册。"), False),
@@ -187,7 +197,7 @@ SMS_TEXTS = {
     "campaign_returned": _l("您的专项整治答复被退回，意见请%(where)s“站内消息”中查看，请于%(deadline)s前重新答复。"),
     "campaign_locked": _l("您未在%(deadline)s前答复专项整治核查，注册已被锁定，详情请%(where)s“站内消息”中查看。"),
 }
-SMS_IS_BODY = frozenset({"renewal_due", "renewal_closed"})
+SMS_IS_BODY = frozenset({"renewal_due", "renewal_closed", "renewal_held"})
 # the SMS of a message about a registration (the center's supervision): its certificate number only
 REGISTRATION_SMS_TEXTS = {
     "registration_locked": _l("您的注册证书（%(certificate)s）已被注册中心锁定，%(period)s，期间只能办理注销，"
@@ -369,7 +379,8 @@ def write(kind, user_ids, params, application_id=None, registration_id=None, cre
     The texts are written in the default language: that is what the recipients read."""
     title, body, by_sms = TEMPLATES[kind]
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        title, body = str(title), str(body) % {k: str(v) for k, v in params.items()}
+        values = {k: str(v) for k, v in params.items()}
+        title, body = str(title) % values, str(body) % values  # a title may name what the body does
     messages = []
     for user_id in user_ids:
         message = Message(user_id=user_id, kind=kind, title=title, body=body, application_id=application_id,

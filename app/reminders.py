@@ -19,6 +19,7 @@ from collections import namedtuple
 from datetime import date, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
@@ -31,8 +32,14 @@ log = logging.getLogger(__name__)
 
 Stage = namedtuple("Stage", "code days person_kind unit_kind")
 # one reminder: a registration's specialties (their names, 、-joined) that run out on valid_until
-Candidate = namedtuple("Candidate", "id valid_until certificate_number enterprise_id user_id name specialties",
-                       defaults=("",))
+Candidate = namedtuple("Candidate", "id valid_until certificate_number enterprise_id user_id name specialties status",
+                       defaults=("", "active"))
+# A registration held by the center (locked, suspended) still runs out and is reminded, but its holder
+# cannot file 延续注册 while held (app/rules.py): "please renew" would send them to a refusal. Its open-
+# window reminders say so instead: the hold (its state), what must come first, whom to contact. The
+# closed-window one already says that only 注销 remains, which holds for them too.
+HELD_KINDS = {"renewal_due": "renewal_held", "unit_renewal_due": "unit_renewal_held"}
+HOLDS = {"locked": (_l("锁定"), _l("解锁")), "suspended": (_l("暂停执业"), _l("恢复执业"))}
 
 
 def stages():
@@ -66,7 +73,8 @@ def run(today=None):
     term = RegistrationSpecialty
     rows = db.session.execute(
         select(Registration.id, term.valid_until, Registration.certificate_number,
-               Registration.enterprise_id, Person.user_id, Person.name, Specialty.name.label("specialty"))
+               Registration.enterprise_id, Person.user_id, Person.name, Specialty.name.label("specialty"),
+               Registration.status)
         .select_from(term)
         .join(Registration, Registration.id == term.registration_id)
         .join(Person, Person.id == Registration.person_id)
@@ -83,7 +91,7 @@ def run(today=None):
             candidates[key] = candidates[key]._replace(specialties=f"{candidates[key].specialties}、{row.specialty}")
         else:
             candidates[key] = Candidate(row.id, row.valid_until, row.certificate_number, row.enterprise_id,
-                                        row.user_id, row.name, row.specialty)
+                                        row.user_id, row.name, row.specialty, row.status)
     sent = {}
     if candidates:
         for registration_id, valid_until, stage in db.session.execute(
@@ -110,13 +118,19 @@ def _remind(candidate, stage, today):
                   specialties=getattr(candidate, "specialties", ""),
                   valid_until=candidate.valid_until.isoformat(), days=(candidate.valid_until - today).days,
                   closes=closes, deadline=(candidate.valid_until - timedelta(days=closes)).isoformat())
+    person_kind, unit_kind = stage.person_kind, stage.unit_kind
+    status = getattr(candidate, "status", "active")
+    if status in HOLDS:
+        person_kind, unit_kind = HELD_KINDS.get(person_kind, person_kind), HELD_KINDS.get(unit_kind, unit_kind)
+        hold, lift = HOLDS[status]
+        params.update(hold=hold, lift=lift, contact=cfg["SUPERVISION_CONTACT"])
     try:
         db.session.add(RenewalReminder(registration_id=candidate.id, valid_until=candidate.valid_until,
                                        stage=stage.code))
         db.session.flush()  # the unique key: another run got here first
-        messages = notify.write(stage.person_kind, [candidate.user_id] if candidate.user_id else [], params,
+        messages = notify.write(person_kind, [candidate.user_id] if candidate.user_id else [], params,
                                 registration_id=candidate.id)
-        notify.write(stage.unit_kind, notify.enterprise_accounts(candidate.enterprise_id), params,
+        notify.write(unit_kind, notify.enterprise_accounts(candidate.enterprise_id), params,
                      registration_id=candidate.id)
         db.session.commit()
     except IntegrityError:

@@ -44,7 +44,8 @@ def run(app, day):
 
 
 # the renewal reminders' kinds (a registration's other messages, the center's supervision, are not reminders)
-REMINDER_KINDS = ("renewal_due", "renewal_closed", "unit_renewal_due", "unit_renewal_closed")
+REMINDER_KINDS = ("renewal_due", "renewal_closed", "unit_renewal_due", "unit_renewal_closed", "renewal_held",
+                  "unit_renewal_held")
 
 
 def reminder_messages(session, pk=None):
@@ -197,5 +198,33 @@ def test_a_registration_held_by_the_center_still_gets_its_reminders(demo, app, q
     pk = set_registration(query, "app7", status=status)
     assert [run(app, D - timedelta(days=offset)) for offset in (90, 60, 29)] == [1, 1, 1]
     kinds = [kind for _, kind, _, _ in query(lambda s: reminder_messages(s, pk))]
-    assert kinds.count("renewal_due") == 2 and kinds.count("renewal_closed") == 1
-    assert kinds.count("unit_renewal_due") == 2
+    assert kinds.count("renewal_held") == 2 and kinds.count("renewal_closed") == 1
+    assert kinds.count("unit_renewal_held") == 2 and "renewal_due" not in kinds
+
+
+@pytest.mark.parametrize("status, hold, lift", [("locked", "锁定", "解锁"), ("suspended", "暂停执业", "恢复执业")])
+def test_a_held_holder_is_told_renewal_waits_for_the_hold_to_be_lifted_and_whom_to_ask(demo, app, client_as, query,
+                                                                                      status, hold, lift):
+    """The holder of a locked or suspended registration cannot file 延续注册: the reminder (in-app, SMS)
+    and the unit's copy say the registration is held, that renewal comes after 解锁/恢复执业, and whom
+    to contact, instead of asking for a renewal that would be refused."""
+    pk = set_registration(query, "app7", status=status)
+    contact = app.config["SUPERVISION_CONTACT"]
+    assert run(app, D - timedelta(days=90)) == 1
+    told = {kind: (user, sms, body) for user, kind, sms, body in query(lambda s: reminder_messages(s, pk))}
+    assert set(told) == {"renewal_held", "unit_renewal_held"}
+    user, sms_status, body = told["renewal_held"]
+    assert user == "app7" and sms_status == "sent"
+    for text in (body, told["unit_renewal_held"][2]):
+        assert f"处于{hold}状态" in text and f"须待{lift}后方可申请" in text and contact in text
+        assert D.isoformat() in text and "请在有效期届满" not in text
+    phone = query(lambda s: s.scalars(select(Person.phone).join(Person.user).where(User.username == "app7")).one())
+    [sms] = query(lambda s: reminder_sms(s, phone))
+    assert f"须待{lift}后方可申请" in sms and contact in sms
+    inbox = client_as("app7").get("/messages/").get_data(as_text=True)
+    assert f"注册即将到期，注册处于{hold}状态" in inbox
+    assert f"本单位人员注册即将到期（注册处于{hold}状态）" in client_as("ent2").get("/messages/").get_data(as_text=True)
+    # lifted before the next stage: the holder is asked to renew again
+    query(lambda s: (s.execute(update(Registration).where(Registration.id == pk).values(status="active")), s.commit()))
+    assert run(app, D - timedelta(days=60)) == 1
+    assert [k for _, k, _, _ in query(lambda s: reminder_messages(s, pk))][-2:] == ["renewal_due", "unit_renewal_due"]
