@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import access, audit, credit, notify, refusals, states, storage, validators
+from app import access, audit, credit, notify, refusals, states, storage, supervision, validators
 from app.business_types import CANCELLING
 from app.dates import add_working_days, working_days_between
 from app.extensions import db
@@ -281,13 +281,10 @@ def lock_overdue(today=None):
 
 
 def _lock_registration(target):
-    """The registration's own 锁定 (app/supervision.py), when it is there and the registration in force."""
-    try:
-        from app import supervision
-    except ImportError:
-        return
+    """The registration's own 锁定 (app/supervision.py), when the person holds one in force; it lasts
+    until the center unlocks it."""
     registration = current_registration(target.person)
-    if registration is None or not hasattr(supervision, "lock"):
+    if registration is None:
         return
     try:
         supervision.lock(registration, reason=str(_l("未在%(date)s前答复专项整治“%(campaign)s”的核查",

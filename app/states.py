@@ -330,8 +330,9 @@ SupervisionMove = namedtuple("SupervisionMove", "subject source action target ro
 SUPERVISION_TABLE = tuple(SupervisionMove(*row) for row in (
     # subject            source       action      target       role      needs                         label
     ("registration",     "active",    "lock",     "locked",    "center", ("reason", "source", "until"), _l("锁定")),
-    # the system locks too, for another module's rule (a credit campaign's non-answerers, say)
-    ("registration",     "active",    "lock",     "locked",    "system", ("reason", "source", "until"), _l("自动锁定")),
+    # the system locks too, for another module's rule (a campaign's non-answerers): until the center
+    # unlocks, so no end date is asked
+    ("registration",     "active",    "lock",     "locked",    "system", ("reason", "source"),          _l("自动锁定")),
     ("registration",     "locked",    "unlock",   "active",    "center", ("reason",),                  _l("解锁")),
     # the lock's end date has passed: the daily job (flask registrations expire) lifts it
     ("registration",     "locked",    "unlock",   "active",    "system", (),                           _l("锁定期满解锁")),

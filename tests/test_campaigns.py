@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.dates import add_working_days
 from app.validators import make_id_number
-from models import Application, Campaign, CampaignReview, CampaignTarget, Message, Person, SmsMessage
+from models import Application, Campaign, CampaignReview, CampaignTarget, Message, Person, Registration, SmsMessage
 from tests.api_helpers import api_as  # noqa: F401 (fixture)
 from tests.conftest import csrf_token
 from tests.helpers import add, flashes, pdf_bytes, start_export, submit
@@ -168,6 +168,11 @@ def test_the_daily_job_locks_who_did_not_answer_and_the_center_may_reopen(demo, 
     after = (answer_by + timedelta(days=1)).isoformat()
     assert "锁定：1 人" in runner.invoke(args=["campaigns", "lock-overdue", "--date", after]).output
     assert status(query, pk) == "locked"
+    # the registration itself is locked, as 专项检查, until the center unlocks it (no end date)
+    held = query(lambda s: s.scalars(select(Registration).where(Registration.person_id == person_id)
+                                     .order_by(Registration.id.desc())).first())
+    assert (held.status, held.hold_source, held.hold_until) == ("locked", "inspection", None)
+    assert "专项整治" in held.hold_reason
     assert "锁定：0 人" in runner.invoke(args=["campaigns", "lock-overdue", "--date", after]).output  # once
     record = query(lambda s: s.scalars(select(CampaignReview).where(CampaignReview.target_id == pk)).one())
     assert (record.role, record.action, record.actor_name) == ("system", "lock", "系统")
