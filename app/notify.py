@@ -65,6 +65,9 @@ TEMPLATES = {
                      _l("您的注册单位已办理企业名称变更（%(number)s），注册证书（%(certificate)s）上的单位名称已更新为"
                         "“%(unit)s”，请在“我的注册证书”中查看或下载。"), True),
     # a unit-level filing (企业名称变更) returned, not accepted or refused: its unit's accounts, who filed it
+    "unit_filing_approved": (_l("本单位申请已准予"),
+                             _l("贵单位的%(type)s申请（%(number)s）已准予，本单位在册人员的注册证书已改印新名称，"
+                                "人员已各自收到通知。"), True),
     "unit_filing_returned": (_l("本单位申请被注册中心退回"),
                              _l("贵单位的%(type)s申请（%(number)s）被注册中心退回，意见：%(opinion)s。"
                                 "请在“企业业务 → %(type)s”中按意见修改后重新提交。"), True),
@@ -184,6 +187,7 @@ SMS_TEXTS = {
     "rejected_by_center": _l("您的%(type)s申请（%(number)s）未被注册中心受理（驳回），意见请%(where)s“站内消息”中查看。"),
     "approved": _l("您的%(type)s申请（%(number)s）已准予注册，请%(where)s“我的注册证书”中查看。"),
     "refused": _l("您的%(type)s申请（%(number)s）不予注册，意见请%(where)s“站内消息”中查看。"),
+    "unit_filing_approved": _l("贵单位的%(type)s申请（%(number)s）已准予，详情请%(where)s“站内消息”中查看。"),
     "unit_filing_returned": _l("贵单位的%(type)s申请（%(number)s）被注册中心退回，意见请%(where)s“站内消息”中查看，"
                                "修改后重新提交。"),
     "unit_filing_rejected": _l("贵单位的%(type)s申请（%(number)s）未被注册中心受理（驳回），意见请%(where)s“站内消息”中查看。"),
@@ -331,7 +335,7 @@ def _write(application, move, review=None, created_at=None):
             if kind in UNIT_LEVEL_KINDS:
                 messages += _tell_registered(application, UNIT_LEVEL_KINDS[kind], params,
                                              created_at or application.step_started_at)
-            elif kind in UNIT_FILER_KINDS:  # the unit filed it: it is told why, and what to do next
+            if kind in UNIT_FILER_KINDS:  # the unit filed it: it is told the decision (and why, what next)
                 messages += write(UNIT_FILER_KINDS[kind], audience_ids("reviewers", application), params,
                                   application_id=application.id,
                                   created_at=created_at or application.step_started_at)
@@ -344,10 +348,9 @@ def _write(application, move, review=None, created_at=None):
 # what a unit-level filing's move tells each person registered with the unit, by the kind it would
 # have told an applicant
 UNIT_LEVEL_KINDS = {"approved": "unit_renamed"}
-# ... and what it tells the unit that filed it, where the applicant would hear of a decision that
-# calls on them to act (the persons' certificates are not changed by these)
-UNIT_FILER_KINDS = {"returned_by_center": "unit_filing_returned", "rejected_by_center": "unit_filing_rejected",
-                    "refused": "unit_filing_refused"}
+# ... and what it tells the unit that filed it: every decision the applicant would hear of
+UNIT_FILER_KINDS = {"approved": "unit_filing_approved", "returned_by_center": "unit_filing_returned",
+                    "rejected_by_center": "unit_filing_rejected", "refused": "unit_filing_refused"}
 
 
 def _tell_registered(application, kind, params, created_at=None):

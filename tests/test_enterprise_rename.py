@@ -98,9 +98,9 @@ def test_the_unit_files_once_and_every_certificate_prints_the_new_name(renamed, 
     inbox = client_as("app2").get("/messages/").get_data(as_text=True)
     assert "注册证书单位名称已更新" in inbox and f"/applicantregistrationview/show/{registration}" in inbox
     sms = query(lambda s: s.scalars(select(SmsMessage.text).where(SmsMessage.purpose == "notice")
-                                    .order_by(SmsMessage.id.desc())).first())
+                                    .order_by(SmsMessage.id.desc()).limit(2)).all())  # the person's, the unit's
     certificate = query(lambda s: registration_of(s, "app2").certificate_number)
-    assert certificate in sms and "单位名称已按企业名称变更更新" in sms
+    assert any(certificate in text and "单位名称已按企业名称变更更新" in text for text in sms), sms
 
 
 def test_a_unit_without_renamed_certificates_is_told_why(demo, client_as, query):
@@ -202,3 +202,12 @@ def test_a_returned_or_refused_rename_tells_the_unit_why_and_what_next(renamed, 
     [refused] = told("unit_filing_refused")
     assert refused.user_id in accounts and "名称变更未经核准" in refused.body and "重新申请" in refused.body
     assert renamed_notices(query, since) == []  # no certificate changed: the persons are not told
+
+
+def test_an_approved_rename_tells_the_unit_too(demo, client_as, query):
+    """The demo's approved rename of ent2: its unit hears the decision as well as its persons."""
+    [pk] = renames(query, "长安")
+    told = query(lambda s: s.execute(select(User.username, Message.body).join(User, User.id == Message.user_id)
+                                     .where(Message.kind == "unit_filing_approved", Message.application_id == pk)).all())
+    assert [username for username, _ in told] == ["ent2"] and "已准予" in told[0][1]
+    assert "本单位申请已准予" in client_as("ent2").get("/messages/").get_data(as_text=True)
