@@ -273,20 +273,35 @@ def plan_for(move):
 MoveDone = namedtuple("MoveDone", "action role target")  # what the job needs of a move
 
 
+def queue_sms(messages):
+    """Queue the job that sends the SMS of the messages just written (those that have one)."""
+    db.session.flush()
+    queued = [m.id for m in messages if m.sms_status == "queued"]
+    if queued:
+        jobs.enqueue("notify.sms", {"message_ids": queued}, defer=True)
+
+
+def enqueue_quietly(kind, params, *failure):
+    """Queue a notice job for a move already committed: a queue that cannot take it must not undo
+    the move, so the failure is logged (`failure`: log.exception's message and arguments), not raised."""
+    try:
+        return jobs.enqueue(kind, params)
+    except Exception:
+        jobs.rollback()
+        log.exception(*failure)
+        return None
+
+
 def after_move(application, move):
     """Queue the job that tells everyone this move concerns (in-app, then by SMS). Never raises."""
     if not plan_for(move):
         return None
     review = db.session.scalar(select(Review.id).where(Review.application_id == application.id)
                                .order_by(Review.id.desc()).limit(1))
-    try:
-        return jobs.enqueue("notify.move", {
-            "application_id": application.id, "action": move.action, "role": move.role, "target": move.target,
-            "review_id": review, "at": (application.step_started_at or datetime.now()).isoformat()})
-    except Exception:
-        jobs.rollback()
-        log.exception("the notices of application %s after %s were not queued", application.id, move.action)
-        return None
+    return enqueue_quietly("notify.move", {
+        "application_id": application.id, "action": move.action, "role": move.role, "target": move.target,
+        "review_id": review, "at": (application.step_started_at or datetime.now()).isoformat(),
+    }, "the notices of application %s after %s were not queued", application.id, move.action)
 
 
 @jobs.task("notify.move", _l("业务通知（站内消息）"))
@@ -298,10 +313,7 @@ def move_job(job, application_id, action, role, target, review_id=None, at=None)
     review = db.session.get(Review, review_id) if review_id else None
     messages = _write(application, MoveDone(action, role, target), review,
                       datetime.fromisoformat(at) if at else None)
-    db.session.flush()
-    queued = [m.id for m in messages if m.sms_status == "queued"]
-    if queued:
-        jobs.enqueue("notify.sms", {"message_ids": queued}, defer=True)
+    queue_sms(messages)
 
 
 @jobs.task("notify.sms", _l("业务通知短信"))
@@ -549,12 +561,8 @@ def after_supervision(registration, record):
     """A supervision move committed: queue the job that tells the holder (in-app and SMS) and the
     unit's accounts, as after a filing's move: the request does not wait for the SMS gateway, and a
     gateway that fails is retried by the queue. Never raises; returns the job, or None."""
-    try:
-        return jobs.enqueue("notify.supervision", {"registration_id": registration.id, "record_id": record.id})
-    except Exception:
-        jobs.rollback()
-        log.exception("the notices of registration %s after %s were not queued", registration.id, record.action)
-        return None
+    return enqueue_quietly("notify.supervision", {"registration_id": registration.id, "record_id": record.id},
+                           "the notices of registration %s after %s were not queued", registration.id, record.action)
 
 
 @jobs.task("notify.supervision", _l("监管措施通知（站内消息）"))
@@ -582,21 +590,14 @@ def supervision_job(job, registration_id, record_id):
     messages += write("unit_registration_held", enterprise_accounts(registration.enterprise_id),
                       {**params, "what": UNIT_WHAT[record.action]}, registration_id=registration.id,
                       created_at=record.created_at)
-    db.session.flush()
-    queued = [m.id for m in messages if m.sms_status == "queued"]
-    if queued:
-        jobs.enqueue("notify.sms", {"message_ids": queued}, defer=True)
+    queue_sms(messages)
 
 
 def unlock_request_filed(request):
     """An unlock request reached the center: queue the job that tells its users in-app (one message
     per center account: the holder's request does not wait for them). Never raises."""
-    try:
-        return jobs.enqueue("notify.unlock_filed", {"request_id": request.id})
-    except Exception:
-        jobs.rollback()
-        log.exception("the center was not told of unlock request %s", request.id)
-        return None
+    return enqueue_quietly("notify.unlock_filed", {"request_id": request.id},
+                           "the center was not told of unlock request %s", request.id)
 
 
 @jobs.task("notify.unlock_filed", _l("解锁申请待办通知（站内消息）"))
@@ -613,12 +614,8 @@ def unlock_filed_job(job, request_id):
 def unlock_request_rejected(request):
     """The center refused an unlock request: queue the job that tells the holder (the opinion in-app,
     an SMS). Never raises."""
-    try:
-        return jobs.enqueue("notify.unlock_rejected", {"request_id": request.id})
-    except Exception:
-        jobs.rollback()
-        log.exception("the holder was not told of the decision on unlock request %s", request.id)
-        return None
+    return enqueue_quietly("notify.unlock_rejected", {"request_id": request.id},
+                           "the holder was not told of the decision on unlock request %s", request.id)
 
 
 @jobs.task("notify.unlock_rejected", _l("解锁申请结果通知（站内消息）"))
@@ -631,10 +628,7 @@ def unlock_rejected_job(job, request_id):
     params = _registration_params(request.registration, opinion=(request.opinion or "").rstrip("。.；; ") or _l("无"))
     messages = write("unlock_request_rejected", _person_user(request.person_id), params,
                      registration_id=request.registration_id, created_at=request.decided_at)
-    db.session.flush()
-    queued = [m.id for m in messages if m.sms_status == "queued"]
-    if queued:
-        jobs.enqueue("notify.sms", {"message_ids": queued}, defer=True)
+    queue_sms(messages)
 
 
 # --- 专项整治 (app/campaigns.py) ----------------------------------------------------------------
@@ -695,10 +689,7 @@ def campaign_job(job, target_ids, plan, review_id=None, deadline=None):
             else:
                 users = []
             messages += write(kind, users, params, campaign_target_id=target.id, created_at=created_at)
-    db.session.flush()
-    queued = [m.id for m in messages if m.sms_status == "queued"]
-    if queued:
-        jobs.enqueue("notify.sms", {"message_ids": queued}, defer=True)
+    queue_sms(messages)
 
 
 # --- the message centre's reads and writes (rows come through app/access.py) ---------------------
