@@ -15,6 +15,7 @@ from models import Application, Campaign, CampaignReview, CampaignTarget, Messag
 from tests.api_helpers import api_as  # noqa: F401 (fixture)
 from tests.conftest import csrf_token
 from tests.helpers import add, flashes, pdf_bytes, start_export, submit
+from tests.test_queries import statements
 
 
 def working_days_from_today(app, days):
@@ -214,26 +215,14 @@ def test_the_api_opens_imports_lists_and_moves(demo, query, api_as):
 def test_the_campaign_lists_cost_a_fixed_number_of_statements(demo, app, client_as, query):
     from datetime import datetime
 
-    from sqlalchemy import event, insert
+    from sqlalchemy import insert
 
     from app.extensions import db
-
-    def statements(client, url):
-        seen = []
-        with app.app_context():
-            engine = db.engine
-        count = lambda *_: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            assert client.get(url).status_code == 200, url
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return len(seen)
 
     pages = {"center": ["/centercampaignview/list/", "/centercampaigntargetview/list/"],
              "ent2": ["/enterprisecampaignview/list/"], "app7": ["/applicantcampaignview/list/"]}
     clients = {who: client_as(who) for who in pages}
-    small = {url: statements(clients[who], url) for who, urls in pages.items() for url in urls}
+    small = {url: statements(app, clients[who], url) for who, urls in pages.items() for url in urls}
     target = query(lambda s: s.scalars(select(CampaignTarget)).first())
     with app.app_context():
         for n in range(40):
@@ -245,7 +234,7 @@ def test_the_campaign_lists_cost_a_fixed_number_of_statements(demo, app, client_
                 created_at=datetime.now(), version=1))
         db.session.commit()
         db.session.remove()
-    large = {url: statements(clients[who], url) for who, urls in pages.items() for url in urls}
+    large = {url: statements(app, clients[who], url) for who, urls in pages.items() for url in urls}
     assert all(0 <= large[u] - small[u] <= 2 and large[u] <= 6 for u in small), (small, large)
 
 

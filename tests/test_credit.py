@@ -11,6 +11,7 @@ from models import Application, CreditRecord, Enterprise, Person, Specialty
 from tests.api_helpers import api_as  # noqa: F401 (fixture)
 from tests.conftest import csrf_token
 from tests.helpers import PROFILE, add, flashes, start_export, submit
+from tests.test_queries import statements
 
 TODAY = date.today()
 
@@ -200,30 +201,13 @@ def test_the_api_records_lists_and_refuses(demo, query, api_as):
 
 # --- the lists' statement bound (tests/test_queries.py) ---------------------------------------------
 
-def _statements(app, client, url):
-    from sqlalchemy import event
-
-    from app.extensions import db
-
-    seen = []
-    with app.app_context():
-        engine = db.engine
-    count = lambda *_: seen.append(1)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200, url
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 def test_the_credit_lists_cost_a_fixed_number_of_statements(demo, app, client_as, query):
     from sqlalchemy import insert
 
     seven = query(lambda s: s.scalars(select(CreditRecord)).first())
     clients = {"center": "/centercreditview/list/", "ent2": "/enterprisecreditview/list/",
                "app7": "/applicantcreditview/list/"}
-    small = {who: _statements(app, client_as(who), url) for who, url in clients.items()}
+    small = {who: statements(app, client_as(who), url) for who, url in clients.items()}
     with app.app_context():
         from app.extensions import db
 
@@ -234,5 +218,5 @@ def test_the_credit_lists_cost_a_fixed_number_of_statements(demo, app, client_as
             for n in range(60)])
         db.session.commit()
         db.session.remove()
-    large = {who: _statements(app, client_as(who), url) for who, url in clients.items()}
+    large = {who: statements(app, client_as(who), url) for who, url in clients.items()}
     assert all(0 <= large[w] - small[w] <= 2 and large[w] <= 6 for w in clients), (small, large)
