@@ -20,6 +20,9 @@ in again. Prints requests per second, latency percentiles per kind of request an
 the errors (HTTP status >= 400 or no answer). A 通过 refused by the rules (already handled by
 someone else, attachments missing …) is an answer, not an error.
 
+Besides the workers' CPU it reads the CPU of the machine's PostgreSQL and of the load generator
+itself (its threads), per request: the three share the two cores.
+
 Uses the database as it is (fill it first with `flask seed scale`, or run bench/list_views.py).
 Only loopback traffic. The login rate limits are raised for the server it starts: every virtual
 user signs in from the same address.
@@ -37,7 +40,9 @@ import threading
 import time
 from collections import defaultdict
 
-import requests
+import urllib3
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
 sys.path.insert(0, ROOT)
@@ -86,11 +91,12 @@ def start_server(args, port=None, root=ROOT):
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
+    probe = urllib3.PoolManager(retries=False, timeout=10)
     while time.monotonic() < deadline:
         try:
-            if requests.get(base + "/login/", timeout=10).status_code == 200:
+            if probe.request("GET", base + "/login/").status == 200:
                 return server, base
-        except requests.RequestException:
+        except urllib3.exceptions.HTTPError:
             pass
         if server.poll() is not None:
             raise SystemExit("gunicorn did not start")
@@ -98,6 +104,33 @@ def start_server(args, port=None, root=ROOT):
     server.terminate()
     server.wait(30)
     raise SystemExit("gunicorn did not answer within 90 s")
+
+
+class Browser:
+    """One browser's cookies and connection: urllib3 with the cookies kept by hand. The load
+    generator shares the machine's two cores with the server it measures; requests.Session spent
+    about 0.9 ms of CPU a request on its own machinery (its hooks, cookie jar and settings merge),
+    this about 0.4 ms, which leaves more of the machine to the server."""
+
+    def __init__(self, base):
+        self.pool = urllib3.connectionpool.connection_from_url(base, maxsize=1, retries=False, timeout=30)
+        self.cookies = {}
+
+    def request(self, method, path, data=None):
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        body = None
+        if data is not None:
+            body = urlencode(data)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        answer = self.pool.urlopen(method, path, body=body, headers=headers, redirect=False)
+        for line in answer.headers.getlist("Set-Cookie"):
+            for name, morsel in SimpleCookie(line).items():
+                if morsel["max-age"] == "0" or not morsel.value:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        answer.text = answer.data.decode("utf-8", "replace")
+        return answer
 
 
 class Stats:
@@ -129,9 +162,9 @@ class VirtualUser:
         that redirects to the login page means the sign-in did not hold)."""
         started = time.perf_counter()
         try:
-            answer = self.session.request(method, self.base + path, allow_redirects=False, timeout=30, **kwargs)
-            ok = answer.status_code < 400 and (expect is None or answer.status_code == expect)
-        except requests.RequestException:
+            answer = self.session.request(method, path, **kwargs)
+            ok = answer.status < 400 and (expect is None or answer.status == expect)
+        except urllib3.exceptions.HTTPError:
             answer, ok = None, False
         self.stats.record(kind, time.perf_counter() - started, ok)
         return answer
@@ -142,7 +175,7 @@ class VirtualUser:
             self._sign_in()
 
     def _sign_in(self):
-        self.session = requests.Session()
+        self.session = Browser(self.base)
         page = self.call("login", "GET", "/login/")
         token = CSRF.search(page.text).group(1) if page is not None and CSRF.search(page.text) else ""
         answer = self.call("login", "POST", "/login/",
@@ -159,7 +192,7 @@ class VirtualUser:
                 self.sign_in()
             self.done += 1
             listing = self.call("list", "GET", self.list_url, expect=200)
-            if listing is None or listing.status_code != 200:
+            if listing is None or listing.status != 200:
                 continue
             rows = re.findall(rf"/{self.view}/show/(\d+)", listing.text)
             if not rows:
@@ -167,7 +200,7 @@ class VirtualUser:
             pk = self.rng.choice(rows)
             # a filing another reviewer handled meanwhile redirects to the list with a message: an answer
             shown = self.call("open", "GET", f"/{self.view}/show/{pk}")
-            if not self.approves or shown is None or shown.status_code != 200 or self.rng.random() > self.approve_share:
+            if not self.approves or shown is None or shown.status != 200 or self.rng.random() > self.approve_share:
                 continue
             token, version = CSRF.search(shown.text), VERSION.search(shown.text)
             if token and version:
@@ -218,6 +251,40 @@ def worker_cpu(master):
     return found
 
 
+def database_cpu():
+    """CPU seconds of this machine's PostgreSQL so far: its live processes, and the backends that
+    have ended (their time is added to the postmaster's children's, cutime + cstime)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                head, tail = stat.read().rsplit(")", 1)
+        except OSError:
+            continue
+        if head.split("(", 1)[1].startswith("postgres"):
+            fields = tail.split()
+            total += int(fields[11]) + int(fields[12])
+            if not _is_postgres(int(fields[1])):  # the postmaster (its parent is no postgres)
+                total += int(fields[13]) + int(fields[14])
+    return total / TICK
+
+
+def _is_postgres(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as comm:
+            return comm.read().startswith("postgres")
+    except OSError:
+        return False
+
+
+def generator_cpu():
+    """CPU seconds of this process (every virtual user's thread): the load generator's share."""
+    times = os.times()
+    return times.user + times.system
+
+
 class Server:
     """One gunicorn (-w 2) with the code of `root`, its virtual users, what they measured."""
 
@@ -228,6 +295,7 @@ class Server:
         self.users = [VirtualUser(self.base, role, ROLES[role][0][roles[:n].count(role) % len(ROLES[role][0])],
                                   self.stats, args.approve_share, reader, seed=n) for n, role in enumerate(roles)]
         self.seconds, self.cpu, self.blocks = 0.0, 0.0, []
+        self.database_cpu = self.generator_cpu = 0.0
 
     def run(self, seconds, measured=True):
         """Every virtual user works for `seconds`; then the block's requests, time and workers' CPU."""
@@ -235,6 +303,7 @@ class Server:
         if not measured:  # warming up: templates compiled, caches filled, everyone signed in once
             self.use(Stats())
         before, requests_before = worker_cpu(self.process.pid), self.requests()
+        database_before, generator_before = database_cpu(), generator_cpu()
         started = time.monotonic()
         deadline = started + seconds
         threads = [threading.Thread(target=user.run, args=(deadline,), daemon=True) for user in self.users]
@@ -245,11 +314,14 @@ class Server:
         elapsed = time.monotonic() - started
         after = worker_cpu(self.process.pid)
         cpu = sum(value - before.get(pid, 0.0) for pid, value in after.items())
+        database, generator = database_cpu() - database_before, generator_cpu() - generator_before
         if not measured:
             self.use(kept)
             return
         self.seconds += elapsed
         self.cpu += cpu
+        self.database_cpu += database
+        self.generator_cpu += generator
         self.blocks.append((self.requests() - requests_before, elapsed, cpu))
 
     def use(self, stats):
@@ -273,6 +345,8 @@ class Server:
             "p95": percentile(every, .95) if every else 0.0,
             "p99": percentile(every, .99) if every else 0.0,
             "cpu_ms": self.cpu * 1000 / len(every) if every else 0.0,
+            "db_cpu_ms": self.database_cpu * 1000 / len(every) if every else 0.0,
+            "generator_cpu_ms": self.generator_cpu * 1000 / len(every) if every else 0.0,
             "errors": sum(self.stats.errors.values()),
         }
 
@@ -288,6 +362,8 @@ class Server:
             print(f"  {'all':<10}{f['requests']:>9}{f['p50']:>9.1f}{f['p95']:>9.1f}{f['p99']:>9.1f}{f['errors']:>8}")
             print(f"  {f['rps']:.1f} requests/s over {self.seconds:.0f} s, "
                   f"workers' CPU {f['cpu_ms']:.2f} ms per request")
+            print(f"  the machine's CPU per request: workers {f['cpu_ms']:.2f} ms, PostgreSQL {f['db_cpu_ms']:.2f} ms, "
+                  f"load generator {f['generator_cpu_ms']:.2f} ms")
 
 
 def old_checkout(rev):
