@@ -105,10 +105,12 @@ def summary(application, user=None):
     return None
 
 
-def marker(urges):
-    """The 催办 column of the reviewers' lists: 已催办 N 次, from the page's preloaded urges (no query)."""
-    if not urges:
+def marker(summary):
+    """The 催办 column of the reviewers' lists: 已催办 N 次, from Application.urge_summary (read with
+    the page's rows: no query)."""
+    count, last = summary
+    if not count:
         return ""
     return Markup('<span class="label label-danger urged" title="{title}">{text}</span>').format(
-        title=str(_l("最近一次：%(when)s", when=urges[-1].created_at.strftime("%Y-%m-%d %H:%M"))),
-        text=str(_l("已催办 %(count)s 次", count=len(urges))))
+        title=str(_l("最近一次：%(when)s", when=last.strftime("%Y-%m-%d %H:%M"))),
+        text=str(_l("已催办 %(count)s 次", count=count)))

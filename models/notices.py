@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, and_
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, and_, func, select
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from flask_appbuilder import Model
@@ -49,3 +49,32 @@ Application.current_urges = relationship(
     order_by=Urge.id,
     viewonly=True,
 )
+
+
+def _current_urges_sql(column):
+    return (select(column).where(Urge.application_id == Application.id, Urge.status == Application.status,
+                                 Urge.created_at >= Application.step_started_at).scalar_subquery())
+
+
+# for ListInterface(collection_texts=...): on PostgreSQL the reviewers' lists read how often the
+# current step was urged, and when last, with their rows: no second statement for the page's urges
+URGE_SUMMARY = {
+    "current_urges": ("listed_urge_count", lambda: _current_urges_sql(func.count(Urge.id))),
+    "current_urges_latest": ("listed_last_urged_at", lambda: _current_urges_sql(func.max(Urge.created_at))),
+}
+# set by a list page that read them so (None elsewhere): plain attributes, not columns
+Application.listed_urge_count = None
+Application.listed_last_urged_at = None
+
+
+def _urge_summary(application):
+    """(how often the current step was urged, when last): from what the list read with the row, or
+    from current_urges."""
+    if application.listed_urge_count is not None:
+        return application.listed_urge_count, application.listed_last_urged_at
+    urges = application.current_urges
+    return len(urges), (urges[-1].created_at if urges else None)
+
+
+Application.urge_summary = property(_urge_summary)
+

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from app import access, deadlines, procedure, states, urging
 from app.validators import mask_id_number
 from models import Application, Registration
+from models.notices import URGE_SUMMARY
 from models.registrations import SPECIALTY_NAMES
 from views.applications import ApplicationViewBase, ReviewerExports
 from views.base import ScopedModelView
@@ -72,12 +73,14 @@ class CenterQueueView(ExcelExport, ReviewerExports, ApplicationViewBase):
     list_title = _l("待审核申请")
     list_template = "center/queue_list.html"
     # 办理时限: days left from the loaded step_started_at column (app/deadlines.py), no per-row query;
-    # 催办: the urges of the current step, loaded for the whole page in one more SELECT (app/urging.py)
-    datamodel = ListInterface(Application, joined=("enterprise",), collections=("current_urges",))
-    list_columns = ApplicationViewBase.list_columns + ["accepted_on_commitment", "current_urges", "step_clock"]
-    label_columns = {**ApplicationViewBase.label_columns, "step_clock": _l("办理时限"), "current_urges": _l("催办")}
+    # 催办: how often the current step was urged, read with the rows on PostgreSQL (URGE_SUMMARY),
+    # elsewhere the page's urges in one more SELECT (app/urging.py)
+    datamodel = ListInterface(Application, joined=("enterprise",), collections=("current_urges",),
+                              collection_texts=URGE_SUMMARY)
+    list_columns = ApplicationViewBase.list_columns + ["accepted_on_commitment", "urge_summary", "step_clock"]
+    label_columns = {**ApplicationViewBase.label_columns, "step_clock": _l("办理时限"), "urge_summary": _l("催办")}
     formatters_columns = {**ApplicationViewBase.formatters_columns, "step_clock": deadlines.clock_cell,
-                          "current_urges": urging.marker}
+                          "urge_summary": urging.marker}
 
     def after_move_url(self, application, move):
         return url_for(f"{self.endpoint}.list")

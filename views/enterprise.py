@@ -14,6 +14,7 @@ from app.access import UNIT_TODO
 from app.validators import mask_id_number
 from models import Application, Enterprise, Registration
 from models.reference import SPECIALTIES
+from models.notices import URGE_SUMMARY
 from models.registrations import SPECIALTY_NAMES
 from views.applications import ApplicationViewBase, ReviewerExports
 from views.base import ScopedModelView
@@ -35,12 +36,14 @@ class EnterprisePendingView(ExcelExport, ReviewerExports, ApplicationViewBase):
     base_order = ("submitted_at", "asc")
     list_title = _l("待办业务")
     # 办理时限: days left from the loaded step_started_at column (app/deadlines.py), no per-row query;
-    # 催办: the urges of the current step, loaded for the whole page in one more SELECT (app/urging.py)
-    datamodel = ListInterface(Application, joined=("enterprise",), collections=("current_urges",))
-    list_columns = ApplicationViewBase.list_columns + ["accepted_on_commitment", "current_urges", "step_started_at"]
-    label_columns = {**ApplicationViewBase.label_columns, "step_started_at": _l("办理时限"), "current_urges": _l("催办")}
+    # 催办: how often the current step was urged, read with the rows on PostgreSQL (URGE_SUMMARY),
+    # elsewhere the page's urges in one more SELECT (app/urging.py)
+    datamodel = ListInterface(Application, joined=("enterprise",), collections=("current_urges",),
+                              collection_texts=URGE_SUMMARY)
+    list_columns = ApplicationViewBase.list_columns + ["accepted_on_commitment", "urge_summary", "step_started_at"]
+    label_columns = {**ApplicationViewBase.label_columns, "step_started_at": _l("办理时限"), "urge_summary": _l("催办")}
     formatters_columns = {**ApplicationViewBase.formatters_columns, "step_started_at": deadlines.formatter("pending_enterprise"),
-                          "current_urges": urging.marker}
+                          "urge_summary": urging.marker}
 
     def after_move_url(self, application, move):
         return url_for(f"{self.endpoint}.list")
