@@ -15,6 +15,7 @@ from app import passwords, sessions
 # the user's roles as text in load_user's statement: "id<FIELD>name<ROLE>id<FIELD>name…"
 ROLE_SEPARATOR, FIELD_SEPARATOR = "\x1e", "\x1f"
 ROLE_SETS_KEPT = 256  # distinct role sets whose Role rows a process keeps (a handful in practice)
+BUILTIN_ANSWERS_KEPT = 20000  # (role, permission, view) answers kept: the routes times the roles
 
 
 class SecurityManager(FabSecurityManager):
@@ -89,6 +90,23 @@ class SecurityManager(FabSecurityManager):
         in_groups = exists().where(assoc_user_group.c.user_id == user.id)
         return (select(user, unread, *account_ids(user.id), sessions.generation_column(user.id), roles, in_groups)
                 .where(user.id == bindparam("pk")))
+
+    def _has_access_builtin_roles(self, role, permission_name, view_name):
+        # FAB matches every (view, permission) pattern of the role against the two names, on every
+        # check (a few hundred regex matches for a page's buttons and menu); the roles are declared
+        # in code (app/roles.py) and fixed for the process, so each answer is kept.
+        key = (role.name, permission_name, view_name)
+        found = self._builtin_answers.get(key)
+        if found is None:
+            found = super()._has_access_builtin_roles(role, permission_name, view_name)
+            if len(self._builtin_answers) >= BUILTIN_ANSWERS_KEPT:
+                self._builtin_answers.clear()
+            self._builtin_answers[key] = found
+        return found
+
+    @cached_property
+    def _builtin_answers(self):
+        return {}
 
     def is_item_public(self, permission_name, view_name):
         # Anonymous visitors: FAB reads only the database for the public role; ours is declared in
