@@ -22,4 +22,7 @@ def register(app):
         supervision_action=states.supervision_label,
         lock_source=lambda s: states.LOCK_SOURCES.get(s, s) if s else "",
     )
-    app.jinja_env.globals.update(current_person=access.current_person)
+    # viewer_is_person(): whether the viewer files as a person (an applicant), without reading the
+    # person's row as current_person() does
+    app.jinja_env.globals.update(current_person=access.current_person,
+                                 viewer_is_person=lambda: access.actor().person_id is not None)
