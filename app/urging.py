@@ -53,16 +53,11 @@ def offer(application, user=None, today=None):
     if not limit["overdue"]:
         return Offer(False, _l("尚未超过办理时限（剩余%(days)s个工作日），暂不能催办", days=limit["left"]), 0)
     overdue = max(1, -limit["left"])
-    last = latest(application)
-    if last is not None and last.urged_on == (today or datetime.now().date()):
+    _count, last = application.urge_summary
+    if last is not None and last.date() == (today or datetime.now().date()):  # an urge's day is its urged_on
         return Offer(False, _l("今天已于%(time)s催办过，每件申请每天只能催办一次，请明天再催办",
-                               time=last.created_at.strftime("%H:%M")), overdue)
+                               time=last.strftime("%H:%M")), overdue)
     return Offer(True, None, overdue)
-
-
-def latest(application):
-    urges = application.current_urges
-    return urges[-1] if urges else None
 
 
 def urge(application, user, now=None):
@@ -88,6 +83,7 @@ def urge(application, user, now=None):
         db.session.rollback()
         raise Refused(_l("今天已催办过，每件申请每天只能催办一次，请明天再催办"))
     db.session.expire(application, ["current_urges"])
+    application.listed_urge_count = application.listed_last_urged_at = None  # read before this urge
     return len(told)
 
 
@@ -99,9 +95,12 @@ def summary(application, user=None):
         found = offer(application, user)
         if found is None:
             return None
-        return dict(offer=found, count=len(application.current_urges), last=latest(application))
-    if role in REVIEWER_ROLES and application.status in deadlines.step_limits() and application.current_urges:
-        return dict(offer=None, count=len(application.current_urges), last=latest(application))
+        count, last = application.urge_summary
+        return dict(offer=found, count=count, last=last)
+    if role in REVIEWER_ROLES and application.status in deadlines.step_limits():
+        count, last = application.urge_summary
+        if count:
+            return dict(offer=None, count=count, last=last)
     return None
 
 

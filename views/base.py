@@ -90,6 +90,8 @@ class ScopedModelView(ModelView):
         model = self.datamodel.obj
         query = (self.datamodel.session.query(model).options(*self.row_options)
                  .filter(getattr(model, self.datamodel.get_pk_name()) == pk))
+        if hasattr(self.datamodel, "read_row"):  # a ListInterface: its collection_texts with the row
+            return self.datamodel.read_row(query, self._base_filters)
         return self.datamodel.apply_all(query, self._base_filters).one_or_none()
 
     def _filters_read_by_fetch_rule(self):

@@ -113,6 +113,21 @@ class ListInterface(SQLAInterface):
             known = list_counts.reading(read[0][-1], planned, threshold)
         return [row[0] for row in read], known
 
+    def read_row(self, query, filters):
+        """apply_all(query, filters).one_or_none(), on PostgreSQL with the collection_texts read in
+        the same statement instead of their collections' own: a record page shows them as its list
+        does."""
+        if not self.collection_texts or not self._postgresql():
+            return self.apply_all(query, filters).one_or_none()
+        query = super().apply_all(query, filters).options(*self._page_options)
+        texts = [(attribute, sql()) for attribute, sql in self.collection_texts.values()]
+        row = query.add_columns(*[sql for _, sql in texts]).one_or_none()
+        if row is None:
+            return None
+        for (attribute, _), value in zip(texts, row[1:]):
+            setattr(row[0], attribute, value)
+        return row[0]
+
     def _keys(self, scope):
         # the rows in scope, as their keys only: the count can then come from an index alone
         return scope.order_by(None).with_entities(*self.obj.__mapper__.primary_key)
