@@ -33,6 +33,36 @@ def keep_template_translations_per_request(app):
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    bound = {}
+
+    @app.context_processor
+    def template_gettext():
+        # each render's _() bound to the catalogue of the language the render starts in: Jinja asks
+        # the render's context for "gettext" before the environment's, so a page's sixty texts skip
+        # the language lookup above (a template imported without context still uses it)
+        if not has_app_context():
+            return {}
+        catalogue = translations()
+        found = bound.get(id(catalogue))
+        if found is None or found[0] is not catalogue:
+            found = bound[id(catalogue)] = (catalogue, _newstyle_gettext(catalogue.ugettext))
+        return {"gettext": found[1]}
+
+
+def _newstyle_gettext(lookup):
+    """Jinja's newstyle gettext (jinja2.ext, newstyle=True) over one catalogue's lookup: the text
+    marked safe where the template autoescapes, then its %(name)s filled in (escaped)."""
+    from jinja2 import pass_context
+    from markupsafe import Markup
+
+    @pass_context
+    def gettext(context, string, **variables):
+        text = lookup(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return gettext
 
 
 def kept_per_request(text_of):
