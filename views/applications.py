@@ -98,24 +98,22 @@ class ApplicationViewBase(ScopedModelView):
     def show(self, pk):
         application = self.get_row(pk)
         self.update_redirect()
+        moves = workflow.moves_for(application)
         return self.render_template(
             self.show_template,
             title=_l("申请详情"),
             application=application,
             # 公告 has a form of its own (the announcement's number), offered once the 公示 is over
-            moves=[m for m in workflow.moves_for(application) if m.action != "announce"],
-            announce=rules.announce_ready_problems(application)
-            if any(m.action == "announce" for m in workflow.moves_for(application)) else None,
+            moves=[m for m in moves if m.action != "announce"],
+            announce=rules.announce_ready_problems(application) if any(m.action == "announce" for m in moves) else None,
             steps=states.steps(),
             current_step=states.current_step(application.status),
-            form=MoveForm(formdata=None),
             view=self,
             editable=workflow.editable_by(application),
             checklist=attachments.checklist(application),
             changes=snapshots.diff(application) if access.role_on(application) in ("enterprise", "center")
             or snapshots.awaits_answer(application) else (None, [], []),
             submit_check=rules.submit_problems(application) if workflow.editable_by(application) else [],
-            upload_form=AttachmentForm(formdata=None),
             reveal_id=True,
             reason_label=business_types.REASON_REQUIRED.get(application.business_type) or (
                 _l("证书上的原单位名称") if application.business_type in business_types.UNIT_LEVEL else _l("说明")),
