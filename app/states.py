@@ -296,6 +296,10 @@ def action_label(action, role):
         return RECORD_LABELS[action]
     # rows of the other procedure too: the records of a filing from before a switch keep their names
     found = next((m.label for m in (*moves(), *TABLE) if m.action == action and m.role == role), None)
+    if found is None and not any(m.action == action for m in SUPERVISION_TABLE):
+        # a move this role has not (a unit releasing a person asked to 通过): another role's name
+        # for it, never the code ("approve") in a sentence the user reads
+        found = next((m.label for m in (*moves(), *TABLE) if m.action == action), None)
     return found if found is not None else supervision_label(action, role)
 
 

@@ -425,6 +425,9 @@ def test_the_old_unit_may_refuse_the_release_with_a_reason(demo, client_as, quer
     pk, _ = ids(query, "app7")
     submit(app7, "applicantchangeunitview", pk)
     old_unit = client_as("ent2")
+    # 通过 is not the releasing unit's move: the refusal names it as the page does, not by its code
+    move(old_unit, "enterprisependingview", pk, "approve")
+    assert "当前状态为“待原单位确认”，不能执行“通过”" in flashes(old_unit)
     move(old_unit, "enterprisependingview", pk, "return", opinion="")
     assert "请填写审核意见" in flashes(old_unit)
     move(old_unit, "enterprisependingview", pk, "return", opinion="劳动合同未到期，尚未办理离职")
