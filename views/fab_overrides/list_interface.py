@@ -2,7 +2,7 @@
 of statements whatever its length, and its total counted or estimated (list_counts.py)."""
 import enum
 import inspect
-from functools import reduce
+from functools import cached_property, reduce
 
 from flask import current_app
 from flask_appbuilder.models.filters import Filters
@@ -99,7 +99,7 @@ class ListInterface(SQLAInterface):
         planned = list_counts.kept_plan(keys) if keys is not None else None
         known = list_counts.far_past(planned, threshold) if planned is not None else None
         counting = planned is not None and known is None
-        texts = [(attribute, sql()) for attribute, sql in self.collection_texts.values()]
+        texts = self._texts
         extra = [sql for _, sql in texts] + ([list_counts.bounded_count(keys, threshold).scalar_subquery()]
                                              if counting else [])
         page_query = page_query.options(*self._page_options)
@@ -120,13 +120,18 @@ class ListInterface(SQLAInterface):
         if not self.collection_texts or not self._postgresql():
             return self.apply_all(query, filters).one_or_none()
         query = super().apply_all(query, filters).options(*self._page_options)
-        texts = [(attribute, sql()) for attribute, sql in self.collection_texts.values()]
+        texts = self._texts
         row = query.add_columns(*[sql for _, sql in texts]).one_or_none()
         if row is None:
             return None
         for (attribute, _), value in zip(texts, row[1:]):
             setattr(row[0], attribute, value)
         return row[0]
+
+    @cached_property
+    def _texts(self):
+        """[(attribute, its SQL)] of collection_texts, built once: the same expressions every page."""
+        return [(attribute, sql()) for attribute, sql in self.collection_texts.values()]
 
     def _keys(self, scope):
         # the rows in scope, as their keys only: the count can then come from an index alone
