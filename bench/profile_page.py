@@ -1,11 +1,11 @@
 """Where one page's time goes: cProfile of repeated requests of a page, in-process through the
-test client after the real sign-in, grouped by package and by function.
+test client after the real sign-in, grouped by package and by function, and its SQL statements.
 
     .venv/bin/python bench/profile_page.py --database-url postgresql+psycopg2://…/regapp_bench_1m \
         --user center /centerqueueview/list/ /centerqueueview/show/FIRST
 
 `FIRST` in a URL is replaced by the first row the list before it links to. Prints, per page, the
-calls and milliseconds of one request (the median of --repeat, unprofiled), then the profile's
+calls, SQL statements and milliseconds of one request (the median of --repeat, unprofiled), then the profile's
 share by package (flask_appbuilder, jinja2, sqlalchemy, ours …) and the functions with the most
 own time. Figures, not assertions.
 """
@@ -47,6 +47,26 @@ def package(filename):
     return "python" if filename.startswith(("/", "<frozen")) else filename
 
 
+def count_statements(app, client, url):
+    import sqlalchemy as sa
+
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def count(*_):
+        seen.append(1)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        client.get(url)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
 def main():
     args = parse()
     from bench.list_views import sign_in
@@ -69,6 +89,7 @@ def main():
             started = time.perf_counter()
             client.get(url)
             times.append(time.perf_counter() - started)
+        statements = count_statements(app, client, url)
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(args.repeat):
@@ -76,7 +97,8 @@ def main():
         profiler.disable()
         stats = pstats.Stats(profiler)
         calls = stats.total_calls / args.repeat
-        print(f"\n== {url} as {args.user}: {statistics.median(times) * 1000:.1f} ms, {calls:,.0f} calls a request")
+        print(f"\n== {url} as {args.user}: {statistics.median(times) * 1000:.1f} ms, {calls:,.0f} calls, "
+              f"{statements} statements a request")
         by_package = defaultdict(float)
         for (filename, _line, _name), (_cc, _nc, own, _cum, _callers) in stats.stats.items():
             by_package[package(filename)] += own

@@ -153,6 +153,34 @@ def test_template_texts_follow_a_language_forced_within_the_request(app):
         assert render_template_string(template) == "请先勾选要操作的记录"
 
 
+def test_template_texts_bound_per_render_escape_what_they_are_given(app):
+    """The _() a render is given (app/i18n.py) formats as Jinja's own: the text is the template's
+    (safe), the values put into it are escaped."""
+    from flask import render_template_string
+
+    with app.test_request_context("/"):
+        page = render_template_string('{{ _("<b>%(name)s</b>", name=name) }}', name="<script>x</script>")
+    assert page == "<b>&lt;script&gt;x&lt;/script&gt;</b>"
+
+
+def test_a_built_in_roles_kept_answers_are_fabs(app):
+    """app/security.py keeps each built-in role's answer to a permission check: the same as FAB's
+    own matching, asked again or not."""
+    from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
+
+    manager = app.appbuilder.sm
+    role = Role(name=roles.CENTER)
+    asked = [(permission, view) for view, permission in manager.builtin_roles[roles.CENTER][:20]]
+    asked += [("can_list", "CenterQueueView"), ("can_delete", "CenterQueueView"), ("can_list", "GrantsView"),
+              ("can_show", "ApplicantInitialView"), ("menu_access", "注册中心")]
+    for _ in range(2):
+        for permission, view in asked:
+            fab = FabSecurityManager._has_access_builtin_roles(manager, role, permission, view)
+            assert manager._has_access_builtin_roles(role, permission, view) is fab, (permission, view)
+    assert manager._has_access_builtin_roles(role, "can_list", "CenterQueueView")
+    assert not manager._has_access_builtin_roles(role, "can_list", "GrantsView")
+
+
 def test_texts_kept_per_request_follow_the_language(app):
     """app/i18n.py kept_per_request: a code's text once per request and language, never another's."""
     from flask_babel import force_locale
