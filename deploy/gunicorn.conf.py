@@ -4,6 +4,7 @@ Every value can be changed from the environment (the systemd unit's EnvironmentF
 env_file): GUNICORN_BIND, GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_TIMEOUT, FORWARDED_ALLOW_IPS,
 PROMETHEUS_MULTIPROC_DIR.
 """
+import gc
 import os
 import shutil
 
@@ -52,3 +53,12 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    # The app is built: its objects (routes, mappers, templates, catalogues; some 300,000) live as
+    # long as the worker. Moved out of the collector's reach, a full collection scans only what the
+    # requests made: about 10 ms instead of 110 ms, twice a minute under load, in some request.
+    gc.collect()
+    gc.freeze()
+
