@@ -47,29 +47,9 @@ def package(filename):
     return "python" if filename.startswith(("/", "<frozen")) else filename
 
 
-def count_statements(app, client, url):
-    import sqlalchemy as sa
-
-    from app.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def count(*_):
-        seen.append(1)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        client.get(url)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 def main():
     args = parse()
-    from bench.list_views import sign_in
+    from bench.list_views import sign_in, statements as count_statements
     from app import create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SMS_RESEND_SECONDS": 0,
@@ -89,7 +69,7 @@ def main():
             started = time.perf_counter()
             client.get(url)
             times.append(time.perf_counter() - started)
-        statements = count_statements(app, client, url)
+        statements = count_statements(app, client, url)  # bench/list_views.py's count of one request
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(args.repeat):
