@@ -77,4 +77,3 @@ def _urge_summary(application):
 
 
 Application.urge_summary = property(_urge_summary)
-

@@ -107,8 +107,7 @@ class ListInterface(SQLAInterface):
             return page_query.all(), known
         read = page_query.add_columns(*extra).all()
         for row in read:
-            for (attribute, _), value in zip(texts, row[1:]):
-                setattr(row[0], attribute, value)
+            self._set_texts(row)
         if counting and read:
             known = list_counts.reading(read[0][-1], planned, threshold)
         return [row[0] for row in read], known
@@ -120,11 +119,12 @@ class ListInterface(SQLAInterface):
         if not self.collection_texts or not self._postgresql():
             return self.apply_all(query, filters).one_or_none()
         query = super().apply_all(query, filters).options(*self._page_options)
-        texts = self._texts
-        row = query.add_columns(*[sql for _, sql in texts]).one_or_none()
-        if row is None:
-            return None
-        for (attribute, _), value in zip(texts, row[1:]):
+        row = query.add_columns(*[sql for _, sql in self._texts]).one_or_none()
+        return self._set_texts(row) if row is not None else None
+
+    def _set_texts(self, row):
+        """The row's object, given the collection texts read after it (row[1:]) as its attributes."""
+        for (attribute, _), value in zip(self._texts, row[1:]):
             setattr(row[0], attribute, value)
         return row[0]
 
