@@ -71,7 +71,14 @@ class Config:
     FAB_CREATE_DB = False  # Alembic owns every table; FAB must never run create_all
     FAB_UPDATE_PERMS = False  # roles are declared in code (FAB_ROLES), nothing to sync per start
     FAB_ADD_SECURITY_VIEWS = True
-    FAB_PASSWORD_HASH_METHOD = env("PASSWORD_HASH_METHOD", "scrypt")
+    # what FAB hashes on its own paths (none of ours: accounts' passwords are app/passwords.py's)
+    FAB_PASSWORD_HASH_METHOD = "scrypt"
+    # accounts' passwords (app/passwords.py): argon2id at OWASP's least parameters, or a method of
+    # werkzeug's ("scrypt", "pbkdf2:sha256:600000"); older hashes are made again at sign-in
+    PASSWORD_HASH_METHOD = env("PASSWORD_HASH_METHOD", "argon2id")
+    PASSWORD_ARGON2_MEMORY_KIB = env("PASSWORD_ARGON2_MEMORY_KIB", 19456, int)
+    PASSWORD_ARGON2_TIME_COST = env("PASSWORD_ARGON2_TIME_COST", 2, int)
+    PASSWORD_ARGON2_PARALLELISM = env("PASSWORD_ARGON2_PARALLELISM", 1, int)
     AUTH_TYPE = 1  # AUTH_DB: local accounts, the embedded default
     # FAB's admin role is the system administrator's (app/roles.py). Declared in FAB_ROLES, it gets no
     # permission beyond those (FAB adds every permission only to an admin role it does not know).
@@ -271,7 +278,7 @@ class TestConfig(Config):
     TESTING = True
     ENVIRONMENT = "testing"
     SQLALCHEMY_DATABASE_URI = env("TEST_DATABASE_URL", "")  # conftest supplies a file when empty
-    FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # demo passwords hashed per test; speed over cost
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # demo passwords hashed per test; speed over cost
     SECURE_COOKIES = False  # the test client speaks http://; the test of the flag sets it
     UPLOAD_DIR = ""  # conftest supplies a temporary folder
     PDF_CACHE_DIR = ""  # every test renders its PDFs

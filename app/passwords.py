@@ -6,7 +6,18 @@ character (capitals, small letters, digits, others); does not contain the userna
 the account's latest PASSWORD_HISTORY passwords (the current one and the hashes of those it
 replaced, kept in password_history).
 Storing one ends every session of the account (app/sessions.py) and is logged.
+
+A password is stored as an argon2id hash (PASSWORD_HASH_METHOD; OWASP's first choice), at OWASP's
+least parameters by default: 19 MiB of memory, two passes, one lane (PASSWORD_ARGON2_*). That
+costs a sign-in about a quarter of the CPU of werkzeug's scrypt hash (N=2^15, below OWASP's least
+for scrypt, N=2^17), which this platform stored before. Such older hashes (and werkzeug's pbkdf2)
+still verify, and each is made again with the current method and parameters at its account's
+next sign-in (app/security.py auth_user_db).
 """
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -73,15 +84,71 @@ def problems(password, user=None, username=None, staff=None):
         reasons.append(_l("密码须包含大写字母、小写字母、数字、符号中的至少三类"))
     if username and username in password.lower():
         reasons.append(_l("密码不能包含用户名"))
-    if not reasons and any(check_password_hash(h, password) for h in recent_hashes(user)):
+    if not reasons and any(matches(h, password) for h in recent_hashes(user)):
         reasons.append(_l("新密码不能与最近使用过的%(count)s个密码相同",
                           count=current_app.config["PASSWORD_HISTORY"]))
     return reasons
 
 
+ARGON2ID = "argon2id"
+
+
 def hashed(password):
-    return generate_password_hash(password, method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
+    """`password`'s hash by the configured method: argon2id, or a method of werkzeug's (the tests'
+    cheap pbkdf2)."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method == ARGON2ID:
+        return _argon2(*_argon2_parameters()).hash(password)
+    return generate_password_hash(password, method=method,
                                   salt_length=current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16))
+
+
+def matches(stored, password):
+    """Whether `password` is the one `stored` was made of, whichever method made it."""
+    if not stored or not password:
+        return False
+    if stored.startswith("$argon2"):
+        try:
+            return _argon2(*_argon2_parameters()).verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+    return check_password_hash(stored, password)
+
+
+def outdated(stored):
+    """Whether `stored` is not argon2id, or not of the configured parameters, while new hashes are:
+    the account's next sign-in makes it again. (Hashes are only ever moved to argon2id.)"""
+    if current_app.config["PASSWORD_HASH_METHOD"] != ARGON2ID:
+        return False
+    if not stored or not stored.startswith("$argon2id$"):
+        return True
+    try:
+        return _argon2(*_argon2_parameters()).check_needs_rehash(stored)
+    except InvalidHashError:
+        return True
+
+
+def decoy_hash():
+    """A hash of the configured method, checked for an unknown or disabled username so that its
+    refusal takes as long as a wrong password's (kept per process and method)."""
+    return _decoy(current_app.config["PASSWORD_HASH_METHOD"], _argon2_parameters())
+
+
+@lru_cache(maxsize=4)
+def _decoy(method, parameters):
+    if method == ARGON2ID:
+        return _argon2(*parameters).hash("decoy")
+    return generate_password_hash("decoy", method=method)
+
+
+def _argon2_parameters():
+    cfg = current_app.config
+    return cfg["PASSWORD_ARGON2_TIME_COST"], cfg["PASSWORD_ARGON2_MEMORY_KIB"], cfg["PASSWORD_ARGON2_PARALLELISM"]
+
+
+@lru_cache(maxsize=4)
+def _argon2(time_cost, memory_kib, parallelism):
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
 
 
 def store(user, password):
@@ -108,4 +175,4 @@ def store(user, password):
 
 def check_current(user, typed):
     """Whether `typed` is the account's current password (the own change asks it first)."""
-    return bool(typed) and bool(user.password) and check_password_hash(user.password, typed)
+    return bool(typed) and matches(user.password, typed)

@@ -1,10 +1,13 @@
 """The FAB security manager of the platform: loading and checking a request's user."""
+import logging
 import re
 import threading
 from functools import cached_property
 
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
+from flask_appbuilder.const import LOGMSG_WAR_SEC_LOGIN_FAILED
 from flask_appbuilder.security.sqla.models import assoc_user_group, assoc_user_role
+from flask_appbuilder.security.utils import is_null_password
 from flask import g
 from sqlalchemy import String, bindparam, exists, func, select
 from sqlalchemy.orm import make_transient_to_detached
@@ -14,6 +17,7 @@ from app import passwords, sessions
 
 # the user's roles as text in load_user's statement: "id<FIELD>name<ROLE>id<FIELD>name…"
 ROLE_SEPARATOR, FIELD_SEPARATOR = "\x1e", "\x1f"
+log = logging.getLogger(__name__)
 ROLE_SETS_KEPT = 256  # distinct role sets whose Role rows a process keeps (a handful in practice)
 BUILTIN_ANSWERS_KEPT = 20000  # (role, permission, view) answers kept: the routes times the roles
 
@@ -56,6 +60,41 @@ class SecurityManager(FabSecurityManager):
         g.setdefault("account_ids", {})[row[0].id] = (row[2], row[3])
         sessions.remember(row[0].id, row[4])
         return row[0]
+
+    def auth_user_db(self, username, password):
+        # FAB's (5.3), with the project's password hashes (app/passwords.py): argon2id, and the
+        # older werkzeug hashes, each made again by the current method at its account's sign-in.
+        # An unknown or disabled username costs a hash check and an update, as a wrong password does.
+        if not username or is_null_password(password):
+            log.info(LOGMSG_WAR_SEC_LOGIN_FAILED, username)
+            return None
+        first_user = self.get_first_user()
+        user = self.find_user(username=username)
+        if user is None:
+            user = self.find_user(email=username)
+        else:
+            self.find_user(email=username)
+        if user is None or not user.is_active:
+            passwords.matches(passwords.decoy_hash(), password)
+            log.info(LOGMSG_WAR_SEC_LOGIN_FAILED, username)
+            if first_user:
+                self.noop_user_update(first_user)
+            return None
+        if not passwords.matches(user.password, password):
+            self.update_user_auth_stat(user, False)
+            log.info(LOGMSG_WAR_SEC_LOGIN_FAILED, username)
+            return None
+        if passwords.outdated(user.password):
+            user.password = passwords.hashed(password)  # committed with the sign-in's count below
+        self.update_user_auth_stat(user, True)
+        return user
+
+    def add_user(self, username, first_name, last_name, email, role, password="", hashed_password="", **kwargs):
+        # a given password is stored as every other is (app/passwords.py), not by FAB's method
+        if password and not hashed_password:
+            hashed_password = passwords.hashed(password)
+        return super().add_user(username, first_name, last_name, email, role, hashed_password=hashed_password,
+                                **kwargs)
 
     def reset_password(self, userid, password):
         # Every path that sets a password (the forms, `flask fab reset-password`) keeps its hash

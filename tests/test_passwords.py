@@ -147,3 +147,54 @@ def test_sign_ins_and_sms_step_failures_are_logged(app, demo, client_as, query):
     client.post("/login/code", data={"code": "111111", "csrf_token": csrf_token(page)})
     sms_failures = [e for e in events(query, "signin.failure") if '"sms"' in e.detail]
     assert len(sms_failures) >= 1 and sms_failures[0].username == "app1"
+
+
+ARGON2_OWASP = "$argon2id$v=19$m=19456,t=2,p=1$"
+
+
+def accepted(answer):
+    """The password step passed: on to the SMS code."""
+    return answer.status_code == 302 and answer.headers["Location"].endswith("/login/code")
+
+
+def test_new_passwords_are_argon2id_at_owasps_least_parameters(app, demo, client_as, query):
+    from config import Config
+
+    assert (Config.PASSWORD_HASH_METHOD, Config.PASSWORD_ARGON2_MEMORY_KIB, Config.PASSWORD_ARGON2_TIME_COST,
+            Config.PASSWORD_ARGON2_PARALLELISM) == ("argon2id", 19456, 2, 1)
+    app.config["PASSWORD_HASH_METHOD"] = "argon2id"
+    client = client_as("center")
+    assert change_own(client, PASSWORD, "Qinling#2027a").status_code == 302
+    assert password_of(query, "center").startswith(ARGON2_OWASP)
+    assert not accepted(password_post(app.test_client(), "center", "Qinling#2027b"))
+    client = client_as("center", password="Qinling#2027a")  # the new one signs in
+    assert change_own(client, "Qinling#2027a", "Qinling#2027c").status_code == 302
+    # the history check reads argon2id hashes: the password just replaced is refused
+    assert "不能与最近使用过" in change_own(client, "Qinling#2027c", "Qinling#2027a").get_data(as_text=True)
+
+
+def test_an_older_hash_is_made_again_as_argon2id_at_its_next_sign_in(app, demo, query):
+    from werkzeug.security import generate_password_hash
+
+    app.config["PASSWORD_HASH_METHOD"] = "argon2id"
+    old = generate_password_hash(PASSWORD, method="scrypt")  # what the platform stored before
+    query(lambda s: (s.execute(update(User).where(User.username == "app1").values(password=old)), s.commit()))
+    client = app.test_client()
+    assert not accepted(password_post(client, "app1", "Wrong#2026x"))
+    assert password_of(query, "app1") == old  # a wrong password changes nothing
+    assert accepted(password_post(client, "app1", PASSWORD))
+    remade = password_of(query, "app1")
+    assert remade.startswith(ARGON2_OWASP)
+    assert accepted(password_post(app.test_client(), "app1", PASSWORD))
+    assert password_of(query, "app1") == remade  # current already: not made again
+
+
+def test_an_unknown_username_is_refused_after_the_same_hash_check(app, demo, monkeypatch):
+    from app import passwords
+
+    app.config["PASSWORD_HASH_METHOD"] = "argon2id"
+    checked = []
+    real = passwords.matches
+    monkeypatch.setattr(passwords, "matches", lambda stored, typed: checked.append(stored) or real(stored, typed))
+    assert not accepted(password_post(app.test_client(), "nobody-here", PASSWORD))
+    assert len(checked) == 1 and checked[0].startswith(ARGON2_OWASP)
