@@ -4,9 +4,13 @@
     .venv/bin/python bench/load.py --database-url … --seconds 120 --compare main~3
 
 With --compare REV the same workload runs against two servers in one invocation: this checkout's
-code and REV's (checked out into a temporary `git worktree`, removed afterwards), on the same
-database, in alternating blocks (old new new old old new …, --block seconds each), so that what
-else runs on the machine falls on both alike. Each server keeps its own virtual users (and their
+code and REV's (checked out into a temporary `git worktree`, removed afterwards), in alternating
+blocks (old new new old old new …, --block seconds each), so that what else runs on the machine
+falls on both alike. Each server works through its own copy of the database given, made as the
+run starts (`<name>_old`, `<name>_new`: CREATE DATABASE … TEMPLATE) and dropped at its end: neither
+server's 通过 shortens the other's queues, the database given stays as it was (every run starts
+from the same queues), and each server's code stores the benchmark accounts' password its own way
+before it starts (REV may hash passwords by a method the other code cannot read). Each server keeps its own virtual users (and their
 sign-ins) from block to block; --seconds is each server's share. Besides requests per second and
 the latency percentiles, each server's CPU time per request is read from its gunicorn workers
 (/proc), and the last line compares the two:
@@ -23,9 +27,10 @@ someone else, attachments missing …) is an answer, not an error.
 Besides the workers' CPU it reads the CPU of the machine's PostgreSQL and of the load generator
 itself (its threads), per request: the three share the two cores.
 
-Uses the database as it is (fill it first with `flask seed scale`, or run bench/list_views.py),
-and changes it: every 通过 moves a filing on, so the queues shrink from run to run and the pages get
-cheaper. The run prints the queues it starts from; compare runs on a freshly filled database.
+Without --compare it uses the database as it is (fill it first with `flask seed scale`, or run
+bench/list_views.py), and changes it: every 通过 moves a filing on, so the queues shrink from run
+to run and the pages get cheaper. The run prints the queues it starts from. With --compare the
+database given is only copied, so that runs can be compared with one another too.
 Only loopback traffic. The login rate limits are raised for the server it starts: every virtual
 user signs in from the same address.
 """
@@ -80,9 +85,9 @@ def parse():
     return args
 
 
-def start_server(args, port=None, root=ROOT):
+def start_server(args, port=None, root=ROOT, database_url=None):
     port = port or args.port
-    env = dict(os.environ, DATABASE_URL=args.database_url, LOGIN_RATE_LIMIT=NO_LIMIT,
+    env = dict(os.environ, DATABASE_URL=database_url or args.database_url, LOGIN_RATE_LIMIT=NO_LIMIT,
                LOGIN_ACCOUNT_RATE_LIMIT=NO_LIMIT, SMS_SEND_RATE_LIMIT=NO_LIMIT, SMS_CODE_RATE_LIMIT=NO_LIMIT,
                SMS_RESEND_SECONDS="0", SMS_DAILY_LIMIT="1000000")
     server = subprocess.Popen(
@@ -312,9 +317,11 @@ def generator_cpu():
 class Server:
     """One gunicorn (-w 2) with the code of `root`, its virtual users, what they measured."""
 
-    def __init__(self, name, args, port, root, roles, reader):
+    def __init__(self, name, args, port, root, roles, database_url):
         self.name, self.root = name, root
-        self.process, self.base = start_server(args, port, root)
+        store_passwords(root, database_url)
+        reader = sms_reader(database_url)
+        self.process, self.base = start_server(args, port, root, database_url)
         self.stats = Stats()
         self.users = [VirtualUser(self.base, role, ROLES[role][0][roles[:n].count(role) % len(ROLES[role][0])],
                                   self.stats, args.approve_share, reader, seed=n) for n, role in enumerate(roles)]
@@ -390,6 +397,53 @@ class Server:
                   f"load generator {f['generator_cpu_ms']:.2f} ms")
 
 
+def copy_database(url, suffix):
+    """A fresh copy of the database at `url` (no one may be connected to it meanwhile); its URL."""
+    import sqlalchemy as sa
+
+    source = sa.engine.make_url(url)
+    copy = source.set(database=source.database + suffix)
+    admin = sa.create_engine(source.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{copy.database}"'))
+            connection.execute(sa.text(f'CREATE DATABASE "{copy.database}" TEMPLATE "{source.database}"'))
+    finally:
+        admin.dispose()
+    return copy.render_as_string(hide_password=False)
+
+
+def drop_database(url):
+    import sqlalchemy as sa
+
+    target = sa.engine.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+STORE_PASSWORDS = """
+import sys
+from app import create_app
+app = create_app()
+with app.app_context():
+    sm = app.appbuilder.sm
+    for name in sys.argv[1:]:
+        sm.reset_password(sm.find_user(username=name).id, "Demo@2026")
+"""
+
+
+def store_passwords(root, database_url):
+    """The benchmark accounts' password (the demo's), stored by the code in `root` as it stores any
+    password: a server signs in against hashes of its own method, as it would in service."""
+    names = sorted({name for users, *_ in ROLES.values() for name in users})
+    subprocess.run([sys.executable, "-c", STORE_PASSWORDS, *names], cwd=root, check=True,
+                   env=dict(os.environ, DATABASE_URL=database_url), stdout=subprocess.DEVNULL)
+
+
 def old_checkout(rev):
     """REV's code in a temporary git worktree (its .venv: this one's interpreter runs it)."""
     folder = tempfile.mkdtemp(prefix="load-old-")
@@ -409,12 +463,11 @@ def main():
     args = parse()
     pattern = [role for role, weight in MIX for _ in range(weight)]
     roles = [pattern[(n * 3) % len(pattern)] for n in range(args.users)]  # spread, in MIX's proportions
-    reader = sms_reader(args.database_url)
     print(f"queues before the run: {queues(args.database_url)}", flush=True)
     described = ", ".join(f"{roles.count(r)} {r}" for r, _ in MIX)
     if not args.compare:
         # each virtual user its own account where there are enough (an SMS code is per phone)
-        server = Server("this", args, args.port, ROOT, roles, reader)
+        server = Server("this", args, args.port, ROOT, roles, args.database_url)
         try:
             server.run(args.seconds)
         finally:
@@ -432,10 +485,12 @@ def main():
                           text=True).stdout.strip()
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
                            capture_output=True, text=True).stdout.strip()
-    servers = []
+    servers, copies = [], []
     try:
-        servers.append(Server(f"old {commit}", args, args.port + 1, folder, roles, reader))
-        servers.append(Server(f"new {here}{'+changes' if dirty else ''}", args, args.port, ROOT, roles, reader))
+        for suffix in ("_old", "_new"):
+            copies.append(copy_database(args.database_url, suffix))
+        servers.append(Server(f"old {commit}", args, args.port + 1, folder, roles, copies[0]))
+        servers.append(Server(f"new {here}{'+changes' if dirty else ''}", args, args.port, ROOT, roles, copies[1]))
         old, new = servers
         for server in servers:
             server.run(args.warmup, measured=False)
@@ -447,6 +502,8 @@ def main():
         for server in servers:
             server.stop()
         remove_checkout(folder)
+        for copy in copies:
+            drop_database(copy)
 
     print(f"\nload: {args.users} virtual users ({described}), gunicorn -w 2 each, {len(old.blocks)} blocks of "
           f"{args.seconds / len(old.blocks):.0f} s per server, alternating, after {args.warmup:.0f} s of warm-up")
