@@ -1,4 +1,6 @@
 """Helpers for the two languages. Our msgids are the Chinese texts themselves."""
+from flask import g, has_app_context
+from flask_babel import Domain, get_locale
 
 
 def chinese(label):
@@ -14,8 +16,7 @@ def keep_template_translations_per_request(app):
     """Jinja's _() (flask_babel installs it) looks the catalogue up anew for each text: a page has
     some sixty. Here each request looks it up once, and again only if its language changes
     meanwhile (flask_babel.force_locale, refresh): the same texts, fewer lookups."""
-    from flask import g, has_app_context
-    from flask_babel import get_locale, get_translations
+    from flask_babel import get_translations
 
     def translations():
         if not has_app_context():
@@ -47,6 +48,33 @@ def keep_template_translations_per_request(app):
         if found is None or found[0] is not catalogue:
             found = bound[id(catalogue)] = (catalogue, _newstyle_gettext(catalogue.ugettext))
         return {"gettext": found[1]}
+
+
+def keep_lazy_texts_per_request(app):
+    """A lazy text (lazy_gettext: FAB's labels and ours) finds its catalogue each time it is shown:
+    flask_babel 4.0's Domain asks the request's locale, spells its name and looks the catalogue up
+    by it, for each of the forty-odd such texts of a list page. The app's default domain is
+    RequestDomain instead, which keeps the catalogue it found for the request's locale."""
+    babel = app.extensions["babel"].instance
+    # Babel.domain_instance (a werkzeug cached_property) is the domain get_domain() hands out
+    babel.domain_instance = RequestDomain(domain=app.extensions["babel"].default_domain)
+
+
+class RequestDomain(Domain):
+    """flask_babel's Domain, its catalogue kept for the request and the locale it was found for: a
+    language forced meanwhile (force_locale) or chosen again (refresh) is a new locale object, and
+    finds its own."""
+
+    def get_translations(self):
+        context = g.get("_flask_babel") if has_app_context() else None
+        kept = getattr(context, "kept_translations", None)
+        if kept is not None and kept[0] is getattr(context, "babel_locale", None):
+            return kept[1]
+        translations = super().get_translations()
+        context = g.get("_flask_babel") if has_app_context() else None
+        if context is not None:
+            context.kept_translations = (get_locale(), translations)
+        return translations
 
 
 def _newstyle_gettext(lookup):

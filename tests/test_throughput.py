@@ -321,3 +321,27 @@ def test_the_queue_states_follow_the_configured_procedure(app):
         finally:
             app.config["CENTER_PROCEDURE"] = "single"
         assert queue_states() == single
+
+
+def test_lazy_texts_follow_a_language_forced_or_chosen_again_within_the_request(app):
+    """app/i18n.py RequestDomain keeps a request's catalogue for lazy texts: a forced language is
+    still heard, and so is one chosen again (refresh) for the rest of the request."""
+    from flask import session
+    from flask_babel import force_locale, lazy_gettext, refresh
+
+    from app.i18n import RequestDomain
+
+    text = lazy_gettext("退出登录")
+    with app.test_request_context("/"):
+        from flask_babel import get_domain
+
+        assert isinstance(get_domain(), RequestDomain)
+        assert [str(text) for _ in range(3)] == ["退出登录"] * 3
+        with force_locale("en"):
+            assert str(text) == "Sign out"
+        assert str(text) == "退出登录"
+        session["locale"] = "en"
+        refresh()
+        assert str(text) == "Sign out"
+    with app.test_request_context("/"):
+        assert str(text) == "退出登录"

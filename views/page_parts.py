@@ -53,8 +53,9 @@ def _render(name):
 
 
 def register(app):
-    from app.i18n import keep_template_translations_per_request
+    from app.i18n import keep_lazy_texts_per_request, keep_template_translations_per_request
 
     app.add_template_global(page_part)
     app.add_template_global(view_named)
     keep_template_translations_per_request(app)  # Jinja's _(): one catalogue lookup per request
+    keep_lazy_texts_per_request(app)  # lazy_gettext texts: the same
