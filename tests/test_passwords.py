@@ -198,3 +198,39 @@ def test_an_unknown_username_is_refused_after_the_same_hash_check(app, demo, mon
     monkeypatch.setattr(passwords, "matches", lambda stored, typed: checked.append(stored) or real(stored, typed))
     assert not accepted(password_post(app.test_client(), "nobody-here", PASSWORD))
     assert len(checked) == 1 and checked[0].startswith(ARGON2_OWASP)
+
+
+def test_a_sign_in_counts_what_fab_counts_in_one_update(app, demo, query):
+    """app/security.py update_user_auth_stat: FAB's counts (a wrong password adds a failure, the
+    right one a sign-in, its time, and no failures left), written without FAB's reload and merge."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+
+    def counts():
+        return query(lambda s: s.execute(select(User.login_count, User.fail_login_count, User.last_login)
+                                         .where(User.username == "app1")).one())
+
+    before = counts()
+    password_post(app.test_client(), "app1", "Wrong#2026x")
+    password_post(app.test_client(), "app1", "Wrong#2026y")
+    assert counts()[:2] == (before[0] or 0, (before[1] or 0) + 2)
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def seen(_connection, _cursor, statement, *_):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert accepted(password_post(app.test_client(), "app1", PASSWORD))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    after = counts()
+    assert after[:2] == ((before[0] or 0) + 1, 0) and after[2] is not None and after[2] != before[2]
+    updates = [s for s in statements if s.lstrip().upper().startswith("UPDATE AB_USER")]
+    assert len(updates) == 1, updates
+    # FAB's update_user read the user's roles and groups again, and the user a third time
+    assert not [s for s in statements if "FROM ab_group" in s], statements
+    assert sum("FROM ab_role" in s for s in statements) <= 1, statements
