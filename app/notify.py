@@ -699,6 +699,19 @@ def unread_count(user_id):
                                                                   Message.read_at.is_(None)))
 
 
+def unread_messages():
+    """The signed-in user's unread count, which the navbar shows: read with the user in load_user's
+    one statement (app/security.py), else one COUNT over the (user_id, read_at) index."""
+    from flask import g
+    from flask_login import current_user
+
+    if not getattr(current_user, "is_authenticated", False):
+        return 0
+    if "unread_messages" in g:
+        return g.unread_messages
+    return unread_count(current_user.id)
+
+
 def mark_read(message):
     if message.read_at is None:
         message.read_at = datetime.now()

@@ -39,7 +39,9 @@ def switches(app):
 
     from app.security import SecurityManager
     from views.base import ScopedModelView
-    from views.fab_overrides import menu
+    from flask_wtf.csrf import generate_csrf
+
+    from views.fab_overrides import navbar
 
     env, rows = app.jinja_env, app.jinja_env.from_string(JINJA_ROWS)
     ours_rows, ours_search = env.globals["list_rows"], ScopedModelView.search_widget
@@ -53,8 +55,8 @@ def switches(app):
 
     return {
         "list_rows": (lambda: env.globals.update(list_rows=jinja_rows), lambda: env.globals.update(list_rows=ours_rows)),
-        "menu_html": (lambda: env.globals.update(menu_html=lambda: menu._render(app.appbuilder)),
-                      lambda: env.globals.update(menu_html=menu.menu_html)),
+        "navbar_html": (lambda: env.globals.update(navbar_html=lambda: navbar._render(generate_csrf)),
+                        lambda: env.globals.update(navbar_html=navbar.navbar_html)),
         "SearchWidget": (lambda: setattr(ScopedModelView, "search_widget", widgets.SearchWidget),
                          lambda: setattr(ScopedModelView, "search_widget", ours_search)),
         "load_user statement kept": (lambda: setattr(SecurityManager, "_user_statement", property(statement.func)),

@@ -155,6 +155,7 @@ def _forget_process_state(app):
 
     limiter.reset()
     app.extensions.pop("list_count_plans", None)
+    app.extensions.pop("navbar_html", None)
     config = app.extensions["test_snapshots"].config
     for key in [k for k in app.config if k not in config]:
         del app.config[key]

@@ -345,3 +345,47 @@ def test_lazy_texts_follow_a_language_forced_or_chosen_again_within_the_request(
         assert str(text) == "Sign out"
     with app.test_request_context("/"):
         assert str(text) == "退出登录"
+
+
+def test_the_navbar_is_kept_per_reader_and_shows_what_changed(app, demo, client_as, query):
+    """views/fab_overrides/navbar.py: a reader's navbar is rendered once and kept, and rendered again
+    when what it shows changes (the unread count, the name); the sign-out form carries the page's
+    own CSRF token, so signing out from a kept navbar works."""
+    from datetime import datetime
+
+    from flask import template_rendered
+    from sqlalchemy import update
+
+    from models import Message
+
+    client = client_as("center")
+    rendered = []
+
+    def seen(_app, template, **_):
+        rendered.append(template.name)
+
+    def header():
+        page = client.get("/centerqueueview/list/").get_data(as_text=True)
+        return re.search(r'<header class="top">.*?</header>', page, re.S).group(0)
+
+    template_rendered.connect(seen, app)
+    try:
+        first = header()
+        kept = header()
+        navbars = rendered.count("appbuilder/navbar.html")
+        user_id = query(lambda s: s.scalar(select(User.id).where(User.username == "center")))
+        query(lambda s: (s.add(Message(user_id=user_id, kind="note", title="t", body="b", created_at=datetime.now())),
+                         s.commit()))
+        unread = header()
+        query(lambda s: (s.execute(update(User).where(User.id == user_id).values(first_name="新名")), s.commit()))
+        renamed = header()
+    finally:
+        template_rendered.disconnect(seen, app)
+    assert navbars == 1 and first == kept  # the second page did not render it
+    assert unread != kept and re.search(r'unread-count">\d+<', unread)
+    assert "新名" in renamed and "新名" not in unread
+    assert rendered.count("appbuilder/navbar.html") == 3
+    token = re.search(r'class="navbar-signout".*?name="csrf_token" value="([^"]+)"', renamed, re.S).group(1)
+    assert "\x00" not in renamed
+    assert client.post("/logout/", data={"csrf_token": token}).status_code == 302
+    assert client.get("/centerqueueview/list/").status_code == 302  # signed out

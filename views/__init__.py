@@ -90,10 +90,11 @@ def register_views(appbuilder):
     appbuilder.add_view(workflow_page.CenterWorkflowView, "办理流程", icon="fa-sitemap", category="注册中心",
                         label=_l("办理流程"))
 
+    from app import notify
     from views import messages  # 站内消息: reached from the navbar, which shows the unread count
 
     appbuilder.add_view_no_menu(messages.MessageView)
-    current_app.add_template_global(messages.unread_messages)
+    current_app.add_template_global(notify.unread_messages)
     from app import deadlines
 
     current_app.add_template_global(deadlines.for_application, "time_limit")  # 办理时限 on detail pages

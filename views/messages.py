@@ -3,7 +3,7 @@
 Rows come only through app/access.py (messages / get_message). The routes take the message id in
 the form, not the URL, so that no route hands out a row by its number.
 """
-from flask import flash, g, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
@@ -89,14 +89,3 @@ class MessageView(BaseView):
         notify.mark_all_read(access.actor().user.id)
         flash(_l("已全部标为已读"), "success")
         return redirect(url_for("MessageView.list"))
-
-
-def unread_messages():
-    """The navbar's unread count: one COUNT over the (user_id, read_at) index."""
-    from flask_login import current_user
-
-    if not getattr(current_user, "is_authenticated", False):
-        return 0
-    if "unread_messages" in g:  # read with the user in one statement (app/security.py load_user)
-        return g.unread_messages
-    return notify.unread_count(current_user.id)
