@@ -103,3 +103,31 @@ def test_registrations_show_their_specialties_in_order_without_a_statement_for_t
     # on PostgreSQL the names come with the rows; SQLite reads the specialties in one more statement
     apart = [s for s in seen if "FROM registration_specialty" in s and "registration.id AS registration_id" not in s]
     assert len(apart) == (0 if postgres else 1), apart
+
+
+@pytest.mark.parametrize("username, view", [("app2", "applicantinitialview"), ("ent1", "enterprisependingview"),
+                                            ("center", "centerqueueview")])
+def test_a_filings_page_reads_its_person_qualifications_and_specialties_with_the_filing(
+        demo, app, client_as, username, view):
+    """views/applications.py row_options: no statement of their own for the person's qualifications
+    and the filing's specialties, which the page shows."""
+    import re
+
+    client = client_as(username)
+    listing = client.get(f"/{view}/list/").get_data(as_text=True)
+    pk = re.search(rf"/{view}/show/(\d+)", listing).group(1)
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(_connection, _cursor, statement, *_):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = client.get(f"/{view}/show/{pk}")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert page.status_code == 200 and "资格证书编号" in page.get_data(as_text=True)
+    alone = [s for s in seen if re.match(r"\s*SELECT\b.*?\bFROM (qualification|specialty)\b", s, re.S)]
+    assert not alone, alone
