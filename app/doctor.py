@@ -206,4 +206,35 @@ def _signing_key():
     return Finding("signing_key", "ok", "电子证书签名密钥可用", "the signing key opens")
 
 
-CHECKS = [_secret_key, _database, _redis, _storage, _sms, _font, _signing_key]
+# OWASP's argon2id settings of equal strength, each the least: (passes, memory in KiB)
+ARGON2_LEAST = ((1, 47104), (2, 19456), (3, 12288), (4, 9216), (5, 7168))
+PBKDF2_LEAST_ITERATIONS = 600_000  # OWASP, for PBKDF2-HMAC-SHA256
+
+
+def _password_hashing():
+    config = current_app.config
+    method = config["PASSWORD_HASH_METHOD"]
+    if method == "argon2id":
+        passes, memory = config["PASSWORD_ARGON2_TIME_COST"], config["PASSWORD_ARGON2_MEMORY_KIB"]
+        if any(passes >= t and memory >= m for t, m in ARGON2_LEAST):
+            return Finding("password_hashing", "ok", f"密码以 argon2id 存储（{memory} KiB，{passes} 轮）",
+                           f"passwords are stored as argon2id ({memory} KiB, {passes} passes)")
+        return Finding("password_hashing", _required(), f"argon2id 参数低于 OWASP 的最低要求（{memory} KiB，{passes} 轮）："
+                       "至少 19456 KiB、2 轮（PASSWORD_ARGON2_MEMORY_KIB、PASSWORD_ARGON2_TIME_COST）",
+                       f"argon2id parameters below OWASP's least ({memory} KiB, {passes} passes): at least 19456 KiB "
+                       "and 2 passes (PASSWORD_ARGON2_MEMORY_KIB, PASSWORD_ARGON2_TIME_COST)")
+    name, _, rest = method.partition(":")
+    if name == "pbkdf2":
+        iterations = rest.partition(":")[2]
+        if iterations.isdigit() and int(iterations) >= PBKDF2_LEAST_ITERATIONS:
+            return Finding("password_hashing", "warning", "密码以 PBKDF2 存储：建议改用 argon2id（PASSWORD_HASH_METHOD）",
+                           "passwords are stored with PBKDF2: argon2id is the better choice (PASSWORD_HASH_METHOD)")
+    elif name == "scrypt":
+        return Finding("password_hashing", "warning", "密码以 werkzeug 的 scrypt 存储，其参数低于 OWASP 对 scrypt 的最低要求："
+                       "建议改用 argon2id（PASSWORD_HASH_METHOD）", "passwords are stored with werkzeug's scrypt, whose "
+                       "parameters are below OWASP's least for scrypt: use argon2id (PASSWORD_HASH_METHOD)")
+    return Finding("password_hashing", _required(), f"密码存储方式过弱或未知（{method}）：请使用 argon2id",
+                   f"the password hashing method is weak or unknown ({method}): use argon2id")
+
+
+CHECKS = [_secret_key, _database, _redis, _storage, _sms, _font, _signing_key, _password_hashing]

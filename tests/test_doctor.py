@@ -98,3 +98,19 @@ def test_a_signing_key_is_opened_with_its_password(app, monkeypatch, signing_key
     assert findings(app)["signing_key"].level == "error"
     monkeypatch.setitem(app.config, doctor.SIGNING_PASSWORD_SETTING, "p12-pass")
     assert findings(app)["signing_key"].level == "ok"
+
+
+def test_password_hashing_is_held_to_owasps_least(app, monkeypatch):
+    monkeypatch.setitem(app.config, "ENVIRONMENT", "production")
+    for method, memory, passes, level in (("argon2id", 19456, 2, "ok"), ("argon2id", 47104, 1, "ok"),
+                                          ("argon2id", 8192, 2, "error"), ("scrypt", 0, 0, "warning"),
+                                          ("pbkdf2:sha256:600000", 0, 0, "warning"),
+                                          ("pbkdf2:sha256:1000", 0, 0, "error")):
+        monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", method)
+        monkeypatch.setitem(app.config, "PASSWORD_ARGON2_MEMORY_KIB", memory)
+        monkeypatch.setitem(app.config, "PASSWORD_ARGON2_TIME_COST", passes)
+        found = findings(app)["password_hashing"]
+        assert found.level == level, (method, memory, passes, found)
+        assert found.zh and found.en
+    monkeypatch.setitem(app.config, "ENVIRONMENT", "development")
+    assert findings(app)["password_hashing"].level == "warning"  # the tests' cheap pbkdf2, outside production
