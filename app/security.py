@@ -172,7 +172,14 @@ class SecurityManager(FabSecurityManager):
         public = self.builtin_roles.get(self.auth_role_public, [])
         if any(re.match(view, view_name) and re.match(permission, permission_name) for view, permission in public):
             return True
-        return super().is_item_public(permission_name, view_name)
+        # what a public role in the database was granted (FAB's answer), read once per request: FAB
+        # reads the role and its permissions again for each check, two statements for each of the
+        # sign-in page's eight
+        granted = g.get("_public_permissions")
+        if granted is None:
+            granted = g._public_permissions = frozenset(
+                (p.view_menu.name, p.permission.name) for p in self.get_public_permissions())
+        return (view_name, permission_name) in granted
 
 
 _role_sets = {}

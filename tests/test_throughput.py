@@ -389,3 +389,37 @@ def test_the_navbar_is_kept_per_reader_and_shows_what_changed(app, demo, client_
     assert "\x00" not in renamed
     assert client.post("/logout/", data={"csrf_token": token}).status_code == 302
     assert client.get("/centerqueueview/list/").status_code == 302  # signed out
+
+
+def test_public_checks_read_the_database_public_role_once_per_request(app):
+    """app/security.py is_item_public: what the public role was granted in the database still counts
+    (FAB's answer), read once per request; the sign-in page costs two statements, not sixteen."""
+    sm = app.appbuilder.sm
+    with app.app_context():
+        role = sm.get_public_role() or sm.add_role(sm.auth_role_public)
+        sm.add_permission_role(role, sm.add_permission_view_menu("can_list", "PublicNoticeBoard"))
+    statements = []
+
+    def seen(_connection, _cursor, statement, *_):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    with app.test_request_context("/"):
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            answers = [sm.is_item_public("can_list", "PublicNoticeBoard"),
+                       sm.is_item_public("can_delete", "PublicNoticeBoard"),
+                       sm.is_item_public("can_list", "CenterQueueView")]
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+    assert answers == [True, False, False]
+    assert len(statements) <= 2, statements
+    client = app.test_client()
+    statements.clear()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert client.get("/login/").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(statements) <= 3, statements
