@@ -174,22 +174,24 @@ def finish(user, via="password"):
 
 
 def code_page_state(user):
-    """What the code page shows: where the code went and when another may be asked for."""
+    """What the code page shows: where the code went and when another may be asked for. Read in
+    full before the read transaction ends (which expires what it read)."""
     phone = identity.verified_phone(user)
     latest = sms_codes.latest(user.id, sms_codes.LOGIN)
     cfg = current_app.config
-    sent_today = sms_codes.sent_today(phone) if phone else 0
-    db.session.commit()  # end the read transaction: the page holds no locks while the user types
-    return {
+    state = {
         "masked_phone": mask_phone(phone) if phone else "",
         "wait_seconds": sms_codes.wait_seconds(phone) if phone else 0,
         "sent": latest is not None and latest.used_at is None,
-        "sent_today": sent_today,
+        "sent_today": sms_codes.sent_today(phone) if phone else 0,
         "daily_limit": cfg["SMS_DAILY_LIMIT"],
         "ttl_minutes": max(1, cfg["SMS_CODE_TTL_SECONDS"] // 60),
         "resend_seconds": cfg["SMS_RESEND_SECONDS"],
         "kind": identity.kind_of(user),
+        "username": user.username,
     }
+    db.session.commit()  # end the read transaction: the page holds no locks while the user types
+    return state
 
 
 def govnet_account(claims, entrance):

@@ -31,10 +31,13 @@ def pdf_text(data):
 
 
 def qr_codes(data):
+    """The QR codes in the PDF's images. QR only: a barcode of another kind, misread in the photo,
+    the signature or the seal, would count otherwise (a run once found two where there is one)."""
     found = []
     for page in PdfReader(io.BytesIO(data)).pages:
         for image in page.images:
-            found += [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(image.data)))]
+            found += [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(image.data)),
+                                                             formats=zxingcpp.BarcodeFormat.QRCode)]
     return found
 
 

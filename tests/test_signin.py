@@ -74,6 +74,7 @@ def test_demo_applicant_signs_in_with_password_and_the_recorded_code(app, demo, 
     assert client.get("/applicantinitialview/list/").status_code == 302  # still anonymous
     page = client.get("/login/code").get_data(as_text=True)
     assert "138****0001" in page and "13800000001" not in page  # the masked phone only
+    assert "flask sms outbox --user app1" in page  # the local sender: where to read the code
     code = latest_sms_code(app, "app1")
     stored = query(lambda s: s.scalars(select(SmsCode)).one())
     assert stored.phone == "13800000001" and code not in stored.code_hash  # kept hashed, never in clear
