@@ -15,10 +15,11 @@ import logging
 from collections import namedtuple
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, g
 from flask_appbuilder.security.sqla.models import Role, User
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import func, select, update
 
 from app import jobs, roles, sms
@@ -702,9 +703,6 @@ def unread_count(user_id):
 def unread_messages():
     """The signed-in user's unread count, which the navbar shows: read with the user in load_user's
     one statement (app/security.py), else one COUNT over the (user_id, read_at) index."""
-    from flask import g
-    from flask_login import current_user
-
     if not getattr(current_user, "is_authenticated", False):
         return 0
     if "unread_messages" in g:

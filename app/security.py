@@ -1,12 +1,12 @@
 """The FAB security manager of the platform: loading and checking a request's user."""
 import logging
 import re
-from datetime import datetime
 import threading
+from datetime import datetime
 from functools import cached_property
 
-from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.const import LOGMSG_WAR_SEC_LOGIN_FAILED
+from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.security.sqla.models import assoc_user_group, assoc_user_role
 from flask_appbuilder.security.utils import is_null_password
 from flask import g
@@ -18,9 +18,9 @@ from app import passwords, sessions
 
 # the user's roles as text in load_user's statement: "id<FIELD>name<ROLE>id<FIELD>name…"
 ROLE_SEPARATOR, FIELD_SEPARATOR = "\x1e", "\x1f"
-log = logging.getLogger(__name__)
 ROLE_SETS_KEPT = 256  # distinct role sets whose Role rows a process keeps (a handful in practice)
 BUILTIN_ANSWERS_KEPT = 20000  # (role, permission, view) answers kept: the routes times the roles
+log = logging.getLogger(__name__)
 
 
 class SecurityManager(FabSecurityManager):

@@ -403,13 +403,8 @@ def copy_database(url, suffix):
 
     source = sa.engine.make_url(url)
     copy = source.set(database=source.database + suffix)
-    admin = sa.create_engine(source.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{copy.database}"'))
-            connection.execute(sa.text(f'CREATE DATABASE "{copy.database}" TEMPLATE "{source.database}"'))
-    finally:
-        admin.dispose()
+    _on_server(source, f'DROP DATABASE IF EXISTS "{copy.database}"',
+               f'CREATE DATABASE "{copy.database}" TEMPLATE "{source.database}"')
     return copy.render_as_string(hide_password=False)
 
 
@@ -417,10 +412,18 @@ def drop_database(url):
     import sqlalchemy as sa
 
     target = sa.engine.make_url(url)
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    _on_server(target, f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+
+
+def _on_server(url, *statements):
+    """Statements run outside any database of the server at `url` (through its `postgres`)."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+            for statement in statements:
+                connection.execute(sa.text(statement))
     finally:
         admin.dispose()
 

@@ -2,6 +2,7 @@
 import html
 import io
 import re
+from contextlib import contextmanager
 
 from tests.conftest import csrf_token
 
@@ -87,3 +88,24 @@ def start_export(client, url, query_string=None):
     assert 'form="export-xlsx-form"' in page, "the list offers no 导出Excel button"
     action = html.unescape(EXPORT_FORM.search(page).group(1))
     return client.post(action, data={"csrf_token": csrf_token(listing)})
+
+
+@contextmanager
+def sql_statements(app):
+    """The SQL statements run inside the block, as a list filled while it runs."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def record(_connection, _cursor, statement, *_):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

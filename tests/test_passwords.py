@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from app.extensions import limiter
 from models import SecurityLog, SigninLock
 from tests.conftest import csrf_token
-from tests.helpers import flashes
+from tests.helpers import flashes, sql_statements
 
 PASSWORD = "Demo@2026"
 
@@ -203,10 +203,6 @@ def test_an_unknown_username_is_refused_after_the_same_hash_check(app, demo, mon
 def test_a_sign_in_counts_what_fab_counts_in_one_update(app, demo, query):
     """app/security.py update_user_auth_stat: FAB's counts (a wrong password adds a failure, the
     right one a sign-in, its time, and no failures left), written without FAB's reload and merge."""
-    import sqlalchemy as sa
-
-    from app.extensions import db
-
     def counts():
         return query(lambda s: s.execute(select(User.login_count, User.fail_login_count, User.last_login)
                                          .where(User.username == "app1")).one())
@@ -215,18 +211,8 @@ def test_a_sign_in_counts_what_fab_counts_in_one_update(app, demo, query):
     password_post(app.test_client(), "app1", "Wrong#2026x")
     password_post(app.test_client(), "app1", "Wrong#2026y")
     assert counts()[:2] == (before[0] or 0, (before[1] or 0) + 2)
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def seen(_connection, _cursor, statement, *_):
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with sql_statements(app) as statements:
         assert accepted(password_post(app.test_client(), "app1", PASSWORD))
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", seen)
     after = counts()
     assert after[:2] == ((before[0] or 0) + 1, 0) and after[2] is not None and after[2] != before[2]
     updates = [s for s in statements if s.lstrip().upper().startswith("UPDATE AB_USER")]

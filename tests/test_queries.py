@@ -1,10 +1,13 @@
 """List pages cost a fixed number of SQL statements, however many rows they show."""
+import re
+
 import pytest
 from sqlalchemy import event, func, insert, select
 
 from app import states
 from app.extensions import db
 from models import Application, Person, Registration, application_specialty, registration_specialty
+from tests.helpers import sql_statements
 
 PAGES = {
     "app2": ["/applicantinitialview/list/", "/applicantaddspecialtyview/list/", "/applicantregistrationview/list/"],
@@ -111,23 +114,11 @@ def test_a_filings_page_reads_its_person_qualifications_and_specialties_with_the
         demo, app, client_as, username, view):
     """views/applications.py row_options: no statement of their own for the person's qualifications
     and the filing's specialties, which the page shows."""
-    import re
-
     client = client_as(username)
     listing = client.get(f"/{view}/list/").get_data(as_text=True)
     pk = re.search(rf"/{view}/show/(\d+)", listing).group(1)
-    seen = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(_connection, _cursor, statement, *_):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with sql_statements(app) as seen:
         page = client.get(f"/{view}/show/{pk}")
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert page.status_code == 200 and "资格证书编号" in page.get_data(as_text=True)
     alone = [s for s in seen if re.match(r"\s*SELECT\b.*?\bFROM (qualification|specialty)\b", s, re.S)]
     assert not alone, alone

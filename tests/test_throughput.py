@@ -3,11 +3,11 @@ the user's roles read with the user (app/security.py), a record page's row read 
 import re
 
 from flask_appbuilder.security.sqla.models import Role, User
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app import roles
-from app.extensions import db
 from tests.conftest import csrf_token
+from tests.helpers import sql_statements
 
 
 def ids(query):
@@ -16,18 +16,8 @@ def ids(query):
 
 
 def statements(app, client, url):
-    seen = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(_conn, _cursor, statement, *_):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with sql_statements(app) as seen:
         answer = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return answer, seen
 
 
@@ -398,28 +388,13 @@ def test_public_checks_read_the_database_public_role_once_per_request(app):
     with app.app_context():
         role = sm.get_public_role() or sm.add_role(sm.auth_role_public)
         sm.add_permission_role(role, sm.add_permission_view_menu("can_list", "PublicNoticeBoard"))
-    statements = []
-
-    def seen(_connection, _cursor, statement, *_):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    with app.test_request_context("/"):
-        event.listen(engine, "before_cursor_execute", seen)
-        try:
-            answers = [sm.is_item_public("can_list", "PublicNoticeBoard"),
-                       sm.is_item_public("can_delete", "PublicNoticeBoard"),
-                       sm.is_item_public("can_list", "CenterQueueView")]
-        finally:
-            event.remove(engine, "before_cursor_execute", seen)
+    with app.test_request_context("/"), sql_statements(app) as statements:
+        answers = [sm.is_item_public("can_list", "PublicNoticeBoard"),
+                   sm.is_item_public("can_delete", "PublicNoticeBoard"),
+                   sm.is_item_public("can_list", "CenterQueueView")]
     assert answers == [True, False, False]
     assert len(statements) <= 2, statements
     client = app.test_client()
-    statements.clear()
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with sql_statements(app) as statements:
         assert client.get("/login/").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert len(statements) <= 3, statements
