@@ -9,7 +9,9 @@ so a million rows never sit in memory. The sheet is written here rather than by 
 (bench/export.py). It writes the plain SpreadsheetML both write: inline strings, one bold header
 row, dates with a number format. Tests read every export back with openpyxl.
 """
+import queue
 import re
+import threading
 import zipfile
 from datetime import date, datetime
 from xml.sax.saxutils import escape
@@ -18,8 +20,10 @@ from markupsafe import Markup
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BATCH = 2000  # rows fetched per round trip, and rows between two progress reports
-# characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): removed from every text
-ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+# characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): removed from every text. They
+# are removed from the UTF-8 bytes, where these values are never part of another character's
+# bytes: bytes.translate deletes them in a seventh of the time a regular expression takes to look.
+ILLEGAL_BYTES = bytes([*range(0o0, 0o11), 0o13, 0o14, *range(0o16, 0o40)])
 EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
@@ -122,17 +126,19 @@ def write(headers, rows, title, target, progress=None):
         book.writestr("xl/workbook.xml", _workbook_xml(title))
         with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
             def flush(out):
-                text = "".join(out)
-                if ILLEGAL.search(text):
-                    text = ILLEGAL.sub("", text)
-                sheet.write(text.encode())
+                sheet.write("".join(out).encode().translate(None, ILLEGAL_BYTES))
                 out.clear()
 
-            xml_cell = _xml_cell
+            xml_cell, text_open, text_close, formula = _xml_cell, TEXT_OPEN, TEXT_CLOSE, FORMULA_START
             out = [SHEET_HEAD + '<row>' + "".join(
                 f'<c t="inlineStr" s="1"><is><t>{escape(str(h))}</t></is></c>' for h in headers) + "</row>"]
             for row in rows:
-                out.append("<row>" + "".join([xml_cell(value) for value in row]) + "</row>")
+                # _xml_cell's plain case written out here: a function call per cell was a quarter of
+                # the sheet's time over a million rows
+                out.append("<row>" + "".join([
+                    text_open + value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + text_close
+                    if value.__class__ is str and value and value[0] not in formula else xml_cell(value)
+                    for value in row]) + "</row>")
                 written += 1
                 if len(out) >= BATCH:
                     flush(out)
@@ -143,6 +149,49 @@ def write(headers, rows, title, target, progress=None):
     if progress:
         progress(written)
     return written
+
+
+def read_ahead(batches, depth=2):
+    """The items of the iterator `batches`, each fetched by a thread of its own up to `depth` items
+    ahead of the reader: a server-side cursor's fetch waits on the database server, and the thread
+    waits there (without the interpreter's lock) while the reader writes the sheet. An error in a
+    fetch is raised to the reader; closing the generator stops the thread and waits for it, so the
+    cursor can then be closed."""
+    found = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def hand_over(item):
+        while not stop.is_set():
+            try:
+                found.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def fetch():
+        try:
+            for batch in batches:
+                if not hand_over((batch, None)):
+                    return
+            hand_over((end, None))
+        except BaseException as error:  # noqa: B036  raised again in the reader's thread
+            hand_over((end, error))
+
+    thread = threading.Thread(target=fetch, name="export-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            batch, error = found.get()
+            if error is not None:
+                raise error
+            if batch is end:
+                return
+            yield batch
+    finally:
+        stop.set()
+        thread.join()
 
 
 def response(headers, rows, filename, title):

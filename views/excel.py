@@ -18,6 +18,7 @@ import secrets
 import tempfile
 from contextlib import contextmanager
 from datetime import datetime
+from operator import itemgetter
 
 from flask import abort, current_app, g, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import expose, has_access
@@ -93,9 +94,13 @@ class ExcelExport:
         formatters = [_remembering(self.formatters_columns.get(c)) for c in columns]
         if plan is not None:
             selected, readers = plan
-            result = session.connection().execute(  # a server-side cursor, for this statement only
+            connection = session.connection()
+            result = connection.execute(  # a server-side cursor, for this statement only
                 selected.statement, execution_options={"stream_results": True, "yield_per": excel.BATCH})
-            return headers, total, _formatted(result, readers, formatters)
+            # PostgreSQL's batches are fetched by a thread while the sheet is written: each fetch
+            # waits on the server (SQLite reads in this process, with nothing to wait for)
+            return headers, total, _formatted(result, readers, formatters,
+                                              read_ahead=connection.dialect.name == "postgresql")
         return headers, total, self._orm_rows(query.options(*getattr(self.datamodel, "load_options", ())), columns)
 
     def _orm_rows(self, query, columns):
@@ -153,18 +158,18 @@ def _remembering(formatter, keep=2000):
     different on every row, is not kept past that)."""
     if formatter is None:
         return None
-    known = {}
+    known, unknown = {}, object()
 
     def formatted(value):
         try:
-            return known[value]
-        except KeyError:
+            answer = known.get(value, unknown)
+        except TypeError:  # a value that cannot be a key
+            return formatter(value)
+        if answer is unknown:
             answer = formatter(value)
             if len(known) < keep:
                 known[value] = answer
-            return answer
-        except TypeError:  # a value that cannot be a key
-            return formatter(value)
+        return answer
 
     return formatted
 
@@ -174,22 +179,39 @@ class _formatted:
     no row was read (the sheet's file could not be opened): on SQLite a cursor left open keeps the
     database locked for the job's own record of its failure."""
 
-    def __init__(self, result, readers, formatters):
-        self.result, self.columns = result, list(zip(readers, formatters))
+    def __init__(self, result, readers, formatters, read_ahead=False):
+        self.result, self.read_ahead = result, read_ahead
+        self.cells = [_cell_reader(reader, formatter) for reader, formatter in zip(readers, formatters)]
 
     def __iter__(self):
+        batches = self.result.partitions(excel.BATCH)
+        if self.read_ahead:
+            batches = excel.read_ahead(batches)
+        cells = self.cells
         try:
-            for row in self.result:
-                values = []
-                for reader, formatter in self.columns:
-                    value = row[reader] if reader.__class__ is int else reader[2](*row[reader[0]:reader[1]])
-                    values.append(value if formatter is None else formatter(value))
-                yield values
+            for batch in batches:
+                for row in batch:
+                    yield [cell(row) for cell in cells]
         finally:
+            if hasattr(batches, "close"):
+                batches.close()  # the fetching thread ends before the cursor is closed
             self.close()
 
     def close(self):
         self.result.close()
+
+
+def _cell_reader(reader, formatter):
+    """A function of a fetched row giving one exported cell: its column (an index), or the value
+    `sources` computes from several (start, end, combine), through the list's formatter if any."""
+    if reader.__class__ is int:
+        if formatter is None:
+            return itemgetter(reader)
+        return lambda row: formatter(row[reader])
+    start, end, combine = reader
+    if formatter is None:
+        return lambda row: combine(*row[start:end])
+    return lambda row: formatter(combine(*row[start:end]))
 
 
 def start_page(view, heading, intro, button):
