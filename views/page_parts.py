@@ -1,7 +1,7 @@
 """The parts of every page's layout that are the same on every page: rendered once per process and
 kept, instead of on every request.
 
-app/templates/appbuilder/init.html, baselayout.html and layout.html call page_part(name) for FAB's
+app/templates/appbuilder/base.html (every page's frame) calls page_part(name) for FAB's
 stylesheet and script tags (about twenty url_for calls a page), the project's own, the texts FAB's
 scripts show in the browser (eleven translations a page) and FAB's confirm and alert dialogs. What
 a part depends on is its key: the part, the UI language, the script root the URLs are built under and the CSP nonce (empty: this app sets none;
