@@ -9,7 +9,7 @@ benchmark's own). In a fresh process, as a worker of `flask jobs worker` would, 
 reads the center's account, notes its resident memory (idle), then runs what the export job runs
 (views/excel.write_export: the list's query for that user, rows streamed from a server-side cursor,
 the sheet written to a file) and prints the rows, the seconds (wall and CPU), rows per second and
-the peak resident memory above idle (resource.getrusage ru_maxrss, minus the idle resident size
+the peak resident memory above idle (VmHWM of /proc/self/status, minus the idle resident size
 from /proc/self/statm), and the CPU seconds of the PostgreSQL backend that served the rows (from
 /proc, when the database runs on this machine): on a busy machine the wall time counts the waits
 for a core, the CPU seconds only the work. It then reads the file back with openpyxl (outside the timing) to count
@@ -27,7 +27,13 @@ sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), os.pa
 
 
 def peak_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+    # VmHWM: this process image's own peak. ru_maxrss would not do: Linux keeps it across fork and
+    # exec, so after --prepare it held the filling parent's peak (488 MB before the export began).
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kilobytes
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def resident_mb():
