@@ -34,20 +34,26 @@ def keep_template_translations_per_request(app):
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    # the extension's _ is an alias that looks "gettext" up in the context and, needing the
+    # context, has Jinja copy all of it for each text inside a block that sets a variable; the same
+    # gettext needing only the evaluation context (autoescape) is spared both
+    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = _newstyle_gettext(
+        lambda s: translations().ugettext(s))
     bound = {}
 
     @app.context_processor
     def template_gettext():
         # each render's _() bound to the catalogue of the language the render starts in: Jinja asks
-        # the render's context for "gettext" before the environment's, so a page's sixty texts skip
-        # the language lookup above (a template imported without context still uses it)
+        # the render's context for "_" and "gettext" before the environment's, so a page's sixty
+        # texts skip the language lookup above (a template imported without context, or a FAB
+        # widget rendered on its own, still uses it)
         if not has_app_context():
             return {}
         catalogue = translations()
         found = bound.get(id(catalogue))
         if found is None or found[0] is not catalogue:
             found = bound[id(catalogue)] = (catalogue, _newstyle_gettext(catalogue.ugettext))
-        return {"gettext": found[1]}
+        return {"gettext": found[1], "_": found[1]}
 
 
 def keep_lazy_texts_per_request(app):
@@ -79,14 +85,15 @@ class RequestDomain(Domain):
 
 def _newstyle_gettext(lookup):
     """Jinja's newstyle gettext (jinja2.ext, newstyle=True) over one catalogue's lookup: the text
-    marked safe where the template autoescapes, then its %(name)s filled in (escaped)."""
-    from jinja2 import pass_context
+    marked safe where the template autoescapes, then its %(name)s filled in (escaped). It needs only
+    the evaluation context (autoescape), and so Jinja passes that, not a copy of the render's context."""
+    from jinja2 import pass_eval_context
     from markupsafe import Markup
 
-    @pass_context
-    def gettext(context, string, **variables):
+    @pass_eval_context
+    def gettext(eval_ctx, string, **variables):
         text = lookup(string)
-        if context.eval_ctx.autoescape:
+        if eval_ctx.autoescape:
             text = Markup(text)
         return text % variables
 

@@ -1,4 +1,4 @@
-"""A mixed workload against gunicorn (2 workers) on 127.0.0.1 for a bounded time.
+"""A mixed workload against gunicorn (2 workers, or --workers) on 127.0.0.1 for a bounded time.
 
     DATABASE_URL=postgresql+psycopg2://postgres@127.0.0.1:5432/regapp_bench .venv/bin/python bench/load.py --seconds 30
     .venv/bin/python bench/load.py --database-url … --seconds 120 --compare main~3
@@ -77,6 +77,7 @@ def parse():
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5103")))
     parser.add_argument("--approve-share", type=float, default=0.3, help="how often a reviewer presses 通过")
     parser.add_argument("--compare", metavar="REV", help="also run REV's code (a git revision), in alternating blocks")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
     parser.add_argument("--block", type=float, default=10, help="seconds per block with --compare")
     parser.add_argument("--warmup", type=float, default=5, help="seconds of load per server before measuring")
     args = parser.parse_args()
@@ -91,7 +92,7 @@ def start_server(args, port=None, root=ROOT, database_url=None):
                LOGIN_ACCOUNT_RATE_LIMIT=NO_LIMIT, SMS_SEND_RATE_LIMIT=NO_LIMIT, SMS_CODE_RATE_LIMIT=NO_LIMIT,
                SMS_RESEND_SECONDS="0", SMS_DAILY_LIMIT="1000000")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+        [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
          "app:create_app()"],
         cwd=root, env=env,
     )
@@ -315,7 +316,7 @@ def generator_cpu():
 
 
 class Server:
-    """One gunicorn (-w 2) with the code of `root`, its virtual users, what they measured."""
+    """One gunicorn (--workers, 2 by default) with the code of `root`, its virtual users, what they measured."""
 
     def __init__(self, name, args, port, root, roles, database_url):
         self.name, self.root = name, root
@@ -475,7 +476,7 @@ def main():
             server.run(args.seconds)
         finally:
             server.stop()
-        print(f"\nload: {args.users} virtual users ({described}), gunicorn -w 2 on {server.base}, "
+        print(f"\nload: {args.users} virtual users ({described}), gunicorn -w {args.workers} on {server.base}, "
               f"{server.seconds:.0f} s")
         server.report()
         f = server.figures()
@@ -508,7 +509,7 @@ def main():
         for copy in copies:
             drop_database(copy)
 
-    print(f"\nload: {args.users} virtual users ({described}), gunicorn -w 2 each, {len(old.blocks)} blocks of "
+    print(f"\nload: {args.users} virtual users ({described}), gunicorn -w {args.workers} each, {len(old.blocks)} blocks of "
           f"{args.seconds / len(old.blocks):.0f} s per server, alternating, after {args.warmup:.0f} s of warm-up")
     for server in servers:
         print(f"== {server.name}")

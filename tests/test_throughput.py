@@ -153,6 +153,31 @@ def test_template_texts_bound_per_render_escape_what_they_are_given(app):
     assert page == "<b>&lt;script&gt;x&lt;/script&gt;</b>"
 
 
+def test_template_texts_copy_no_context(app, monkeypatch):
+    """_() inside a block that sets a variable (a filing's page has some thirty such texts) is
+    given the evaluation context, not a copy of the whole render context; still translated and
+    escaped, in a page's own template and in a FAB widget rendered on its own."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+    from jinja2.runtime import Context
+
+    copies = []
+    derived = Context.derived
+    monkeypatch.setattr(Context, "derived", lambda self, *a, **k: copies.append(1) or derived(self, *a, **k))
+    template = ('{% block body %}{% set who = name %}'
+                '{{ _("请先勾选要操作的记录") }}|{{ _("<b>%(name)s</b>", name=who) }}{% endblock %}')
+    with app.test_request_context("/"):
+        chinese = render_template_string(template, name="<i>")
+        with force_locale("en"):
+            english = render_template_string(template, name="<i>")
+            widget = app.jinja_env.from_string(
+                '{% block b %}{% set n = 1 %}{{ _("请先勾选要操作的记录") }}{% endblock %}').render()
+    assert chinese == "请先勾选要操作的记录|<b>&lt;i&gt;</b>"
+    assert english.endswith("|<b>&lt;i&gt;</b>") and english.split("|")[0].isascii()
+    assert widget == english.split("|")[0]
+    assert copies == []
+
+
 def test_a_built_in_roles_kept_answers_are_fabs(app):
     """app/security.py keeps each built-in role's answer to a permission check: the same as FAB's
     own matching, asked again or not."""
