@@ -22,6 +22,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{BASE_DIR}/instance/"
                                   + ("app-full.db" if env("CENTER_PROCEDURE", "single") == "full" else "app.db"))
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # PostgreSQL plans a read the app repeats once per connection, not per request (app/prepared.py);
+    # 0 behind PgBouncer in transaction pooling, where a session's prepared statements do not follow it
+    PG_PREPARED_STATEMENTS = env("PG_PREPARED_STATEMENTS", True, bool)
     UPLOAD_DIR = env("UPLOAD_DIR", f"{BASE_DIR}/instance/uploads")  # never under static/
     # generated PDFs by the digest of their HTML (identical input, identical file); empty: no cache
     PDF_CACHE_DIR = env("PDF_CACHE_DIR", f"{BASE_DIR}/instance/cache/pdf")

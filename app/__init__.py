@@ -5,7 +5,7 @@ import os
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from app import headers, logs, metrics, secret_key
+from app import headers, logs, metrics, prepared, secret_key
 from app.extensions import csrf, db, limiter, migrate
 
 BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
@@ -41,6 +41,8 @@ def create_app(config=None):
     if app.config["METRICS_ENABLED"]:
         metrics.init_app(app)  # request latency per endpoint for Prometheus (/metrics)
     db.init_app(app)
+    with app.app_context():
+        prepared.init_app(app, db.engine)  # PostgreSQL plans a repeated read once per connection
     migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))
     csrf.init_app(app)
     headers.init_app(app)  # CSP, framing, no-store, Secure cookies on every response

@@ -92,7 +92,8 @@ def start_export(client, url, query_string=None):
 
 @contextmanager
 def sql_statements(app):
-    """The SQL statements run inside the block, as a list filled while it runs."""
+    """The SQL statements run inside the block, as a list filled while it runs: as the app wrote them
+    (the execution context's, also where app/prepared.py sends a prepared one as EXECUTE)."""
     from sqlalchemy import event
 
     from app.extensions import db
@@ -101,8 +102,8 @@ def sql_statements(app):
         engine = db.engine
     seen = []
 
-    def record(_connection, _cursor, statement, *_):
-        seen.append(statement)
+    def record(_connection, _cursor, _statement, _parameters, context, _executemany):
+        seen.append(context.statement)
 
     event.listen(engine, "before_cursor_execute", record)
     try:

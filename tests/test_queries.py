@@ -91,8 +91,8 @@ def test_registrations_show_their_specialties_in_order_without_a_statement_for_t
     with app.app_context():
         engine, postgres = db.engine, db.engine.dialect.name == "postgresql"
 
-    def note(conn, cursor, statement, *_):
-        seen.append(statement)
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append(context.statement)  # the SQL written, also where app/prepared.py sends it as EXECUTE
 
     center = client_as("center")
     event.listen(engine, "before_cursor_execute", note)

@@ -1,0 +1,77 @@
+"""app/prepared.py: on PostgreSQL a read run again on one connection is prepared there and gives
+the same rows; what PostgreSQL cannot prepare, a streaming read and a refused PREPARE run as text,
+and the transaction goes on."""
+import pytest
+import sqlalchemy as sa
+
+from app import prepared
+from app.extensions import db
+
+
+@pytest.fixture()
+def pg(app):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("prepared statements are PostgreSQL's")
+        with db.engine.connect() as connection:
+            yield connection
+            connection.rollback()
+
+
+def server_prepared(connection):
+    return {row.statement.split(" AS ", 1)[1]: row.name
+            for row in connection.execute(sa.text("SELECT name, statement FROM pg_prepared_statements"))}
+
+
+def test_a_read_run_again_is_prepared_and_reads_the_same(pg):
+    statement = sa.text("SELECT name FROM ab_role WHERE id = :id AND name LIKE '%' || :part")
+    answers = [pg.execute(statement, {"id": role_id, "part": ""}).scalar()
+               for role_id in (1, 1, 1, 1, 2, 1)]
+    kept = pg.info[prepared.INFO_KEY]
+    compiled = next(text for text in kept if text.startswith("SELECT name FROM ab_role"))
+    assert isinstance(kept[compiled], tuple)  # (name, parameter names): prepared after PREPARE_AFTER runs
+    on_server = server_prepared(pg)
+    assert "SELECT name FROM ab_role WHERE id = $1 AND name LIKE '%' || $2" in on_server
+    expected = [pg.execute(sa.text("SELECT name FROM ab_role WHERE id = :id /* as text */"), {"id": i}).scalar()
+                for i in (1, 1, 1, 1, 2, 1)]
+    assert answers == expected and answers[0] != answers[4]
+
+
+def test_a_prepared_read_survives_a_failed_transaction(pg):
+    statement = sa.text("SELECT count(*) FROM ab_role WHERE id > :floor")
+    for _ in range(prepared.PREPARE_AFTER + 1):
+        before = pg.execute(statement, {"floor": 0}).scalar()
+    with pytest.raises(sa.exc.DBAPIError):
+        pg.execute(sa.text("SELECT 1 / 0"))
+    pg.rollback()
+    assert pg.execute(statement, {"floor": 0}).scalar() == before  # still prepared after the rollback
+
+
+def test_what_cannot_be_prepared_runs_as_text_and_the_transaction_goes_on(pg):
+    refused = sa.text("SELECT :value IS NULL AS empty")  # PostgreSQL cannot tell the value's type
+    answers = [pg.execute(refused, {"value": None}).scalar() for _ in range(prepared.PREPARE_AFTER + 2)]
+    assert answers == [True] * (prepared.PREPARE_AFTER + 2)
+    assert not any(text.endswith("IS NULL AS empty") for text in server_prepared(pg))
+    assert pg.execute(sa.text("SELECT 41 + 1")).scalar() == 42  # the transaction was not aborted
+
+
+def test_a_streaming_read_is_not_prepared(pg):
+    statement = sa.text("SELECT id FROM ab_role WHERE id >= :floor ORDER BY id")
+    for _ in range(prepared.PREPARE_AFTER + 2):
+        rows = pg.execution_options(stream_results=True).execute(statement, {"floor": 1}).all()
+    assert rows
+    assert not any("ORDER BY id" in text and "ab_role" in text for text in server_prepared(pg))
+
+
+def test_only_postgresql_through_psycopg2_and_only_when_allowed(app):
+    sqlite = sa.create_engine("sqlite://")
+    assert prepared.init_app(app, sqlite) is False
+    app.config["PG_PREPARED_STATEMENTS"] = False
+    try:
+        postgres = sa.create_engine("postgresql+psycopg2://nobody@127.0.0.1:1/none")
+        assert prepared.init_app(app, postgres) is False
+        assert not sa.event.contains(postgres, "before_cursor_execute", prepared._before_cursor_execute)
+    finally:
+        app.config["PG_PREPARED_STATEMENTS"] = True
+    assert prepared.init_app(app, postgres) is True
+    assert sa.event.contains(postgres, "before_cursor_execute", prepared._before_cursor_execute)
