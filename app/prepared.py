@@ -20,7 +20,11 @@ place, through SQLAlchemy's before_cursor_execute event:
   session's); what comes after runs as text.
 
 Prepared statements live in the database session. Behind PgBouncer in transaction pooling, where a
-session's next transaction may be another server's, set PG_PREPARED_STATEMENTS=0.
+session's next transaction may be another server's, set PG_PREPARED_STATEMENTS=0. A migration that
+changes the type of a column a prepared read returns makes PostgreSQL refuse that statement on the
+connections that prepared it ("cached plan must not change result type"): the first such refusal
+on a connection fails its request and has the pool drop the connection, and the next one prepares
+again. Restarting the services after a migration, as a deploy does, spares even that.
 """
 import logging
 import re
@@ -32,6 +36,10 @@ PREPARE_AFTER = 3  # a statement's runs on one connection before it is prepared 
 # about 0.5 MB with its parsed query, a simple read some kilobytes
 KEPT = 64
 PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+NAME_PREFIX = "regapp_"
+# PostgreSQL's refusals of a prepared statement that a new connection does not meet: the plan's
+# result type changed under it (0A000), the statement is gone (26000: DEALLOCATE, DISCARD ALL)
+STALE = {"0A000", "26000"}
 INFO_KEY = "prepared_statements"
 log = logging.getLogger(__name__)
 _unpreparable = set()  # statement texts PostgreSQL refused to prepare (this process)
@@ -45,7 +53,18 @@ def init_app(app, engine):
         return False
     if not sa.event.contains(engine, "before_cursor_execute", _before_cursor_execute):
         sa.event.listen(engine, "before_cursor_execute", _before_cursor_execute, retval=True)
+        sa.event.listen(engine, "handle_error", _drop_stale_connection)
     return True
+
+
+def _drop_stale_connection(context):
+    """A prepared statement the server no longer runs: the pool drops the connection with its cache."""
+    statement = context.statement or ""
+    if statement.startswith(f"EXECUTE {NAME_PREFIX}") \
+            and getattr(context.original_exception, "pgcode", None) in STALE:
+        log.warning("prepared statement refused (%s); the connection is dropped",
+                    str(context.original_exception).splitlines()[0])
+        context.is_disconnect = True
 
 
 def _before_cursor_execute(connection, cursor, statement, parameters, context, executemany):
@@ -90,7 +109,7 @@ def _prepare(cursor, statement, number):
             names.append(key)
         return f"${names.index(key) + 1}"
 
-    name = f"regapp_{number}"
+    name = f"{NAME_PREFIX}{number}"
     try:
         cursor.execute("SAVEPOINT prepare_statement")
     except Exception:  # noqa: BLE001  (an aborted transaction: the statement itself will say why)

@@ -10,12 +10,19 @@ from app.extensions import db
 
 @pytest.fixture()
 def pg(app):
+    """A connection of its own engine, as the app's is set up: a pooled connection of the app's may
+    already hold its KEPT prepared statements from earlier tests."""
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("prepared statements are PostgreSQL's")
-        with db.engine.connect() as connection:
+        engine = sa.create_engine(db.engine.url)
+    assert prepared.init_app(app, engine)
+    try:
+        with engine.connect() as connection:
             yield connection
             connection.rollback()
+    finally:
+        engine.dispose()
 
 
 def server_prepared(connection):
@@ -75,3 +82,25 @@ def test_only_postgresql_through_psycopg2_and_only_when_allowed(app):
         app.config["PG_PREPARED_STATEMENTS"] = True
     assert prepared.init_app(app, postgres) is True
     assert sa.event.contains(postgres, "before_cursor_execute", prepared._before_cursor_execute)
+
+
+def test_a_statement_whose_columns_changed_type_drops_its_connection_once(app, pg):
+    engine = pg.engine
+    with engine.begin() as setup:
+        setup.execute(sa.text("CREATE TABLE prepared_probe (a integer)"))
+        setup.execute(sa.text("INSERT INTO prepared_probe VALUES (7)"))
+    try:
+        statement = sa.text("SELECT a FROM prepared_probe WHERE a >= :floor")
+        for _ in range(prepared.PREPARE_AFTER + 1):
+            assert pg.execute(statement, {"floor": 0}).scalar() == 7
+        pg.rollback()
+        with engine.begin() as migration:  # a migration changes the type of the column it returns
+            migration.execute(sa.text("ALTER TABLE prepared_probe ALTER COLUMN a TYPE bigint"))
+        with pytest.raises(sa.exc.DBAPIError, match="cached plan must not change result type"):
+            pg.execute(statement, {"floor": 0})
+        assert pg.invalidated  # the pool will not hand this connection out again
+        with engine.connect() as fresh:
+            assert [fresh.execute(statement, {"floor": 0}).scalar() for _ in range(5)] == [7] * 5
+    finally:
+        with engine.begin() as cleanup:
+            cleanup.execute(sa.text("DROP TABLE prepared_probe"))
