@@ -121,3 +121,23 @@ def test_every_field_has_a_label_at_phone_width(shared_server, browser, sign_in,
     assert page.locator("input:visible, select, textarea").count() > 0, f"{name}: no form on the page"
     assert page.evaluate(UNLABELLED_FIELDS) == [], f"{name}: form fields without a label"
     page.context.close()
+
+
+@pytest.mark.parametrize("username", ["center", "admin"])
+def test_the_navbar_keeps_to_one_row_in_either_language(shared_server, sign_in, shot, username):
+    """The longest menus (the center's, the administrators'; longer still in English) on one row at
+    a desktop's widths; from 768 to 1,279 px they fold into the menu button, which opens them."""
+    page = sign_in(username, width=1366)
+    for language in ("zh", "en"):
+        page.goto(shared_server.url + f"/lang/{language}")
+        page.goto(shared_server.url + "/")
+        for width in (1920, 1366, 1280, 1279, 1200, 1024, 800, 768):
+            page.set_viewport_size({"width": width, "height": 900})
+            height = page.evaluate("document.querySelector('nav.navbar').offsetHeight")
+            assert height < 60, f"{username}, {language}, {width}px: the navbar is {height}px high"
+        shot(page, f"navbar-{username}-{language}-768")
+        page.locator(".navbar-toggle").click()
+        expect(page.locator(".navbar-collapse .navbar-right")).to_be_visible()
+        page.set_viewport_size({"width": 1366, "height": 900})
+        shot(page, f"navbar-{username}-{language}-1366")
+    page.goto(shared_server.url + "/lang/zh")
