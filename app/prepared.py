@@ -23,8 +23,9 @@ Prepared statements live in the database session. Behind PgBouncer in transactio
 session's next transaction may be another server's, set PG_PREPARED_STATEMENTS=0. A migration that
 changes the type of a column a prepared read returns makes PostgreSQL refuse that statement on the
 connections that prepared it ("cached plan must not change result type"): the first such refusal
-on a connection fails its request and has the pool drop the connection, and the next one prepares
-again. Restarting the services after a migration, as a deploy does, spares even that.
+in a process fails its request and has the pool replace all its connections (SQLAlchemy's handling
+of a lost connection), which prepare again. Restarting the services after a migration, as a deploy
+does, spares even that one request.
 """
 import logging
 import re
@@ -58,11 +59,12 @@ def init_app(app, engine):
 
 
 def _drop_stale_connection(context):
-    """A prepared statement the server no longer runs: the pool drops the connection with its cache."""
+    """A prepared statement the server no longer runs: the pool replaces its connections, caches and all
+    (the others prepared theirs before the same change)."""
     statement = context.statement or ""
     if statement.startswith(f"EXECUTE {NAME_PREFIX}") \
             and getattr(context.original_exception, "pgcode", None) in STALE:
-        log.warning("prepared statement refused (%s); the connection is dropped",
+        log.warning("prepared statement refused (%s); the pool's connections are replaced",
                     str(context.original_exception).splitlines()[0])
         context.is_disconnect = True
 

@@ -104,3 +104,36 @@ def test_a_statement_whose_columns_changed_type_drops_its_connection_once(app, p
     finally:
         with engine.begin() as cleanup:
             cleanup.execute(sa.text("DROP TABLE prepared_probe"))
+
+
+def test_after_such_a_refusal_every_connection_of_the_pool_is_replaced(app):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("prepared statements are PostgreSQL's")
+        url = db.engine.url
+    engine = sa.create_engine(url, pool_size=2, max_overflow=0)
+    prepared.init_app(app, engine)
+    admin = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    pid = sa.text("SELECT pg_backend_pid()")
+    statement = sa.text("SELECT a FROM prepared_probe WHERE a >= :floor")
+    try:
+        with admin.begin() as setup:
+            setup.execute(sa.text("CREATE TABLE prepared_probe (a integer)"))
+        first, second = engine.connect(), engine.connect()
+        kept_pid = second.execute(pid).scalar()
+        second.close()  # back in the pool, first in line
+        for _ in range(prepared.PREPARE_AFTER + 1):
+            first.execute(statement, {"floor": 0})
+        first.rollback()
+        with admin.begin() as migration:
+            migration.execute(sa.text("ALTER TABLE prepared_probe ALTER COLUMN a TYPE bigint"))
+        with pytest.raises(sa.exc.DBAPIError, match="cached plan must not change result type"):
+            first.execute(statement, {"floor": 0})
+        first.close()
+        with engine.connect() as again:  # the connection that never met the refusal is replaced too
+            assert again.execute(pid).scalar() != kept_pid
+    finally:
+        engine.dispose()
+        with admin.begin() as cleanup:
+            cleanup.execute(sa.text("DROP TABLE IF EXISTS prepared_probe"))
+        admin.dispose()
