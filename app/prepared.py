@@ -41,7 +41,7 @@ NAME_PREFIX = "regapp_"
 # PostgreSQL's refusals of a prepared statement that a new connection does not meet: the plan's
 # result type changed under it (0A000), the statement is gone (26000: DEALLOCATE, DISCARD ALL)
 STALE = {"0A000", "26000"}
-INFO_KEY = "prepared_statements"
+INFO_KEY, RUNS_KEY = "prepared_statements", "statement_runs"  # in each connection's info
 log = logging.getLogger(__name__)
 _unpreparable = set()  # statement texts PostgreSQL refused to prepare (this process)
 
@@ -71,35 +71,32 @@ def _drop_stale_connection(context):
 
 def _before_cursor_execute(connection, cursor, statement, parameters, context, executemany):
     if executemany or getattr(cursor, "name", None) or not isinstance(parameters, dict) \
-            or not statement.startswith("SELECT") or statement in _unpreparable:
+            or not statement.startswith("SELECT") or statement in _unpreparable \
+            or cursor.connection.autocommit:
         return statement, parameters
-    dbapi_connection = cursor.connection
-    if dbapi_connection.autocommit:
-        return statement, parameters
-    kept = connection.info.setdefault(INFO_KEY, {})
-    entry = kept.get(statement)
+    prepared = connection.info.setdefault(INFO_KEY, {})  # statement: (name, parameter names)
+    entry = prepared.get(statement)
     if entry is None:
-        if len(kept) >= KEPT * 2:  # counts of statements never prepared: forget them, keep the prepared
-            for text in [text for text, found in kept.items() if isinstance(found, int)]:
-                del kept[text]
-        kept[statement] = 1
-        return statement, parameters
-    if isinstance(entry, int):
-        if entry + 1 < PREPARE_AFTER or sum(1 for found in kept.values() if not isinstance(found, int)) >= KEPT:
-            kept[statement] = entry + 1
+        if len(prepared) >= KEPT:
             return statement, parameters
-        connection.info["prepared_count"] = number = connection.info.get("prepared_count", 0) + 1
-        entry = kept[statement] = _prepare(cursor, statement, number)
+        runs = connection.info.setdefault(RUNS_KEY, {})  # statement: runs so far, until prepared
+        count = runs.pop(statement, 0) + 1
+        if count < PREPARE_AFTER:
+            if len(runs) >= KEPT * 2:  # reads seen once or twice: forget them rather than grow
+                runs.clear()
+            runs[statement] = count
+            return statement, parameters
+        entry = _prepare(cursor, statement, f"{NAME_PREFIX}{len(prepared) + 1}")
         if entry is None:
-            del kept[statement]
             return statement, parameters
+        prepared[statement] = entry
     name, names = entry
     if not names:
         return f"EXECUTE {name}", parameters
     return f"EXECUTE {name}(" + ", ".join(f"%({key})s" for key in names) + ")", parameters
 
 
-def _prepare(cursor, statement, number):
+def _prepare(cursor, statement, name):
     """(name, parameter names in $-order) once PostgreSQL has prepared `statement`, or None."""
     names = []
 
@@ -111,7 +108,6 @@ def _prepare(cursor, statement, number):
             names.append(key)
         return f"${names.index(key) + 1}"
 
-    name = f"{NAME_PREFIX}{number}"
     try:
         cursor.execute("SAVEPOINT prepare_statement")
     except Exception:  # noqa: BLE001  (an aborted transaction: the statement itself will say why)
